@@ -1,0 +1,53 @@
+"""List responses: {"items", "total", "page", "per_page"} with ?page=&per_page= (max 200)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+
+from opc.extensions import db
+
+
+class PageArgs(BaseModel):
+    page: int = Field(1, ge=1)
+    per_page: int | None = Field(None, ge=1, le=200)
+
+
+def page_args() -> PageArgs:
+    from opc.api.routing import parse
+
+    return parse(PageArgs, {k: v for k, v in request.args.items() if k in ("page", "per_page")})
+
+
+def paged(stmt: Select[Any], serialize: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of `stmt` serialised, with the total over all pages."""
+    args = page_args()
+    per_page = min(
+        args.per_page or current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"]
+    )
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((args.page - 1) * per_page)).all()
+    return {
+        "items": [serialize(r) for r in rows],
+        "total": total or 0,
+        "page": args.page,
+        "per_page": per_page,
+    }
+
+
+def page_schema(item: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI schema of a page of `item`."""
+    return {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item.__name__}"}},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+        },
+    }

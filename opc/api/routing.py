@@ -1,0 +1,162 @@
+"""`@endpoint` wires a JSON route: auth and scope, body and query parsing, and its OpenAPI entry.
+
+A route declares its input and output as pydantic models; the same declaration validates
+requests and generates /api/v1/openapi.json, so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import BaseModel, ValidationError
+
+from opc.api import bp
+from opc.core.errors import DomainError, Forbidden, ValidationFailed
+
+# Pydantic error types that mean "the JSON value has the wrong type" (400), not "a
+# value of the right type that is not acceptable" (422).
+_TYPE_ERRORS = ("_type", "json_invalid", "model_attributes_type")
+
+
+class ApiError(DomainError):
+    """An error of the API's own making (auth, malformed request) with its HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, **kw: Any) -> None:
+        super().__init__(code, message, **kw)
+        self.status = status
+
+
+@dataclass
+class Endpoint:
+    rule: str
+    methods: tuple[str, ...]
+    scope: str | None
+    view: Callable[..., Any]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    paged: bool = False
+    tag: str = ""
+    errors: tuple[int, ...] = field(default_factory=tuple)
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def endpoint(
+    rule: str,
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    scope: str | None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    paged: bool = False,
+    tag: str = "",
+    errors: tuple[int, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an /api/v1 route. scope None = public; otherwise the caller must be a user
+    (session or bearer token) and a token must cover `scope`. The view receives
+    `user`, then `body`/`query` when declared, plus the URL's variables."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(fn)
+        def view(**kwargs: Any) -> Any:
+            if scope is not None:
+                kwargs["user"] = _authenticate(scope)
+            if body is not None:
+                kwargs["body"] = parse(body, _json_body())
+            if query is not None:
+                kwargs["query"] = parse(query, request.args.to_dict())
+            result = fn(**kwargs)
+            if isinstance(result, BaseModel):
+                result = result.model_dump(mode="json")
+            if result is None:
+                return "", 204
+            return jsonify(result), status
+
+        name = f"{fn.__module__.split('.')[1]}_{fn.__name__}"
+        bp.add_url_rule(rule, endpoint=name, view_func=view, methods=list(methods))
+        ENDPOINTS.append(
+            Endpoint(
+                rule,
+                methods,
+                scope,
+                fn,
+                body,
+                query,
+                response,
+                status,
+                paged,
+                tag or fn.__module__.split(".")[1],
+                errors,
+            )
+        )
+        return view
+
+    return decorate
+
+
+def _authenticate(scope: str) -> Any:
+    from opc.auth.operations import load_token, token_allows
+
+    header = request.headers.get("Authorization", "")
+    if header:
+        kind, _sep, secret = header.partition(" ")
+        if kind.lower() != "bearer" or not secret.strip():
+            raise ApiError(401, "invalid_token", _("Use 'Authorization: Bearer <token>'."))
+        token = load_token(secret.strip())
+        if token is None:
+            raise ApiError(401, "invalid_token", _("The token is unknown or revoked."))
+        if not token_allows(token.scope, scope):
+            raise Forbidden(
+                "insufficient_scope",
+                _("The token's scope does not allow this (needs %(s)s).", s=scope),
+            )
+        g.api_token = token
+        return token.user
+    if not current_user.is_authenticated:
+        raise ApiError(401, "unauthenticated", _("Log in or send a bearer token."))
+    return current_user._get_current_object()
+
+
+def _json_body() -> Any:
+    if not request.is_json:
+        raise ApiError(
+            400, "expected_json", _("Send a JSON body (Content-Type: application/json).")
+        )
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "malformed_json", _("The body is not valid JSON."))
+    if not isinstance(data, dict):
+        raise ApiError(400, "wrong_type", _("The body must be a JSON object."))
+    return data
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic errors as {"field.path": [reasons]}."""
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "__root__"
+        fields.setdefault(key, []).append(err["msg"])
+    return fields
+
+
+def parse(model: type[BaseModel], data: Any) -> Any:
+    """Validate input: wrong JSON types answer 400, unacceptable values 422; both name fields."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        if any(e["type"].endswith(_TYPE_ERRORS) for e in exc.errors()):
+            raise ApiError(
+                400, "wrong_type", _("Some fields have the wrong type."), fields=field_errors(exc)
+            ) from exc
+        raise ValidationFailed(field_errors(exc)) from exc

@@ -1,0 +1,35 @@
+"""Field types shared by the API's schemas."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+
+def _two_places(value: Decimal) -> Decimal:
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("at most two decimals")
+    return value
+
+
+# Areas (m²) travel as decimal strings with two places, like money: exact, never float.
+Area = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=12, decimal_places=2),
+    AfterValidator(_two_places),
+    PlainSerializer(lambda v: f"{v:.2f}", return_type=str),
+]
+
+
+class In(BaseModel):
+    """Request bodies: unknown fields are an error, strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    """Response bodies, read from model attributes."""
+
+    model_config = ConfigDict(from_attributes=True)

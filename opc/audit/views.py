@@ -1,0 +1,47 @@
+"""Admins browse and filter the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import distinct, select
+
+from opc.audit import queries
+from opc.audit.models import AuditEntry
+from opc.core import nav
+from opc.core.pagination import paginate
+from opc.core.permissions import can, require
+from opc.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+nav.add("audit.index", _l("Audit log"), lambda u: can(u, "audit.view"), order=95)
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/")
+def index() -> Any:
+    """The log, newest first; filter by record type, record id, actor, action and day."""
+    require(current_user, "audit.view")
+    try:
+        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else None
+    except ValueError:
+        on = None
+    filters = {
+        "entity": request.args.get("entity") or None,
+        "entity_id": _int("entity_id"),
+        "actor_id": _int("actor_id"),
+        "action": request.args.get("action") or None,
+        "on": on,
+    }
+    page = paginate(queries.entries(**filters))
+    entities = db.session.scalars(select(distinct(AuditEntry.entity)).order_by(AuditEntry.entity))
+    return render_template("audit/index.html", page=page, filters=filters, entities=list(entities))

@@ -1,0 +1,82 @@
+"""/api/v1/users: admins manage users; anyone reads themselves at /users/me."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy import select
+
+from opc.api.pagination import paged
+from opc.api.routing import endpoint
+from opc.api.schemas import In, Out
+from opc.auth import operations as ops
+from opc.auth.models import User
+from opc.core.permissions import get_or_404, require
+
+RoleName = Literal["admin", "staff", "reviewer", "member", "provider"]
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    name: str
+    role: str
+    team_id: int | None
+    park_ids: list[int]
+    is_active: bool
+
+
+class UserIn(In):
+    email: str = Field(min_length=3, max_length=254)
+    role: RoleName
+    name: str = Field("", max_length=200)
+    password: str | None = Field(None, max_length=1024)
+    team_id: int | None = None
+    park_ids: list[int] = Field(default_factory=list)
+
+
+def _out(user: User) -> dict[str, Any]:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        team_id=user.team_id,
+        park_ids=sorted(user.park_ids),
+        is_active=user.is_active,
+    ).model_dump()
+
+
+@endpoint("/users", scope="users:read", response=UserOut, paged=True)
+def list_users(user: Any) -> dict[str, Any]:
+    """All users (admins)."""
+    require(user, "users.manage")
+    return paged(select(User).order_by(User.id), _out)
+
+
+@endpoint("/users/me", scope="users:read", response=UserOut)
+def me(user: Any) -> dict[str, Any]:
+    """The caller."""
+    return _out(user)
+
+
+@endpoint("/users/<int:user_id>", scope="users:read", response=UserOut)
+def get_user(user: Any, user_id: int) -> dict[str, Any]:
+    """One user (admins, or oneself)."""
+    return _out(get_or_404(User, user_id, user))
+
+
+@endpoint(
+    "/users",
+    methods=("POST",),
+    scope="users:write",
+    body=UserIn,
+    response=UserOut,
+    status=201,
+    errors=(409,),
+)
+def create_user(user: Any, body: UserIn) -> dict[str, Any]:
+    """Create a user (admins); a provider user gets its provider record."""
+    require(user, "users.manage")
+    return _out(ops.create_user(body.email, actor=user, **body.model_dump(exclude={"email"})))

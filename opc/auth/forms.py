@@ -1,0 +1,45 @@
+"""Forms for logging in, passwords, users and API tokens."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from opc.auth.models import Role
+from opc.auth.operations import MIN_PASSWORD, TOKEN_SCOPES
+from opc.core.forms import BaseForm
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class PasswordForm(BaseForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1024)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("Passwords differ."))],
+    )
+
+
+class UserForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    team_id = SelectField(
+        _l("Team"), coerce=lambda v: int(v) if v else None, choices=[], validate_choice=False
+    )
+    park_ids = SelectMultipleField(
+        _l("Parks (staff)"), coerce=int, choices=[], validate_choice=False
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1024)]
+    )
+
+
+class TokenForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    scope = SelectField(_l("Scope"), choices=[(s, s) for s in TOKEN_SCOPES])

@@ -1,0 +1,131 @@
+"""People and machine clients: users, their login sessions, API tokens, login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from opc.core.db import UTCDateTime, utcnow
+from opc.core.models import Audited, CreatedMixin
+from opc.extensions import db
+
+if TYPE_CHECKING:
+    from opc.parks.models import Park
+    from opc.teams.models import Team
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+    REVIEWER = "reviewer"
+    MEMBER = "member"
+    PROVIDER = "provider"
+
+
+ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
+
+staff_parks = Table(
+    "staff_parks",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("park_id", ForeignKey("parks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Audited, CreatedMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({ROLE_VALUES})", name="role_known"),
+        CheckConstraint("role <> 'member' OR team_id IS NOT NULL", name="member_has_team"),
+    )
+    __audit_exclude__ = frozenset({"password_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    team: Mapped[Team | None] = relationship(back_populates="members")
+    parks: Mapped[list[Park]] = relationship(secondary=staff_parks, order_by="Park.id")
+
+    # Flask-Login: the id it keeps in the cookie is the login session's token, not the user id,
+    # so that a logged-out or password-changed session cannot be replayed.
+    session_token = None  # set per login by load_session_user()
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def park_ids(self) -> set[int]:
+        return {p.id for p in self.parks}
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class UserSession(db.Model):
+    """A login on one browser: ended at logout, all ended at a password change."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(Audited, CreatedMixin, db.Model):
+    """A bearer token: acts as its user, narrowed by its scope; only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+    __audit_exclude__ = frozenset({"token_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(200), default="all")
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """Failed and successful logins: the shared store behind login throttling."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)

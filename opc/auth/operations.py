@@ -1,0 +1,256 @@
+"""Every change to people: creating users, logging in and out, passwords, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from opc.auth.models import ApiToken, LoginAttempt, Role, User, UserSession
+from opc.core.db import transaction, utcnow
+from opc.core.errors import RuleViolation, ValidationFailed
+from opc.extensions import db
+
+# Argon2id with the RFC 9106 "second recommended" parameters (64 MiB, 3 passes).
+_hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
+MIN_PASSWORD = 10
+TOKEN_SCOPES = ("all", "read", "usage:write", "reports:read")
+
+
+def hash_secret(token: str) -> str:
+    """SHA-256 of a random token: tokens are long random strings, so a fast hash suffices."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    """Whether `password` is the user's; a timing-equal dummy check when the user has none."""
+    try:
+        return bool(user.password_hash) and _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalize_email(email: str) -> str:
+    """A valid e-mail address, lower-cased; ValidationFailed when it is not one."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed({"email": [str(exc)]}) from exc
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed({"password": [_("At least %(n)d characters.", n=MIN_PASSWORD)]})
+
+
+def create_user(
+    email: str,
+    *,
+    role: str,
+    password: str | None = None,
+    name: str = "",
+    team_id: int | None = None,
+    park_ids: list[int] | None = None,
+    actor: Any = None,
+) -> User:
+    """Create a user of a role; a provider user gets its provider record too."""
+    from opc.compute.models import Provider
+    from opc.parks.models import Park
+    from opc.teams.models import Team
+
+    email = normalize_email(email)
+    errors: dict[str, list[str]] = {}
+    if role not in {r.value for r in Role}:
+        errors["role"] = [_("Unknown role %(role)s.", role=role)]
+    if role == Role.MEMBER and team_id is None:
+        errors["team_id"] = [_("A team member needs a team.")]
+    if password is not None and len(password) < MIN_PASSWORD:
+        errors["password"] = [_("At least %(n)d characters.", n=MIN_PASSWORD)]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction(actor) as session:
+        if session.scalar(select(User.id).where(User.email == email)):
+            raise RuleViolation("email_taken", _("A user with this e-mail exists already."))
+        if team_id is not None and session.get(Team, team_id) is None:
+            raise ValidationFailed({"team_id": [_("No such team.")]})
+        parks = []
+        for park_id in park_ids or []:
+            park = session.get(Park, park_id)
+            if park is None:
+                raise ValidationFailed({"park_ids": [_("No such park: %(id)s.", id=park_id)]})
+            parks.append(park)
+        user = User(
+            email=email,
+            name=name or email.split("@")[0],
+            role=role,
+            team_id=team_id if role == Role.MEMBER else None,
+            password_hash=hash_password(password) if password else None,
+            password_changed_at=utcnow() if password else None,
+            parks=parks,
+        )
+        session.add(user)
+        session.flush()
+        if role == Role.PROVIDER:
+            session.add(Provider(user_id=user.id, name=user.name))
+    return user
+
+
+def set_password(user: User, password: str, *, actor: Any = None) -> None:
+    """Change a password and end every login session of the user."""
+    _check_password_strength(password)
+    with transaction(actor) as session:
+        user.password_hash = hash_password(password)
+        user.password_changed_at = utcnow()
+        session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+# --- login sessions -------------------------------------------------------------------
+
+
+def _window_start() -> Any:
+    return utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+
+
+def login_throttled(email: str, address: str) -> bool:
+    """Too many recent failures for this account or from this address (shared by all workers)."""
+    since = _window_start()
+    failed = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    )
+    cfg = current_app.config
+    by_account = db.session.scalar(failed.where(LoginAttempt.email == email)) or 0
+    by_address = db.session.scalar(failed.where(LoginAttempt.address == address)) or 0
+    return (
+        by_account >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or by_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """The user with these credentials, with a new login session; RuleViolation otherwise."""
+    email = email.strip().lower()
+    if login_throttled(email, address):
+        raise RuleViolation(
+            "login_throttled",
+            _(
+                "Too many failed logins. Try again in %(n)d minutes.",
+                n=current_app.config["LOGIN_WINDOW_MINUTES"],
+            ),
+        )
+    user = db.session.scalar(select(User).where(User.email == email))
+    ok = user is not None and user.is_active and check_password(user, password)
+    if user is None:
+        _hasher.hash(password)  # spend the same time as a real check: no account probing
+    with transaction(user if ok else None) as session:
+        session.add(LoginAttempt(email=email[:254], address=address[:64], succeeded=ok))
+        if ok:
+            user.session_token = _open_session(user)  # type: ignore[union-attr]
+    if not ok:
+        raise RuleViolation("login_failed", _("Wrong e-mail or password."))
+    return user  # type: ignore[return-value]
+
+
+def _open_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=hash_secret(token)))
+    return token
+
+
+def load_session_user(token: str) -> User | None:
+    """The user of a live login session token, or None when ended, expired or unknown.
+
+    A session lasts SESSION_LIFETIME_HOURS from login, then the user logs in again.
+    """
+    lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == hash_secret(token), UserSession.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    if not user.is_active or login.created_at < utcnow() - lifetime:
+        return None
+    user.session_token = token
+    return user
+
+
+def end_session(token: str | None) -> None:
+    """Log out: the session token can never be used again."""
+    if not token:
+        return
+    with transaction() as session:
+        session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == hash_secret(token))
+            .values(revoked_at=utcnow())
+        )
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def issue_token(user: User, *, scope: str = "all", name: str = "", actor: Any = None) -> str:
+    """A new API token for `user`; returns the secret, which is shown once and kept hashed."""
+    scopes = scope.split()
+    bad = [s for s in scopes if s not in TOKEN_SCOPES]
+    if not scopes or bad:
+        raise ValidationFailed(
+            {"scope": [_("Unknown scope. Known: %(known)s.", known=", ".join(TOKEN_SCOPES))]}
+        )
+    secret = "opc_" + secrets.token_urlsafe(32)
+    with transaction(actor) as session:
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                name=name,
+                prefix=secret[:12],
+                token_hash=hash_secret(secret),
+                scope=" ".join(scopes),
+            )
+        )
+    return secret
+
+
+def revoke_token(token: ApiToken, *, actor: Any = None) -> None:
+    with transaction(actor):
+        token.revoked_at = utcnow()
+
+
+def load_token(secret: str) -> ApiToken | None:
+    """The live token with this secret, or None."""
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token
+
+
+def token_allows(token_scope: str, needed: str) -> bool:
+    """Whether a token's scope covers a route's scope (`parks:read`, `usage:write`, …)."""
+    scopes = set(token_scope.split())
+    if "all" in scopes or needed in scopes:
+        return True
+    return "read" in scopes and needed.endswith(":read")

@@ -1,0 +1,149 @@
+"""Pages: log in and out, one's account and tokens; admins manage users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from opc.auth import operations as ops
+from opc.auth.forms import LoginForm, PasswordForm, TokenForm, UserForm
+from opc.auth.models import ApiToken, User
+from opc.core import nav
+from opc.core.errors import DomainError
+from opc.core.pagination import paginate
+from opc.core.permissions import can, get_or_404, require
+from opc.core.security import public, safe_next
+from opc.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+nav.add("auth.users", _l("Users"), lambda u: can(u, "users.manage"), order=90)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    """Log in with e-mail and password; throttled per account and per address."""
+    target = safe_next(request.values.get("next"), url_for("core.home"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "unknown"
+            )
+        except DomainError as err:
+            flash(err.message, "error")
+            status = 429 if err.code == "login_throttled" else 401
+            return render_template("auth/login.html", form=form, next=target), status
+        lang = session.get("lang")
+        session.clear()  # no fixation: a fresh session for the new login
+        if lang:
+            session["lang"] = lang
+        login_user(user)
+        return redirect(target)
+    return render_template("auth/login.html", form=form, next=target)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """End this login session for good: a replayed cookie is refused afterwards."""
+    ops.end_session(current_user.get_id())
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account() -> Any:
+    """One's own account: change the password, manage API tokens."""
+    form = PasswordForm(prefix="pw")
+    token_form = TokenForm(prefix="tok")
+    user = current_user._get_current_object()
+    if request.method == "POST" and "pw-password" in request.form and form.validate():
+        if not ops.check_password(user, form.current.data):
+            form.current.errors = [_("This is not your current password.")]
+        else:
+            try:
+                ops.set_password(user, form.password.data, actor=user)
+            except DomainError as err:
+                form.apply_error(err)
+            else:
+                logout_user()
+                session.clear()
+                flash(_("Password changed. Please log in again."), "info")
+                return redirect(url_for("auth.login"))
+    new_secret = None
+    if request.method == "POST" and "tok-name" in request.form and token_form.validate():
+        try:
+            new_secret = ops.issue_token(
+                user, scope=token_form.scope.data, name=token_form.name.data, actor=user
+            )
+        except DomainError as err:
+            token_form.apply_error(err)
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template(
+        "auth/account.html", form=form, token_form=token_form, tokens=tokens, new_secret=new_secret
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int) -> Any:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (
+        token.user_id != current_user.id and not can(current_user, "users.manage")
+    ):
+        return render_template(
+            "errors/error.html", status=404, code="not_found", message=_("Not found.")
+        ), 404
+    ops.revoke_token(token, actor=current_user._get_current_object())
+    flash(_("Token revoked."), "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users() -> Any:
+    """Admins list and create users."""
+    require(current_user, "users.manage")
+    from opc.parks.models import Park
+    from opc.teams.models import Team
+
+    form = UserForm()
+    form.team_id.choices = [("", "—")] + [
+        (t.id, t.name_zh) for t in db.session.scalars(select(Team).order_by(Team.name_zh))
+    ]
+    form.park_ids.choices = [(p.id, p.name_zh) for p in db.session.scalars(select(Park))]
+    if form.validate_on_submit():
+        try:
+            ops.create_user(
+                form.email.data,
+                role=form.role.data,
+                password=form.password.data,
+                name=form.name.data or "",
+                team_id=form.team_id.data,
+                park_ids=form.park_ids.data,
+                actor=current_user._get_current_object(),
+            )
+        except DomainError as err:
+            if not form.apply_error(err):
+                flash(err.message, "error")
+        else:
+            flash(_("User %(email)s created.", email=form.email.data), "success")
+            return redirect(url_for("auth.users"))
+    page = paginate(select(User).order_by(User.id))
+    return render_template("auth/users.html", form=form, page=page)
+
+
+@bp.route("/users/<int:user_id>")
+def user(user_id: int) -> Any:
+    require(current_user, "users.manage")
+    return render_template("auth/user.html", user=get_or_404(User, user_id, current_user))

@@ -1,0 +1,55 @@
+"""Settings: config/default.toml, then the file named by OPC_CONFIG, then the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = ROOT / "config" / "default.toml"
+DEFAULT_SECRET = "dev-insecure-change-me"
+
+
+class ConfigError(RuntimeError):
+    """The settings are unusable; the message says which and why."""
+
+
+def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge the default file, the OPC_CONFIG file, the environment and explicit overrides."""
+    settings = _read_toml(DEFAULT_FILE)
+    site_file = os.environ.get("OPC_CONFIG")
+    if site_file:
+        settings.update(_read_toml(Path(site_file)))
+    if os.environ.get("OPC_SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ["OPC_SECRET_KEY"]
+    if os.environ.get("OPC_DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = os.environ["OPC_DATABASE_URL"]
+    settings.update(overrides or {})
+    if not settings.get("SQLALCHEMY_DATABASE_URI"):
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'opc.sqlite3'}"
+    return settings
+
+
+def check_settings(settings: dict[str, Any], *, debug: bool) -> None:
+    """Fail fast on settings that would make a deployment unsafe."""
+    if debug or settings.get("TESTING"):
+        return
+    secret = settings.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET or len(secret) < 32:
+        raise ConfigError(
+            "Refusing to start: SECRET_KEY is the built-in default or shorter than 32 characters. "
+            "Set OPC_SECRET_KEY to a long random value, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"Config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from exc

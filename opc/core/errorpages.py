@@ -1,0 +1,132 @@
+"""Errors for people (HTML pages) and machines (the JSON error format); never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from opc.core.constraints import rule_for_integrity_error
+from opc.core.errors import DomainError
+from opc.extensions import db
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def wants_json() -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.path == "/healthz"
+        or (request.accept_mimetypes.best == "application/json")
+    )
+
+
+def respond(status: int, code: str, message: str, **extra: object) -> tuple[object, int]:
+    """One error, as JSON for the API or as the error page for people."""
+    if wants_json():
+        body: dict[str, object] = {"code": code, "message": message}
+        body.update({k: v for k, v in extra.items() if v})
+        return jsonify({"error": body}), status
+    return render_template("errors/error.html", status=status, code=code, message=message), status
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the database may be gone; the error page must still render
+        log.warning("rollback failed", exc_info=True)
+
+
+def handle_domain(exc: DomainError) -> tuple[object, int]:
+    _rollback()
+    return respond(exc.status, exc.code, exc.message, fields=exc.fields, conflict=exc.conflict)
+
+
+def handle_csrf(exc: CSRFError) -> tuple[object, int]:
+    return respond(
+        400,
+        "csrf_failed",
+        _("The form's security token is missing or expired. Reload the page and try again."),
+    )
+
+
+def handle_too_large(exc: RequestEntityTooLarge) -> tuple[object, int]:
+    from flask import current_app
+
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return respond(
+        413,
+        "body_too_large",
+        _("The request is larger than the limit of %(n)d bytes.", n=limit),
+        limit=limit,
+    )
+
+
+def handle_http(exc: HTTPException) -> tuple[object, int]:
+    status = exc.code or 500
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please log in."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        500: _("Something went wrong on our side. It has been logged."),
+        503: _("The service is unavailable. Please try again shortly."),
+    }
+    return respond(
+        status,
+        _HTTP_CODES.get(status, "http_error"),
+        messages.get(status, exc.description or exc.name),
+    )
+
+
+def handle_integrity(exc: IntegrityError) -> tuple[object, int]:
+    """A constraint the database enforced (often a race the checks could not see)."""
+    _rollback()
+    violation = rule_for_integrity_error(exc)
+    return handle_domain(violation)
+
+
+def handle_db_down(exc: Exception) -> tuple[object, int]:
+    log.error("database unavailable: %s", exc)
+    _rollback()
+    return respond(
+        503, "database_unavailable", _("The database is unavailable. Please try again shortly.")
+    )
+
+
+def handle_unexpected(exc: Exception) -> tuple[object, int]:
+    log.exception("unexpected error")
+    _rollback()
+    return respond(
+        500, "internal_error", _("Something went wrong on our side. It has been logged.")
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain)
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(IntegrityError, handle_integrity)
+    app.register_error_handler(OperationalError, handle_db_down)
+    app.register_error_handler(PoolTimeout, handle_db_down)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,55 @@
+"""The base form: strips whitespace, parses money and dates exactly, shares field errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError
+
+from opc.core.errors import DomainError
+from opc.core.money import parse_yuan, yuan_str
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """All forms strip surrounding whitespace; a DomainError's fields land on the form."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            filters = list(unbound_field.kwargs.get("filters", []))
+            filters.append(_strip)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    def apply_error(self, error: DomainError) -> bool:
+        """Attach an operation's field errors to this form's fields; True if any matched."""
+        matched = False
+        for name, messages in error.fields.items():
+            field = getattr(self, name, None)
+            if isinstance(field, Field):
+                field.errors = [*list(field.errors), *list(messages)]
+                matched = True
+        return matched
+
+
+class MoneyField(StringField):
+    """Yuan typed by people ("1,234.50"), held as integer fen in `.fen`."""
+
+    fen: int | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.fen = None
+        if self.data:
+            try:
+                self.fen = parse_yuan(self.data)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def process_data(self, value: Any) -> None:
+        self.data = yuan_str(value) if isinstance(value, int) else value
+        self.fen = value if isinstance(value, int) else None

@@ -1,0 +1,53 @@
+"""Jinja filters and globals: money in ¥ with exact fen, dates in the park's zone, permissions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from opc.core import nav
+from opc.core.dates import format_datetime
+from opc.core.i18n import locale_code
+from opc.core.money import format_money
+from opc.core.permissions import can
+from opc.teams.labels import status_label, track_label
+
+
+def _localdt(value: datetime | None, tz: str | None = None) -> str:
+    from flask_babel import get_timezone
+
+    return format_datetime(value, tz or str(get_timezone()))
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _page_url(page: int) -> str:
+    args = dict(request.args)
+    args["page"] = str(page)
+    return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)
+
+
+def _name(obj: Any) -> str:
+    """A record's name in the page's language (records with name_zh / name_en)."""
+    return obj.display_name(locale_code()) if obj is not None else "—"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        money=format_money,
+        localdt=_localdt,
+        date=_date,
+        name=_name,
+        track=track_label,
+        status=status_label,
+    )
+    app.jinja_env.globals.update(can=can, page_url=_page_url)
+
+    @app.context_processor
+    def _nav() -> dict[str, object]:
+        return {"nav_items": nav.items_for(current_user)}

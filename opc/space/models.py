@@ -1,0 +1,82 @@
+"""Space units of a park and the allocations of units to resident teams."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from opc.core.models import Audited, CreatedMixin
+from opc.extensions import db
+
+if TYPE_CHECKING:
+    from opc.parks.models import Park
+    from opc.teams.models import Team
+
+
+class UnitKind(StrEnum):
+    STUDIO = "studio"
+    OFFICE = "office"
+    DESK_AREA = "desk_area"
+    LAB = "lab"
+    ZONE = "zone"
+    SHARED_ROOM = "shared_room"
+
+
+class Unit(Audited, CreatedMixin, db.Model):
+    __tablename__ = "units"
+    __table_args__ = (
+        UniqueConstraint("park_id", "code", name="uq_units_park_id_code"),
+        CheckConstraint("area_m2 > 0", name="area_positive"),
+        CheckConstraint("seats >= 0", name="seats_not_negative"),
+        CheckConstraint("rent_fen_per_m2 >= 0", name="rent_not_negative"),
+        CheckConstraint(
+            "kind IN ('studio', 'office', 'desk_area', 'lab', 'zone', 'shared_room')",
+            name="kind_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    floor: Mapped[int]
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    seats: Mapped[int] = mapped_column(default=0)
+    # Monthly rent per m², in fen.
+    rent_fen_per_m2: Mapped[int] = mapped_column(default=0)
+
+    park: Mapped[Park] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class Allocation(Audited, CreatedMixin, db.Model):
+    """A team holds a unit for [start, end); end None is open.
+
+    On PostgreSQL the exclusion constraint `ex_allocations_unit_period` (migration
+    0001) refuses overlapping periods of one unit; on SQLite a trigger does.
+    """
+
+    __tablename__ = "allocations"
+    __table_args__ = (
+        CheckConstraint('"end" IS NULL OR "end" > start', name="end_after_start"),
+        Index("ix_allocations_unit_id_start", "unit_id", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+    team: Mapped[Team] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Allocation unit={self.unit_id} team={self.team_id} [{self.start}, {self.end})>"

@@ -1,0 +1,34 @@
+"""Names of tracks, statuses and kinds for people, in the page's language."""
+
+from flask_babel import lazy_gettext as _l
+
+TRACKS = {
+    "aigc_film": _l("AIGC film"),
+    "digital_humans": _l("Virtual digital humans"),
+    "ai_agents": _l("AI agents"),
+    "games": _l("Games"),
+    "vfx": _l("VFX"),
+    "immersive": _l("Immersive experiences"),
+    "hard_tech": _l("Hard tech"),
+    "content": _l("Content creation"),
+    "other": _l("Other"),
+}
+
+STATUSES = {
+    "applicant": _l("Applicant"),
+    "admitted": _l("Admitted"),
+    "resident": _l("Resident"),
+    "suspended": _l("Suspended"),
+    "graduated": _l("Graduated"),
+    "exited": _l("Exited"),
+}
+
+KINDS = {"solo": _l("Solo (super-individual)"), "company": _l("Company")}
+
+
+def track_label(track: str) -> str:
+    return str(TRACKS.get(track, track))
+
+
+def status_label(status: str) -> str:
+    return str(STATUSES.get(status, status))

@@ -1,0 +1,108 @@
+"""Resident teams: companies and solo "super-individuals", and their lifecycle."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from opc.core.db import UTCDateTime, utcnow
+from opc.core.models import Audited, CreatedMixin
+from opc.extensions import db
+
+if TYPE_CHECKING:
+    from opc.auth.models import User
+    from opc.parks.models import Park
+
+
+class Track(StrEnum):
+    AIGC_FILM = "aigc_film"
+    DIGITAL_HUMANS = "digital_humans"
+    AI_AGENTS = "ai_agents"
+    GAMES = "games"
+    VFX = "vfx"
+    IMMERSIVE = "immersive"
+    HARD_TECH = "hard_tech"
+    CONTENT = "content"
+    OTHER = "other"
+
+
+class TeamStatus(StrEnum):
+    APPLICANT = "applicant"
+    ADMITTED = "admitted"
+    RESIDENT = "resident"
+    SUSPENDED = "suspended"
+    GRADUATED = "graduated"
+    EXITED = "exited"
+
+
+class TeamKind(StrEnum):
+    SOLO = "solo"
+    COMPANY = "company"
+
+
+def _in(values: type[StrEnum]) -> str:
+    return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
+
+
+class Team(Audited, CreatedMixin, db.Model):
+    __tablename__ = "teams"
+    __table_args__ = (
+        CheckConstraint(f"track IN {_in(Track)}", name="track_known"),
+        CheckConstraint(f"status IN {_in(TeamStatus)}", name="status_known"),
+        CheckConstraint(f"kind IN {_in(TeamKind)}", name="kind_known"),
+        Index("ix_teams_park_id_status", "park_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    # Lower-case pinyin of name_zh, without tones or spaces, so "xingyun" finds 星云工作室.
+    name_pinyin: Mapped[str] = mapped_column(String(400), default="", index=True)
+    track: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default=TeamKind.COMPANY)
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    # Unified Social Credit Code (GB 32100-2015), when the team has a legal entity.
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(16), default=TeamStatus.APPLICANT)
+    status_since: Mapped[date | None] = mapped_column(Date)
+    # Set while an admission waits for a place under the park's cap; order of the waitlist.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    park: Mapped[Park] = relationship()
+    members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.id")
+    history: Mapped[list[TeamStatusChange]] = relationship(
+        back_populates="team", order_by="TeamStatusChange.id", cascade="all, delete-orphan"
+    )
+
+    def display_name(self, locale: str) -> str:
+        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+
+    def __repr__(self) -> str:
+        return f"<Team {self.id} {self.name_zh} {self.status}>"
+
+
+class TeamStatusChange(db.Model):
+    """One step of a team's lifecycle: dated, attributed."""
+
+    __tablename__ = "team_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    team: Mapped[Team] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()

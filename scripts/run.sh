@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install, migrate, seed the demo data (first start) and serve OPC Ops on 127.0.0.1:$PORT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+PORT=${PORT:-5000}
+mkdir -p instance
+# A secret of this installation, made once, unless one is given.
+if [ -z "${OPC_SECRET_KEY:-}" ]; then
+  [ -s instance/secret_key ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' > instance/secret_key
+  chmod 600 instance/secret_key
+  OPC_SECRET_KEY=$(cat instance/secret_key)
+  export OPC_SECRET_KEY
+fi
+.venv/bin/flask --app opc db upgrade
+.venv/bin/flask --app opc seed-demo --if-configured
+echo
+echo "OPC Ops is running at http://127.0.0.1:${PORT}/  (Ctrl+C stops it)"
+exec .venv/bin/gunicorn --bind "127.0.0.1:${PORT}" --workers "${WORKERS:-2}" \
+  --access-logfile - --error-logfile - "opc:create_app()"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Install what the tests need, then run the whole suite on SQLite and on PostgreSQL.
+#   scripts/test.sh                 both databases
+#   OPC_TEST_DBS=sqlite scripts/test.sh   one database
+#   scripts/test.sh -k login        extra arguments go to pytest
+# PostgreSQL: OPC_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres);
+# the tests create a database with a fresh name and drop it afterwards.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test || exit 1
+
+out=${OPC_TEST_OUTPUT:-test-output}
+mkdir -p "$out"
+export OPC_TEST_OUTPUT="$PWD/$out"
+status=0
+ran=()
+for backend in ${OPC_TEST_DBS:-sqlite postgresql}; do
+  if [ "$backend" = postgresql ] && [ -z "${CI:-}" ] && ! .venv/bin/python - <<'PY'
+import os, sys, sqlalchemy as sa
+url = os.environ.get("OPC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+try:
+    sa.create_engine(url, connect_args={"connect_timeout": 3}).connect().close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable ({exc.__class__.__name__}): skipping the PostgreSQL run. "
+          "Set OPC_TEST_PG_URL to run it.", file=sys.stderr)
+    sys.exit(1)
+PY
+  then
+    continue
+  fi
+  echo "=== OPC Ops tests on $backend ==="
+  OPC_TEST_DB=$backend .venv/bin/python -m pytest -p no:cacheprovider \
+    --junitxml="$out/junit-$backend.xml" "$@"
+  rc=$?
+  [ $rc -ne 0 ] && status=$rc
+  ran+=("$backend")
+done
+
+.venv/bin/python - "$out" "${ran[@]}" <<'PY'
+import sys, xml.etree.ElementTree as ET
+out, backends = sys.argv[1], sys.argv[2:]
+totals = {"passed": 0, "failed": 0, "skipped": 0}
+for b in backends:
+    try:
+        suite = ET.parse(f"{out}/junit-{b}.xml").getroot().find("testsuite")
+    except (OSError, ET.ParseError):
+        continue
+    tests, fail = int(suite.get("tests")), int(suite.get("failures")) + int(suite.get("errors"))
+    skip = int(suite.get("skipped"))
+    print(f"{b}: {tests - fail - skip} passed, {fail} failed, {skip} skipped")
+    totals["passed"] += tests - fail - skip; totals["failed"] += fail; totals["skipped"] += skip
+print(f"all: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
+PY
+exit $status

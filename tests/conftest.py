@@ -1,0 +1,194 @@
+"""Test set-up: one database per run (SQLite file or a fresh PostgreSQL database), built by
+the migrations once, emptied after every test.
+
+OPC_TEST_DB=sqlite (default) or postgresql. For PostgreSQL, OPC_TEST_PG_URL names the server
+(default postgresql+psycopg://postgres@127.0.0.1:5432/postgres); a database with a fresh name
+is created for the run and dropped after it. Without a reachable server the PostgreSQL run
+fails under CI=true and is skipped with a message elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.fixtures.factories import Factories
+
+PG_SERVER = os.environ.get(
+    "OPC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _backend() -> str:
+    return os.environ.get("OPC_TEST_DB", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if _backend() == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'opc-test.sqlite3'}"
+        return
+    server = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.exit(f"PostgreSQL is required under CI but unreachable: {exc}", returncode=3)
+        pytest.skip("PostgreSQL not reachable; set OPC_TEST_PG_URL to run these tests on it")
+    name = f"opc_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = server.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with server.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    from opc import create_app
+
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "SEED_DEMO_ON_START": False,
+        "BABEL_DEFAULT_LOCALE": "en",
+    }
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from opc.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts with empty tables (tests that use no app are left alone)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        from opc.extensions import db
+
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            else:
+                for table in tables:
+                    conn.exec_driver_sql(f'DELETE FROM "{table}"')
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An app context for calling operations and queries directly.
+
+    Do not make HTTP requests while it is pushed: requests would share its `g` and session.
+    """
+    with app.app_context():
+        yield app
+        from opc.extensions import db
+
+        db.session.remove()
+
+
+@pytest.fixture
+def make(app: Flask) -> Factories:
+    return Factories(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a page's form."""
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = "correct-horse-battery") -> Any:
+    token = csrf_token(client)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def as_user(client: FlaskClient, make: Factories) -> Any:
+    """Log the test client in as a new user of a role: `as_user("staff", parks=[park])`."""
+
+    def _as(role: str, **kw: Any) -> Any:
+        user = make.user(role=role, **kw)
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _as
+
+
+@pytest.fixture
+def api(app: Flask, make: Factories) -> Any:
+    """A JSON client with a bearer token for a user: `api(user, scope="all").get(...)`."""
+
+    class Api:
+        def __init__(self, token: str) -> None:
+            self.client = app.test_client()
+            self.headers = {"Authorization": f"Bearer {token}"}
+
+        def __getattr__(self, method: str) -> Any:
+            def call(path: str, **kw: Any) -> Any:
+                return getattr(self.client, method)(f"/api/v1{path}", headers=self.headers, **kw)
+
+            return call
+
+    def _api(user: Any, scope: str = "all") -> Api:
+        return Api(make.token(user, scope=scope))
+
+    return _api
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"OPC Ops database under test: {_backend()}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
