@@ -67,6 +67,9 @@ class Allocation(Audited, CreatedMixin, db.Model):
     __table_args__ = (
         CheckConstraint('"end" IS NULL OR "end" > start', name="end_after_start"),
         Index("ix_allocations_unit_id_start", "unit_id", "start"),
+        # "Held on day D" = start <= D and (end IS NULL or end > D); written as two queries
+        # (end IS NULL / end > D) each of which this index answers without a scan.
+        Index("ix_allocations_unit_id_end", "unit_id", "end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
