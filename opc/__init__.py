@@ -12,8 +12,22 @@ from flask import Flask
 from opc.config import check_settings, load_settings
 
 # Domain packages whose views, API routes and CLI commands make up the app.
-BLUEPRINTS = ("opc.core.views", "opc.auth.views", "opc.parks.views", "opc.audit.views")
-API_MODULES = ("opc.api.openapi", "opc.auth.api", "opc.parks.api", "opc.audit.api")
+BLUEPRINTS = (
+    "opc.core.views",
+    "opc.auth.views",
+    "opc.parks.views",
+    "opc.audit.views",
+    "opc.teams.views",
+    "opc.space.views",
+)
+API_MODULES = (
+    "opc.api.openapi",
+    "opc.auth.api",
+    "opc.parks.api",
+    "opc.audit.api",
+    "opc.teams.api",
+    "opc.space.api",
+)
 CLI_MODULES = ("opc.auth.cli", "opc.demo")
 
 

@@ -21,7 +21,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
     settings = _read_toml(DEFAULT_FILE)
     site_file = os.environ.get("OPC_CONFIG")
     if site_file:
-        settings.update(_read_toml(Path(site_file)))
+        site = _read_toml(Path(site_file))
+        _check_types(site, settings, Path(site_file))
+        settings.update(site)
     if os.environ.get("OPC_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["OPC_SECRET_KEY"]
     if os.environ.get("OPC_DATABASE_URL"):
@@ -45,11 +47,29 @@ def check_settings(settings: dict[str, Any], *, debug: bool) -> None:
         )
 
 
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
+
+
+def _check_types(site: dict[str, Any], defaults: dict[str, Any], path: Path) -> None:
+    """A setting the defaults know must keep the default's type (MAIL_PORT = 587, not "587")."""
+    problems = []
+    for key, value in site.items():
+        default = defaults.get(key)
+        if default is None or type(value) is type(default):
+            continue
+        expected = _TYPE_NAMES.get(type(default), type(default).__name__)
+        problems.append(f"{key} must be {expected}, not {value!r}")
+    if problems:
+        raise ConfigError(f"Config file {path}: " + "; ".join(problems) + ".")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError as exc:
-        raise ConfigError(f"Config file not found: {path}") from exc
+        raise ConfigError(f"Config file not found: {path} (check OPC_CONFIG)") from exc
+    except (IsADirectoryError, PermissionError) as exc:
+        raise ConfigError(f"Config file {path} cannot be read: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from exc

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from pypinyin import lazy_pinyin
 from sqlalchemy import select
 from stdnum.cn import uscc
@@ -201,6 +202,7 @@ def print_logins() -> None:
     is_flag=True,
     help="Only when SEED_DEMO_ON_START is set (the run command uses this).",
 )
+@with_appcontext  # also under app.cli / test_cli_runner(), not only the `flask` command
 def seed_demo_command(if_configured: bool) -> None:
     """Seed the demo parks, teams and users (does nothing when they exist)."""
     if if_configured and not current_app.config["SEED_DEMO_ON_START"]:

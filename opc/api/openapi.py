@@ -8,10 +8,12 @@ from typing import Any
 
 from apispec import APISpec
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
 from opc.api.pagination import PageArgs, page_schema
 from opc.api.routing import ENDPOINTS, Endpoint, endpoint
 
+_REF = "#/components/schemas/{model}"
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
@@ -68,12 +70,17 @@ class _Builder:
         self.spec.components.schema("Error", _ERROR_SCHEMA)
         self.known: set[str] = {"Error"}
 
-    def ref(self, model: type[BaseModel]) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    def ref(self, model: type[BaseModel], mode: JsonSchemaMode = "validation") -> dict[str, str]:
+        """A reference to `model`'s schema: as accepted (bodies) or as sent (responses)."""
+        self._add(model.__name__, self._schema(model, mode))
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    def _schema(self, model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+        """The model's JSON schema; the models it refers to become components of their own."""
+        schema = model.model_json_schema(ref_template=_REF, mode=mode)
         for name, sub in schema.pop("$defs", {}).items():
             self._add(name, sub)
-        self._add(model.__name__, schema)
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
+        return schema
 
     def _add(self, name: str, schema: dict[str, Any]) -> None:
         if name not in self.known:
@@ -81,7 +88,7 @@ class _Builder:
             self.spec.components.schema(name, schema)
 
     def query_params(self, model: type[BaseModel]) -> list[dict[str, Any]]:
-        schema = model.model_json_schema()
+        schema = self._schema(model, "validation")
         required = set(schema.get("required", []))
         return [
             {"name": name, "in": "query", "required": name in required, "schema": prop}
@@ -98,8 +105,9 @@ class _Builder:
         }
         if ep.query:
             op["parameters"] += self.query_params(ep.query)
-        if ep.paged:
-            op["parameters"] += self.query_params(PageArgs)
+        if ep.paged:  # a query model may declare page/per_page itself: list each once
+            named = {p["name"] for p in op["parameters"]}
+            op["parameters"] += [p for p in self.query_params(PageArgs) if p["name"] not in named]
         if ep.body:
             op["requestBody"] = {
                 "required": True,
@@ -108,7 +116,7 @@ class _Builder:
         ok: dict[str, Any] = {"description": _STATUS_TEXT.get(ep.status, "OK")}
         if ep.response is not None:
             schema = page_schema(ep.response) if ep.paged else None
-            item = self.ref(ep.response)
+            item = self.ref(ep.response, "serialization")
             ok["content"] = {"application/json": {"schema": schema or item}}
         op["responses"][str(ep.status)] = ok
         errors = set(ep.errors) | {400, 404} | ({401, 403} if ep.scope else set())

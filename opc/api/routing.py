@@ -6,6 +6,7 @@ requests and generates /api/v1/openapi.json, so the document cannot drift from t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -15,6 +16,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from opc.api import bp
 from opc.core.errors import DomainError, Forbidden, ValidationFailed
@@ -73,7 +75,7 @@ def endpoint(
             if scope is not None:
                 kwargs["user"] = _authenticate(scope)
             if body is not None:
-                kwargs["body"] = parse(body, _json_body())
+                kwargs["body"] = parse(body, _json_body(), strict_json=True)
             if query is not None:
                 kwargs["query"] = parse(query, request.args.to_dict())
             result = fn(**kwargs)
@@ -133,9 +135,10 @@ def _json_body() -> Any:
         raise ApiError(
             400, "expected_json", _("Send a JSON body (Content-Type: application/json).")
         )
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "malformed_json", _("The body is not valid JSON."))
+    try:
+        data = request.get_json()
+    except BadRequest as exc:
+        raise ApiError(400, "malformed_json", _("The body is not valid JSON.")) from exc
     if not isinstance(data, dict):
         raise ApiError(400, "wrong_type", _("The body must be a JSON object."))
     return data
@@ -150,9 +153,16 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return fields
 
 
-def parse(model: type[BaseModel], data: Any) -> Any:
-    """Validate input: wrong JSON types answer 400, unacceptable values 422; both name fields."""
+def parse(model: type[BaseModel], data: Any, *, strict_json: bool = False) -> Any:
+    """Validate input: wrong JSON types answer 400, unacceptable values 422; both name fields.
+
+    A JSON body is checked strictly against JSON's types: "10" is not an integer, nor 1.0,
+    nor "true" a boolean (a string is still a date, a datetime or a decimal, as JSON has no
+    such types). Query strings, which are all text, are converted leniently.
+    """
     try:
+        if strict_json:
+            return model.model_validate_json(json.dumps(data), strict=True)
         return model.model_validate(data)
     except ValidationError as exc:
         if any(e["type"].endswith(_TYPE_ERRORS) for e in exc.errors()):

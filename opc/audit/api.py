@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from flask import current_app
+
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
 from opc.api.schemas import In, Out
@@ -39,6 +41,5 @@ def list_audit(user: Any, query: AuditQuery) -> dict[str, Any]:
     """Audit entries, newest first (admins)."""
     require(user, "audit.view")
     filters = query.model_dump(exclude={"page", "per_page"})
-    return paged(
-        queries.entries(**filters), lambda e: AuditOut.model_validate(e).model_dump(mode="json")
-    )
+    stmt = queries.entries(**filters, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return paged(stmt, lambda e: AuditOut.model_validate(e).model_dump(mode="json"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import distinct, select
@@ -42,6 +42,6 @@ def index() -> Any:
         "action": request.args.get("action") or None,
         "on": on,
     }
-    page = paginate(queries.entries(**filters))
+    page = paginate(queries.entries(**filters, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     entities = db.session.scalars(select(distinct(AuditEntry.entity)).order_by(AuditEntry.entity))
     return render_template("audit/index.html", page=page, filters=filters, entities=list(entities))

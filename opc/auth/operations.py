@@ -36,8 +36,11 @@ def hash_password(password: str) -> str:
 
 def check_password(user: User, password: str) -> bool:
     """Whether `password` is the user's; a timing-equal dummy check when the user has none."""
+    if not user.password_hash:
+        _hasher.hash(password)  # as slow as a real check: no probing for password-less accounts
+        return False
     try:
-        return bool(user.password_hash) and _hasher.verify(user.password_hash, password)
+        return bool(_hasher.verify(user.password_hash, password))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -156,9 +159,13 @@ def authenticate(email: str, password: str, address: str) -> User:
             ),
         )
     user = db.session.scalar(select(User).where(User.email == email))
-    ok = user is not None and user.is_active and check_password(user, password)
+    # Exactly one Argon2 computation whatever the outcome, so that the time taken does not
+    # tell unknown, password-less and deactivated accounts from a wrong password.
     if user is None:
-        _hasher.hash(password)  # spend the same time as a real check: no account probing
+        _hasher.hash(password)
+        ok = False
+    else:
+        ok = check_password(user, password) and user.is_active
     with transaction(user if ok else None) as session:
         session.add(LoginAttempt(email=email[:254], address=address[:64], succeeded=ok))
         if ok:

@@ -80,7 +80,7 @@ def handle_too_large(exc: RequestEntityTooLarge) -> tuple[object, int]:
     )
 
 
-def handle_http(exc: HTTPException) -> tuple[object, int]:
+def handle_http(exc: HTTPException) -> tuple[object, int, list[tuple[str, str]]]:
     status = exc.code or 500
     messages = {
         400: _("The request could not be understood."),
@@ -91,11 +91,14 @@ def handle_http(exc: HTTPException) -> tuple[object, int]:
         500: _("Something went wrong on our side. It has been logged."),
         503: _("The service is unavailable. Please try again shortly."),
     }
-    return respond(
+    body, status = respond(
         status,
         _HTTP_CODES.get(status, "http_error"),
         messages.get(status, exc.description or exc.name),
     )
+    # Keep the exception's own headers (Allow on 405, Retry-After, WWW-Authenticate).
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers  # type: ignore[return-value]
 
 
 def handle_integrity(exc: IntegrityError) -> tuple[object, int]:
@@ -105,9 +108,20 @@ def handle_integrity(exc: IntegrityError) -> tuple[object, int]:
     return handle_domain(violation)
 
 
+def _as_visitor() -> None:
+    """Render the rest of the request for an anonymous visitor: loading the user, and the
+    navigation's permission checks, would need the database that just failed."""
+    from flask import g
+
+    from opc.extensions import login
+
+    g._login_user = login.anonymous_user()
+
+
 def handle_db_down(exc: Exception) -> tuple[object, int]:
     log.error("database unavailable: %s", exc)
     _rollback()
+    _as_visitor()
     return respond(
         503, "database_unavailable", _("The database is unavailable. Please try again shortly.")
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
@@ -12,11 +14,26 @@ def round_fen(yuan: Decimal) -> int:
     return int((yuan / FEN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+# An amount as people and clients write it: "1234.5", "1,234.50", "-5", ".5" (full-width
+# digits are read as digits). Not "1e3", "1_000", "1,2,3", "NaN" or "Infinity".
+_AMOUNT = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)")
+
+
 def parse_yuan(text: str | Decimal | int) -> int:
-    """Parse "1234.5" yuan into fen; more than two decimals or not a number is an error."""
+    """Parse "1234.5" yuan into fen; more than two decimals or not a number is an error.
+
+    Floats are refused: they cannot hold most amounts exactly (0.1 + 0.2 != 0.3).
+    """
+    if isinstance(text, bool) or not isinstance(text, str | Decimal | int):
+        raise ValueError(f"not an amount: {text!r} (give a string, Decimal or int)")
+    if isinstance(text, str):
+        cleaned = unicodedata.normalize("NFKC", text).strip()
+        if not _AMOUNT.fullmatch(cleaned):
+            raise ValueError(f"not an amount: {text!r}")
+        text = cleaned.replace(",", "")
     try:
-        value = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation as exc:
+        value = Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
         raise ValueError(f"not an amount: {text!r}") from exc
     if not value.is_finite():
         raise ValueError(f"not an amount: {text!r}")

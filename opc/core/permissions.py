@@ -150,6 +150,15 @@ def _unit_view(user: Any, unit: Any) -> bool:
     return staff_of(user, unit.park_id)
 
 
+@rule("space.view")
+@rule("space.manage")
+def _park_space(user: Any, park: Any) -> bool:
+    """A park's space as a whole (units, occupancy, floor view): its staff only."""
+    if park is None:
+        return user.role == STAFF
+    return staff_of(user, park.id)
+
+
 @rule("allocations.view")
 def _allocation_view(user: Any, allocation: Any) -> bool:
     if allocation is None:

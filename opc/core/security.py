@@ -59,8 +59,14 @@ def _require_login() -> Any:
 def _check_csrf() -> None:
     if request.method in SAFE_METHODS or request.endpoint is None:
         return
-    if request.headers.get("Authorization", "").lower().startswith("bearer "):
-        return  # a bearer token is not sent automatically by browsers: no CSRF risk
+    if request.blueprint == "api" and (
+        "Authorization" in request.headers or not current_user.is_authenticated
+    ):
+        # The API acts on the Authorization header when there is one and never falls back to
+        # the cookie, and a browser does not send that header by itself; without it and
+        # without a logged-in session the route answers 401. Only cookie logins need a token.
+        return
+    # Pages act on the session cookie alone: a bearer header does not excuse them.
     csrf.protect()
 
 

@@ -20,6 +20,8 @@ def home() -> Any:
     """Staff land on their dashboard; others on their own start page."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.role == "member":
+        return redirect(url_for("teams.mine"))
     return redirect(url_for("parks.index"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ def parks_for(user: Any) -> Select[tuple[Park]]:
 @dataclass
 class ParkSummary:
     park: Park
+    today: date  # the park's own date: the figures are for this day in its zone
     teams_by_status: dict[str, int]
     residents: int
     waitlist: int
@@ -73,6 +75,7 @@ def summary(park: Park) -> ParkSummary:
     two = Decimal("0.01")
     return ParkSummary(
         park=park,
+        today=today,
         teams_by_status={s.value: by_status.get(s.value, 0) for s in TeamStatus},
         residents=by_status.get(TeamStatus.RESIDENT.value, 0),
         waitlist=waitlist,

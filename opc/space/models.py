@@ -7,7 +7,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opc.core.models import Audited, CreatedMixin
@@ -80,6 +90,22 @@ class Allocation(Audited, CreatedMixin, db.Model):
 
     team: Mapped[Team] = relationship()
     unit: Mapped[Unit] = relationship()
+
+    @property
+    def park_id(self) -> int:
+        """The park of the allocated unit (permission rules ask records for their park)."""
+        return self.unit.park_id
+
+    @hybrid_method
+    def holds_on(self, day: date) -> bool:
+        """Whether the team holds the unit on `day`: start <= day < end (end None is open)."""
+        return self.start <= day and (self.end is None or day < self.end)
+
+    @holds_on.inplace.expression
+    @classmethod
+    def _holds_on_sql(cls, day: date) -> ColumnElement[bool]:
+        """The same in SQL: Allocation.holds_on(day) in a WHERE clause."""
+        return (cls.start <= day) & (cls.end.is_(None) | (cls.end > day))
 
     def __repr__(self) -> str:
         return f"<Allocation unit={self.unit_id} team={self.team_id} [{self.start}, {self.end})>"

@@ -32,3 +32,32 @@ def track_label(track: str) -> str:
 
 def status_label(status: str) -> str:
     return str(STATUSES.get(status, status))
+
+
+# The button that takes a team from one status to the next, as staff say it.
+STEPS = {
+    ("applicant", "admitted"): _l("Admit"),
+    ("applicant", "exited"): _l("Reject"),
+    ("admitted", "resident"): _l("Move in (resident)"),
+    ("admitted", "exited"): _l("Exit"),
+    ("resident", "suspended"): _l("Suspend"),
+    ("resident", "graduated"): _l("Graduate"),
+    ("resident", "exited"): _l("Exit"),
+    ("suspended", "resident"): _l("Reinstate"),
+    ("suspended", "exited"): _l("Exit"),
+}
+
+INVITATION_STATES = {
+    "pending": _l("Pending"),
+    "accepted": _l("Accepted"),
+    "revoked": _l("Withdrawn"),
+    "expired": _l("Expired"),
+}
+
+
+def step_label(from_status: str, to_status: str) -> str:
+    return str(STEPS.get((from_status, to_status), status_label(to_status)))
+
+
+def kind_label(kind: str) -> str:
+    return str(KINDS.get(kind, kind))

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from pypinyin import lazy_pinyin
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from opc.core.db import UTCDateTime, utcnow
 from opc.core.models import Audited, CreatedMixin
@@ -44,6 +45,22 @@ class TeamKind(StrEnum):
     COMPANY = "company"
 
 
+# The lifecycle: from each status, the statuses a team may move to.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    TeamStatus.APPLICANT: (TeamStatus.ADMITTED, TeamStatus.EXITED),
+    TeamStatus.ADMITTED: (TeamStatus.RESIDENT, TeamStatus.EXITED),
+    TeamStatus.RESIDENT: (TeamStatus.SUSPENDED, TeamStatus.GRADUATED, TeamStatus.EXITED),
+    TeamStatus.SUSPENDED: (TeamStatus.RESIDENT, TeamStatus.EXITED),
+    TeamStatus.GRADUATED: (),
+    TeamStatus.EXITED: (),
+}
+
+
+def pinyin_of(name: str) -> str:
+    """Toneless lower-case pinyin without spaces: 星云工作室 -> xingyungongzuoshi."""
+    return "".join("".join(lazy_pinyin(name or "")).lower().split())
+
+
 def _in(values: type[StrEnum]) -> str:
     return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
 
@@ -55,6 +72,8 @@ class Team(Audited, CreatedMixin, db.Model):
         CheckConstraint(f"status IN {_in(TeamStatus)}", name="status_known"),
         CheckConstraint(f"kind IN {_in(TeamKind)}", name="kind_known"),
         Index("ix_teams_park_id_status", "park_id", "status"),
+        # A unique index (not a table constraint): SQLite adds one without rebuilding the table.
+        Index("uq_teams_park_id_name_zh", "park_id", "name_zh", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,8 +102,23 @@ class Team(Audited, CreatedMixin, db.Model):
         back_populates="team", order_by="TeamStatusChange.id", cascade="all, delete-orphan"
     )
 
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="team", order_by="Invitation.id", cascade="all, delete-orphan"
+    )
+
+    @validates("name_zh")
+    def _keep_pinyin(self, _key: str, value: str) -> str:
+        """Whoever sets the Chinese name, the pinyin used by search follows."""
+        self.name_pinyin = pinyin_of(value)
+        return value
+
     def display_name(self, locale: str) -> str:
         return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        """The statuses this team may move to from where it is."""
+        return TRANSITIONS.get(self.status, ())
 
     def __repr__(self) -> str:
         return f"<Team {self.id} {self.name_zh} {self.status}>"
@@ -106,3 +140,36 @@ class TeamStatusChange(db.Model):
 
     team: Mapped[Team] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()
+
+
+class Invitation(Audited, CreatedMixin, db.Model):
+    """An invitation to join a team: the invitee sets a password through a one-time link.
+
+    Only a SHA-256 hash of the link's token is kept; the link works once, until it expires.
+    """
+
+    __tablename__ = "invitations"
+    __audit_exclude__ = frozenset({"token_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    team: Mapped[Team] = relationship(back_populates="invitations")
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    @property
+    def state(self) -> str:
+        """pending, accepted, revoked or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= utcnow() else "pending"

@@ -8,6 +8,10 @@
 
   function drawCharts() {
     if (typeof window.Chart === "undefined") { return; }
+    // Axis labels in the page's font (Chinese track names need its CJK fallbacks) and ink.
+    var root = window.getComputedStyle(document.documentElement);
+    window.Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
+    window.Chart.defaults.color = root.getPropertyValue("--muted").trim() || "#5b6675";
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var series = JSON.parse(canvas.dataset.series || "{}");
       var kind = canvas.dataset.chart;
@@ -35,6 +39,13 @@
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");
     if (target && !window.confirm(target.dataset.confirm)) { event.preventDefault(); }
+  });
+
+  // Inputs that reload their (GET) form when changed, e.g. the day picker of the space
+  // pages: <input type="date" name="on" data-autosubmit>. The form keeps a submit button.
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("[data-autosubmit]");
+    if (input && input.form && input.value) { input.form.submit(); }
   });
 
   if (document.readyState === "loading") {

@@ -1,0 +1,64 @@
+"""Forms of the space pages. The rules themselves are checked by the operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from opc.core.forms import BaseForm, MoneyField
+from opc.space.labels import KINDS
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class UnitForm(BaseForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    floor = IntegerField(_l("Floor"), validators=[InputRequired(), NumberRange(min=-20, max=500)])
+    area_m2 = DecimalField(
+        _l("Area (m²)"), places=2, validators=[InputRequired(), NumberRange(min=0.01)]
+    )
+    seats = IntegerField(_l("Seats"), default=0, validators=[InputRequired(), NumberRange(min=0)])
+    rent_fen_per_m2 = MoneyField(_l("Monthly rent per m² (yuan)"), default=0)
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.kind.choices = [SelectChoice(k, str(label)) for k, label in KINDS.items()]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "code": self.code.data,
+            "kind": self.kind.data,
+            "floor": self.floor.data,
+            "area_m2": self.area_m2.data,
+            "seats": self.seats.data,
+            "rent_fen_per_m2": self.rent_fen_per_m2.fen or 0,
+        }
+
+
+class AllocateForm(BaseForm):
+    team_id = SelectField(_l("Team"), coerce=_int_or_none, validators=[DataRequired()])
+    start = DateField(_l("From"), validators=[InputRequired()])
+    end = DateField(_l("Until (exclusive, empty: open)"), validators=[Optional()])
+
+
+class EndForm(BaseForm):
+    end = DateField(_l("Ends on (exclusive)"), validators=[InputRequired()])
+
+
+class MoveForm(BaseForm):
+    unit_id = SelectField(_l("To unit"), coerce=_int_or_none, validators=[DataRequired()])
+    on = DateField(_l("On"), validators=[InputRequired()])
+
+
+class ImportForm(BaseForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()])

@@ -1,0 +1,119 @@
+"""Bulk onboarding of units: a CSV file imported all or nothing.
+
+Every row is checked (fields, codes repeated in the file or used in the park, the park's
+area for the file as a whole) before anything is written; one bad row imports nothing and
+the report lists every bad row with its number, column and reason.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from opc.core.csvio import ImportErrors, ImportRejected, RowError, read_rows, template
+from opc.core.db import lock, transaction
+from opc.core.errors import ValidationFailed
+from opc.parks.models import Park
+from opc.space.models import Unit
+from opc.space.operations import area, clean_unit, units_area
+
+REQUIRED = ("code", "kind", "floor", "area_m2")
+OPTIONAL = ("seats", "rent_per_m2_yuan")
+EXAMPLE = ("2-O01", "office", "2", "30.00", "4", "80.00")
+# CSV column -> unit field (rent travels in yuan, is kept in fen).
+_FIELDS = {"rent_per_m2_yuan": "rent_fen_per_m2"}
+
+
+def template_csv() -> bytes:
+    """The downloadable template: every column and one example row."""
+    return template(REQUIRED + OPTIONAL, EXAMPLE)
+
+
+def _read(data: bytes, errors: ImportErrors) -> list[tuple[int, dict[str, str]]]:
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for number, row in read_rows(data, REQUIRED, OPTIONAL):
+            rows.append((number, row))
+    except ImportRejected as exc:
+        if not rows:  # the file or its header is unusable: nothing more to check
+            raise
+        errors.errors.extend(exc.rows)
+    if not rows and not errors:
+        raise ImportRejected([RowError(2, "", _("The file has no data rows."))])
+    return rows
+
+
+def _check_rows(
+    rows: list[tuple[int, dict[str, str]]], errors: ImportErrors
+) -> list[tuple[int, dict[str, Any]]]:
+    good: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        values = {_FIELDS.get(k, k): v for k, v in row.items()}
+        try:
+            cleaned = clean_unit(values)
+        except ValidationFailed as exc:
+            columns = {v: k for k, v in _FIELDS.items()}
+            for name, reasons in exc.fields.items():
+                for reason in reasons:
+                    errors.add(number, columns.get(name, name), reason)
+            continue
+        code = cleaned["code"]
+        if code in seen:
+            errors.add(number, "code", _("Same code as row %(row)d.", row=seen[code]))
+            continue
+        seen[code] = number
+        good.append((number, cleaned))
+    return good
+
+
+def import_units(park_id: int, data: bytes, *, actor: Any) -> list[Unit]:
+    """Create the units of a CSV file in a park, or none of them (ImportRejected)."""
+    errors = ImportErrors()
+    good = _check_rows(_read(data, errors), errors)
+    with transaction(actor) as session:
+        park = lock(Park, park_id)
+        if park is None:
+            raise ValidationFailed({"park_id": [_("No such park.")]})
+        codes = [values["code"] for _n, values in good]
+        taken = set(
+            session.scalars(select(Unit.code).where(Unit.park_id == park.id, Unit.code.in_(codes)))
+        )
+        for number, values in good:
+            if values["code"] in taken:
+                errors.add(number, "code", _("The park has a unit with this code already."))
+        _check_area(park, units_area(session, park.id), good, errors)
+        errors.errors.sort(key=lambda e: e.row)
+        errors.raise_if_any()
+        units = [Unit(park_id=park.id, **values) for _n, values in good]
+        session.add_all(units)
+        session.flush()
+    return units
+
+
+def _check_area(
+    park: Park, in_use: Decimal, good: list[tuple[int, dict[str, Any]]], errors: ImportErrors
+) -> None:
+    """Report the row at which the file's units no longer fit into the park's area."""
+    total = area(park.total_area_m2)
+    adding = sum((values["area_m2"] for _n, values in good), Decimal(0))
+    running = in_use
+    for number, values in good:
+        running += values["area_m2"]
+        if running > total:
+            errors.add(
+                number,
+                "area_m2",
+                _(
+                    "From this row on the park's area is exceeded: %(park)s has %(total)s m², "
+                    "its units cover %(used)s m² and this file adds %(adding)s m².",
+                    park=park.name_zh,
+                    total=total,
+                    used=in_use,
+                    adding=adding,
+                ),
+            )
+            return

@@ -1,0 +1,378 @@
+"""Read models for the space pages and the API: unit lists, holders, occupancy, timelines.
+
+Every function here runs a fixed number of SQL statements, however many units and
+allocations a park has: sums and counts are SQL aggregates, related rows are joined.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from opc.core.dates import local_today
+from opc.core.permissions import visible
+from opc.extensions import db
+from opc.parks.models import Park
+from opc.space.models import Allocation, Unit
+from opc.space.operations import area
+from opc.teams.models import Team, TeamStatus, Track
+
+# An allocation "ends soon" when its end falls within this many days of the day shown.
+ENDING_SOON_DAYS = 30
+
+
+def today(park: Park) -> date:
+    """The park's today, in its own zone."""
+    return local_today(park.timezone)
+
+
+def bucket(part: Decimal | int, whole: Decimal | int) -> int:
+    """Occupancy in five buckets for CSS classes occ-0 … occ-4 (0 %, <50, <75, <100, 100 %)."""
+    if not whole or not part:
+        return 0
+    share = Decimal(part) / Decimal(whole)
+    if share >= 1:
+        return 4
+    return 3 if share >= Decimal("0.75") else 2 if share >= Decimal("0.5") else 1
+
+
+# --- units -----------------------------------------------------------------------------
+
+
+@dataclass
+class UnitFilters:
+    floor: int | None = None
+    kind: str | None = None
+
+
+def units_of(user: Any, park_id: int, filters: UnitFilters | None = None) -> Select[Any]:
+    """The park's units the user may see, by floor and code."""
+    stmt = select(Unit).where(Unit.park_id == park_id, visible(user, Unit))
+    if filters and filters.floor is not None:
+        stmt = stmt.where(Unit.floor == filters.floor)
+    if filters and filters.kind:
+        stmt = stmt.where(Unit.kind == filters.kind)
+    return stmt.order_by(Unit.floor, Unit.code, Unit.id)
+
+
+def floors(park_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Unit.floor).where(Unit.park_id == park_id).distinct().order_by(Unit.floor)
+        )
+    )
+
+
+def holders(units: list[Unit], day: date) -> dict[int, Allocation]:
+    """For each of these units, the allocation that holds it on `day` (team loaded): one query."""
+    ids = [u.id for u in units]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Allocation)
+        .join(Team, Team.id == Allocation.team_id)
+        .options(contains_eager(Allocation.team))
+        .where(Allocation.unit_id.in_(ids), Allocation.holds_on(day))
+    )
+    return {a.unit_id: a for a in rows}
+
+
+def free_units(park_id: int, start: date, end: date | None = None) -> list[Unit]:
+    """Units of the park with no allocation sharing a day with [start, end)."""
+    clash = select(Allocation.id).where(
+        Allocation.unit_id == Unit.id,
+        Allocation.end.is_(None) | (Allocation.end > start),
+    )
+    if end is not None:
+        clash = clash.where(Allocation.start < end)
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.park_id == park_id, ~clash.exists())
+            .order_by(Unit.floor, Unit.code)
+        )
+    )
+
+
+def resident_teams(park_id: int) -> list[Team]:
+    return list(
+        db.session.scalars(
+            select(Team)
+            .where(Team.park_id == park_id, Team.status == TeamStatus.RESIDENT)
+            .order_by(Team.name_zh)
+        )
+    )
+
+
+# --- allocations -----------------------------------------------------------------------
+
+
+@dataclass
+class AllocationFilters:
+    park_id: int | None = None
+    team_id: int | None = None
+    unit_id: int | None = None
+    active_on: date | None = None
+
+
+def allocations_for(user: Any, filters: AllocationFilters) -> Select[Any]:
+    """The allocations the user may see, narrowed by the filters, newest first."""
+    stmt = select(Allocation).where(visible(user, Allocation))
+    if filters.park_id is not None:
+        stmt = stmt.where(Allocation.unit.has(Unit.park_id == filters.park_id))
+    if filters.team_id is not None:
+        stmt = stmt.where(Allocation.team_id == filters.team_id)
+    if filters.unit_id is not None:
+        stmt = stmt.where(Allocation.unit_id == filters.unit_id)
+    if filters.active_on is not None:
+        stmt = stmt.where(Allocation.holds_on(filters.active_on))
+    return stmt.order_by(Allocation.start.desc(), Allocation.id.desc())
+
+
+def unit_history(unit: Unit) -> list[Allocation]:
+    """Every allocation of the unit, oldest first, teams loaded."""
+    return list(
+        db.session.scalars(
+            select(Allocation)
+            .where(Allocation.unit_id == unit.id)
+            .options(joinedload(Allocation.team))
+            .order_by(Allocation.start, Allocation.id)
+        )
+    )
+
+
+@dataclass
+class Bar:
+    """One allocation on a timeline, as percentages of the timeline's width."""
+
+    allocation: Allocation
+    x: float
+    width: float
+    current: bool
+
+
+@dataclass
+class Timeline:
+    start: date
+    end: date
+    bars: list[Bar]
+    today_x: float | None
+
+
+def timeline(history: list[Allocation], day: date) -> Timeline | None:
+    """Bars for the allocations, on a scale from the first start to the last end (or later)."""
+    if not history:
+        return None
+    first = min(a.start for a in history)
+    last = max([a.end or day + timedelta(days=90) for a in history] + [day + timedelta(days=30)])
+    span = max((last - first).days, 1)
+
+    def pos(d: date) -> float:
+        return round(max(0, min(span, (d - first).days)) * 100 / span, 2)
+
+    bars = [
+        Bar(a, pos(a.start), max(round(pos(a.end or last) - pos(a.start), 2), 0.5), a.holds_on(day))
+        for a in history
+    ]
+    today_x = pos(day) if first <= day <= last else None
+    return Timeline(first, last, bars, today_x)
+
+
+# --- occupancy -------------------------------------------------------------------------
+
+
+@dataclass
+class FloorRow:
+    floor: int
+    units: int
+    taken: int
+    area_m2: Decimal
+    allocated_m2: Decimal
+
+    @property
+    def free(self) -> int:
+        return self.units - self.taken
+
+    @property
+    def free_m2(self) -> Decimal:
+        return self.area_m2 - self.allocated_m2
+
+    @property
+    def pct(self) -> int:
+        return int(self.allocated_m2 * 100 / self.area_m2) if self.area_m2 else 0
+
+    @property
+    def bucket(self) -> int:
+        return bucket(self.allocated_m2, self.area_m2)
+
+
+@dataclass
+class TrackRow:
+    track: str
+    residents: int = 0
+    teams_with_space: int = 0
+    units: int = 0
+    allocated_m2: Decimal = Decimal("0.00")
+
+
+@dataclass
+class Occupancy:
+    park: Park
+    on: date
+    floors: list[FloorRow]
+    tracks: list[TrackRow] = field(default_factory=list)
+
+    @property
+    def total_m2(self) -> Decimal:
+        return area(self.park.total_area_m2)
+
+    @property
+    def unit_m2(self) -> Decimal:
+        return sum((f.area_m2 for f in self.floors), Decimal("0.00"))
+
+    @property
+    def allocated_m2(self) -> Decimal:
+        return sum((f.allocated_m2 for f in self.floors), Decimal("0.00"))
+
+    @property
+    def free_m2(self) -> Decimal:
+        """Area in units that no team holds on the day."""
+        return self.unit_m2 - self.allocated_m2
+
+    @property
+    def outside_units_m2(self) -> Decimal:
+        """Park area not (yet) divided into units."""
+        return self.total_m2 - self.unit_m2
+
+    @property
+    def units(self) -> int:
+        return sum(f.units for f in self.floors)
+
+    @property
+    def units_taken(self) -> int:
+        return sum(f.taken for f in self.floors)
+
+    @property
+    def units_free(self) -> int:
+        return self.units - self.units_taken
+
+    @property
+    def residents(self) -> int:
+        return sum(t.residents for t in self.tracks)
+
+    @property
+    def team_cap(self) -> int:
+        return self.park.team_cap
+
+    @property
+    def pct(self) -> int:
+        return int(self.allocated_m2 * 100 / self.total_m2) if self.total_m2 else 0
+
+    @property
+    def bucket(self) -> int:
+        return bucket(self.allocated_m2, self.total_m2)
+
+    @property
+    def residents_bucket(self) -> int:
+        return bucket(self.residents, self.team_cap)
+
+
+def occupancy(park: Park, on: date) -> Occupancy:
+    """Area, units and residents of a park on a day, by floor and by track: three queries."""
+    # At most one allocation holds a unit on a day (they never overlap), so the outer join
+    # gives one row per unit.
+    holding = select(Allocation.unit_id).where(Allocation.holds_on(on)).distinct().subquery()
+    taken = holding.c.unit_id.is_not(None)
+    floor_rows = db.session.execute(
+        select(
+            Unit.floor,
+            func.count(Unit.id),
+            func.coalesce(func.sum(Unit.area_m2), 0),
+            func.count(holding.c.unit_id),
+            func.coalesce(func.sum(case((taken, Unit.area_m2), else_=0)), 0),
+        )
+        .select_from(Unit)
+        .outerjoin(holding, holding.c.unit_id == Unit.id)
+        .where(Unit.park_id == park.id)
+        .group_by(Unit.floor)
+        .order_by(Unit.floor)
+    ).all()
+    floors_ = [FloorRow(f, n, t, area(a), area(al)) for f, n, a, t, al in floor_rows]
+
+    tracks: dict[str, TrackRow] = defaultdict(lambda: TrackRow(""))
+    residents = db.session.execute(
+        select(Team.track, func.count())
+        .where(Team.park_id == park.id, Team.status == TeamStatus.RESIDENT)
+        .group_by(Team.track)
+    ).all()
+    for track, n in residents:
+        tracks[track].residents = n
+    space = db.session.execute(
+        select(
+            Team.track,
+            func.count(distinct(Allocation.team_id)),
+            func.count(Allocation.id),
+            func.coalesce(func.sum(Unit.area_m2), 0),
+        )
+        .select_from(Allocation)
+        .join(Unit, and_(Unit.id == Allocation.unit_id, Unit.park_id == park.id))
+        .join(Team, Team.id == Allocation.team_id)
+        .where(Allocation.holds_on(on))
+        .group_by(Team.track)
+    ).all()
+    for track, teams, units, allocated in space:
+        row = tracks[track]
+        row.teams_with_space, row.units, row.allocated_m2 = teams, units, area(allocated)
+    order = {t.value: i for i, t in enumerate(Track)}
+    rows = []
+    for track in sorted(tracks, key=lambda t: order.get(t, len(order))):
+        tracks[track].track = track
+        rows.append(tracks[track])
+    return Occupancy(park=park, on=on, floors=floors_, tracks=rows)
+
+
+# --- the floor view --------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """A unit on the floor view and who holds it on the day."""
+
+    unit: Unit
+    allocation: Allocation | None
+    state: str  # free, taken, ending
+
+    @property
+    def size(self) -> int:
+        """Box size class 1 … 4 by area, so that a hall looks bigger than a desk."""
+        a = self.unit.area_m2
+        return 1 if a < 50 else 2 if a < 150 else 3 if a < 500 else 4
+
+
+def floor_plan(park: Park, on: date) -> list[tuple[int, list[Cell]]]:
+    """The park's units by floor, each with its holder on the day and its state: one query."""
+    rows = db.session.execute(
+        select(Unit, Allocation)
+        .outerjoin(Allocation, and_(Allocation.unit_id == Unit.id, Allocation.holds_on(on)))
+        .outerjoin(Team, Team.id == Allocation.team_id)
+        .options(contains_eager(Allocation.team))  # the holder's name, without a query each
+        .where(Unit.park_id == park.id)
+        .order_by(Unit.floor, Unit.code, Unit.id)
+    ).all()
+    soon = on + timedelta(days=ENDING_SOON_DAYS)
+    plan: dict[int, list[Cell]] = {}
+    for unit, allocation in rows:
+        if allocation is None:
+            state = "free"
+        elif allocation.end is not None and allocation.end <= soon:
+            state = "ending"
+        else:
+            state = "taken"
+        plan.setdefault(unit.floor, []).append(Cell(unit, allocation, state))
+    return list(plan.items())

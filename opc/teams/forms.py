@@ -1,0 +1,104 @@
+"""Forms for team profiles, applications, lifecycle steps, invitations and imports.
+
+Field rules that need the database or a standard (credit code, unique names) are checked
+by the operations; their errors land on these fields through BaseForm.apply_error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from opc.auth.operations import MIN_PASSWORD
+from opc.core.forms import BaseForm
+from opc.teams.labels import KINDS, TRACKS
+from opc.teams.operations import PROFILE_FIELDS
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ProfileForm(BaseForm):
+    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    track = SelectField(_l("Track"), choices=[SelectChoice(k, v) for k, v in TRACKS.items()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k, v) for k, v in KINDS.items()], default="company"
+    )
+    legal_name = StringField(_l("Legal entity name"), validators=[Length(max=200)])
+    uscc = StringField(
+        _l("Unified Social Credit Code"),
+        validators=[Length(max=40)],
+        description=_l("18 characters, as on the business licence; leave empty if none."),
+    )
+    description = TextAreaField(_l("What the team does"), validators=[Length(max=5000)])
+    contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
+    contact_email = EmailField(
+        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)])
+
+    def profile(self) -> dict[str, Any]:
+        """The profile values, as the operations take them."""
+        return {name: getattr(self, name).data or "" for name in PROFILE_FIELDS}
+
+
+class ParkChoiceMixin:
+    park_id = SelectField(
+        _l("Park"), coerce=_int_or_none, validators=[DataRequired()], validate_choice=True
+    )
+
+
+class NewTeamForm(ParkChoiceMixin, ProfileForm):
+    """Staff add a team to one of their parks."""
+
+
+class ApplyForm(ParkChoiceMixin, ProfileForm):
+    """The public application to join a park."""
+
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
+    contact_email = EmailField(
+        _l("Contact e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+
+
+class TransitionForm(BaseForm):
+    to = StringField(validators=[DataRequired()])
+    on = DateField(_l("Date"), validators=[Optional()], description=_l("Leave empty for today."))
+    note = StringField(_l("Note"), validators=[Length(max=1000)])
+
+
+class InviteForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class AcceptInvitationForm(BaseForm):
+    name = StringField(_l("Your name"), validators=[Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1024)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("Passwords differ."))],
+    )
+
+
+class ImportForm(BaseForm):
+    park_id = SelectField(_l("Park"), coerce=_int_or_none, validators=[DataRequired()])
+    file = FileField(_l("CSV file"), validators=[FileRequired()])

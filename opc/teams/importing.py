@@ -1,0 +1,185 @@
+"""Bulk onboarding: a CSV of teams, imported all or nothing.
+
+Every row is checked (fields, the credit code's check character, duplicates within the file
+and against the database, the park's cap for rows that arrive as residents) before anything
+is written; one bad row imports nothing and the report lists every bad row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from opc.core.csvio import ImportErrors, ImportRejected, RowError, read_rows, template
+from opc.core.dates import local_today
+from opc.core.db import lock, transaction
+from opc.core.errors import ValidationFailed
+from opc.parks.models import Park
+from opc.teams.models import Team, TeamStatus, TeamStatusChange
+from opc.teams.operations import clean_profile, resident_count
+from opc.teams.signals import status_changed
+
+REQUIRED = ("name_zh", "track", "kind")
+OPTIONAL = (
+    "name_en",
+    "legal_name",
+    "uscc",
+    "description",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "status",
+)
+EXAMPLE = (
+    "星云工作室",
+    "aigc_film",
+    "company",
+    "Nebula Studio",
+    "成都星云工作室有限公司",
+    "91510100MA6CGUGA1W",
+    "AIGC short films",
+    "张星",
+    "zhang.xing@example.cn",
+    "+86 28 1234 5678",
+    "applicant",
+)
+# A file may onboard teams that are already further along; each step is recorded.
+IMPORT_STATUSES = (TeamStatus.APPLICANT, TeamStatus.ADMITTED, TeamStatus.RESIDENT)
+_STEPS = {
+    TeamStatus.APPLICANT: (),
+    TeamStatus.ADMITTED: (TeamStatus.ADMITTED,),
+    TeamStatus.RESIDENT: (TeamStatus.ADMITTED, TeamStatus.RESIDENT),
+}
+
+
+def template_csv() -> bytes:
+    """The downloadable template: every column and one example row."""
+    return template(REQUIRED + OPTIONAL, EXAMPLE)
+
+
+def _read(data: bytes, errors: ImportErrors) -> list[tuple[int, dict[str, str]]]:
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for number, row in read_rows(data, REQUIRED, OPTIONAL):
+            rows.append((number, row))
+    except ImportRejected as exc:
+        if not rows:  # the header is wrong (or no row is readable): nothing more to check
+            raise
+        errors.errors.extend(exc.rows)
+    if not rows and not errors:
+        raise ImportRejected([RowError(2, "", _("The file has no data rows."))])
+    return rows
+
+
+def _check_rows(
+    rows: list[tuple[int, dict[str, str]]], errors: ImportErrors
+) -> list[tuple[int, dict[str, Any], str]]:
+    """Each row's cleaned values and status; problems go to `errors`."""
+    good: list[tuple[int, dict[str, Any], str]] = []
+    names: dict[str, int] = {}
+    codes: dict[str, int] = {}
+    for number, row in rows:
+        status = row.pop("status", "") or TeamStatus.APPLICANT.value
+        ok = True
+        if status not in IMPORT_STATUSES:
+            known = ", ".join(IMPORT_STATUSES)
+            errors.add(number, "status", _("Unknown status. Allowed: %(known)s.", known=known))
+            ok = False
+        try:
+            values = clean_profile(row)
+        except ValidationFailed as exc:
+            for column, reasons in exc.fields.items():
+                for reason in reasons:
+                    errors.add(number, column, reason)
+            continue
+        name, code = values["name_zh"], values["uscc"]
+        if name in names:
+            errors.add(number, "name_zh", _("Same name as row %(row)d.", row=names[name]))
+            ok = False
+        names.setdefault(name, number)
+        if code and code in codes:
+            errors.add(number, "uscc", _("Same credit code as row %(row)d.", row=codes[code]))
+            ok = False
+        if code:
+            codes.setdefault(code, number)
+        if ok:
+            good.append((number, values, status))
+    return good
+
+
+def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
+    """Create the teams of a CSV file in a park, or none of them (ImportRejected)."""
+    errors = ImportErrors()
+    rows = _read(data, errors)
+    good = _check_rows(rows, errors)
+    with transaction(actor) as session:
+        park = lock(Park, park_id)
+        if park is None:
+            raise ValidationFailed({"park_id": [_("No such park.")]})
+        names = [v["name_zh"] for _n, v, _s in good]
+        codes = [v["uscc"] for _n, v, _s in good if v["uscc"]]
+        taken_names = set(
+            session.scalars(
+                select(Team.name_zh).where(Team.park_id == park.id, Team.name_zh.in_(names))
+            )
+        )
+        taken_codes = set(session.scalars(select(Team.uscc).where(Team.uscc.in_(codes))))
+        residents = resident_count(session, park.id)
+        for number, values, status in good:
+            if values["name_zh"] in taken_names:
+                errors.add(number, "name_zh", _("The park has a team of this name."))
+            if values["uscc"] in taken_codes:
+                errors.add(number, "uscc", _("This credit code is registered to another team."))
+            if status == TeamStatus.RESIDENT:
+                residents += 1
+                if residents > park.team_cap:
+                    errors.add(
+                        number,
+                        "status",
+                        _(
+                            "The park's cap of %(cap)d resident teams would be exceeded.",
+                            cap=park.team_cap,
+                        ),
+                    )
+        errors.errors.sort(key=lambda e: e.row)
+        errors.raise_if_any()
+        return _create(session, park, good, actor)
+
+
+def _create(
+    session: Any, park: Park, good: list[tuple[int, dict[str, Any], str]], actor: Any
+) -> list[Team]:
+    day = local_today(park.timezone)
+    actor_id = getattr(actor, "id", None)
+    note = _("CSV import")
+    teams = []
+    for _number, values, status in good:
+        team = Team(park_id=park.id, status=status, status_since=day, **values)
+        team.history.append(
+            TeamStatusChange(
+                from_status=None,
+                to_status=TeamStatus.APPLICANT,
+                on=day,
+                actor_id=actor_id,
+                note=note,
+            )
+        )
+        previous = TeamStatus.APPLICANT.value
+        for step in _STEPS[TeamStatus(status)]:
+            team.history.append(
+                TeamStatusChange(
+                    from_status=previous, to_status=step, on=day, actor_id=actor_id, note=note
+                )
+            )
+            previous = step
+        session.add(team)
+        teams.append(team)
+    session.flush()
+    for team in teams:
+        previous = TeamStatus.APPLICANT.value
+        for step in _STEPS[TeamStatus(team.status)]:
+            status_changed.send(team, from_status=previous, to_status=step, on=day, actor=actor)
+            previous = step
+    return teams

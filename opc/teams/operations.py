@@ -1,0 +1,353 @@
+"""Every change to teams: profiles, the lifecycle under the park's cap, and the waitlist.
+
+Members and invitations are in opc.teams.members, the CSV import in opc.teams.importing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc as uscc_std
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+
+from opc.core import constraints
+from opc.core.dates import local_today
+from opc.core.db import lock, transaction, utcnow
+from opc.core.errors import NotFound, RuleViolation, ValidationFailed
+from opc.parks.models import Park
+from opc.teams.labels import status_label
+from opc.teams.models import TRANSITIONS, Team, TeamKind, TeamStatus, TeamStatusChange, Track
+from opc.teams.signals import status_changed
+
+PROFILE_FIELDS = (
+    "name_zh",
+    "name_en",
+    "track",
+    "kind",
+    "legal_name",
+    "uscc",
+    "description",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+_MAX_LENGTH = {
+    "name_zh": 200,
+    "name_en": 200,
+    "legal_name": 200,
+    "description": 5000,
+    "contact_name": 100,
+    "contact_email": 254,
+    "contact_phone": 40,
+}
+
+constraints.register("uq_teams_uscc", "uscc_taken", lambda: _("This credit code is registered."))
+constraints.register("teams.uscc", "uscc_taken", lambda: _("This credit code is registered."))
+constraints.register(
+    "uq_teams_park_id_name_zh", "team_name_taken", lambda: _("The park has a team of this name.")
+)
+constraints.register(
+    "teams.park_id, teams.name_zh",
+    "team_name_taken",
+    lambda: _("The park has a team of this name."),
+)
+
+
+# --- profile ---------------------------------------------------------------------------
+
+
+def normalize_uscc(value: str | None) -> str | None:
+    """A Unified Social Credit Code in compact upper case, or None when blank.
+
+    GB 32100-2015: 18 characters, the 18th a check character over the first 17
+    (python-stdnum's cn.uscc computes it). ValidationFailed names what is wrong.
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        return str(uscc_std.validate(value))
+    except InvalidLength as exc:
+        reason = _("A credit code has 18 characters.")
+        raise ValidationFailed({"uscc": [reason]}) from exc
+    except InvalidChecksum as exc:
+        reason = _("The check character does not match the code (GB 32100-2015).")
+        raise ValidationFailed({"uscc": [reason]}) from exc
+    except (InvalidComponent, ValidationError) as exc:
+        reason = _(
+            "A credit code is 8 digits then digits and capital letters (not I, O, S, V or Z)."
+        )
+        raise ValidationFailed({"uscc": [reason]}) from exc
+
+
+def clean_profile(values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Checked, normalised profile values; ValidationFailed lists every bad field at once.
+
+    With `partial`, only the given keys are checked (a PATCH); otherwise missing keys get
+    their defaults and name_zh and track are required.
+    """
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed({k: [_("Unknown field.")] for k in sorted(unknown)})
+    given = dict(values) if partial else {k: values.get(k) for k in PROFILE_FIELDS}
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    for key, raw in given.items():
+        value = raw.strip() if isinstance(raw, str) else raw
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors[key] = [_("Must be text.")]
+            continue
+        limit = _MAX_LENGTH.get(key)
+        if limit and len(value) > limit:
+            errors[key] = [_("At most %(n)d characters.", n=limit)]
+            continue
+        try:
+            out[key] = _clean_field(key, value)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+def _clean_field(key: str, value: str) -> Any:
+    if key == "name_zh" and not value:
+        raise ValidationFailed({key: [_("The Chinese name is required.")]})
+    if key == "track" and not value:
+        raise ValidationFailed({key: [_("Choose a track.")]})
+    if key == "track" and value not in {t.value for t in Track}:
+        known = ", ".join(t.value for t in Track)
+        raise ValidationFailed({key: [_("Unknown track. Known: %(known)s.", known=known)]})
+    if key == "kind":
+        value = value or TeamKind.COMPANY.value
+        if value not in {k.value for k in TeamKind}:
+            raise ValidationFailed({key: [_("Unknown kind: solo or company.")]})
+    if key == "uscc":
+        return normalize_uscc(value)
+    if key == "legal_name":
+        return value or None
+    if key == "contact_email" and value:
+        try:
+            return validate_email(value, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise ValidationFailed({key: [str(exc)]}) from exc
+    return value
+
+
+def check_unique(
+    session: Session,
+    park_id: int,
+    *,
+    name_zh: str | None,
+    uscc: str | None,
+    exclude_id: int | None = None,
+) -> None:
+    """Refuse a name the park uses already, or a credit code any team holds (409 with fields)."""
+    others = Team.id != exclude_id if exclude_id is not None else Team.id.is_not(None)
+    if name_zh and session.scalar(
+        select(Team.id).where(Team.park_id == park_id, Team.name_zh == name_zh, others)
+    ):
+        message = _("The park has a team named %(name)s.", name=name_zh)
+        raise RuleViolation(
+            "team_name_taken",
+            message,
+            fields={"name_zh": [message]},
+            conflict={"park_id": park_id, "name_zh": name_zh},
+        )
+    if uscc and session.scalar(select(Team.id).where(Team.uscc == uscc, others)):
+        message = _("The credit code %(code)s is registered to another team.", code=uscc)
+        raise RuleViolation(
+            "uscc_taken", message, fields={"uscc": [message]}, conflict={"uscc": uscc}
+        )
+
+
+def create_team(
+    *, park_id: int, actor: Any, note: str = "", on: date | None = None, **profile: Any
+) -> Team:
+    """A new applicant team in a park; its history starts with the application."""
+    values = clean_profile(profile)
+    with transaction(actor) as session:
+        park = session.get(Park, park_id) if isinstance(park_id, int) else None
+        if park is None:
+            raise ValidationFailed({"park_id": [_("No such park.")]})
+        check_unique(session, park.id, name_zh=values["name_zh"], uscc=values["uscc"])
+        day = on or local_today(park.timezone)
+        team = Team(park_id=park.id, status=TeamStatus.APPLICANT, status_since=day, **values)
+        team.history.append(
+            TeamStatusChange(
+                from_status=None,
+                to_status=TeamStatus.APPLICANT,
+                on=day,
+                actor_id=getattr(actor, "id", None),
+                note=note,
+            )
+        )
+        session.add(team)
+        session.flush()
+    return team
+
+
+def update_profile(team: Team, *, actor: Any, **values: Any) -> Team:
+    """Change a team's profile (not its park or status)."""
+    cleaned = clean_profile(values, partial=True)
+    with transaction(actor) as session:
+        team = lock(Team, team.id)  # type: ignore[assignment]
+        if team is None:
+            raise NotFound("not_found", _("Not found."))
+        check_unique(
+            session,
+            team.park_id,
+            name_zh=cleaned.get("name_zh"),
+            uscc=cleaned.get("uscc"),
+            exclude_id=team.id,
+        )
+        for key, value in cleaned.items():
+            setattr(team, key, value)
+    return team
+
+
+# --- lifecycle -------------------------------------------------------------------------
+
+
+def _check_day(day: date, today: date, team: Team) -> None:
+    if day > today:
+        raise ValidationFailed({"on": [_("The date may not be in the future.")]})
+    if team.status_since and day < team.status_since:
+        raise ValidationFailed(
+            {
+                "on": [
+                    _(
+                        "The date may not be before the current status began (%(d)s).",
+                        d=team.status_since.isoformat(),
+                    )
+                ]
+            }
+        )
+
+
+def waitlist_position(session: Session, team: Team) -> int:
+    """1-based place of a waitlisted team in its park's waitlist (first come, first served)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Team)
+            .where(
+                Team.park_id == team.park_id,
+                Team.waitlisted_at.is_not(None),
+                or_(
+                    Team.waitlisted_at < team.waitlisted_at,
+                    and_(Team.waitlisted_at == team.waitlisted_at, Team.id <= team.id),
+                ),
+            )
+        )
+        or 0
+    )
+
+
+def transition(
+    team: Team, to: str, *, actor: Any, on: date | None = None, note: str = ""
+) -> TeamStatusChange:
+    """Move a team one step along its lifecycle, dated (park-local, default today), attributed.
+
+    Entering `resident` counts the park's residents after locking the park row, so that two
+    admissions racing for the last place cannot both pass. Beyond the cap the step is
+    refused (`team_cap_reached`) and the team goes on the park's waitlist: that write is
+    committed before the refusal is raised (when this is the outermost transaction).
+    """
+    if to not in {s.value for s in TeamStatus}:
+        raise ValidationFailed({"to": [_("Unknown status.")]})
+    refusal: RuleViolation | None = None
+    change: TeamStatusChange | None = None
+    with transaction(actor) as session:
+        park = lock(Park, team.park_id)
+        locked = lock(Team, team.id)
+        if park is None or locked is None:
+            raise NotFound("not_found", _("Not found."))
+        team = locked
+        from_status = team.status
+        if to not in TRANSITIONS.get(from_status, ()):
+            raise RuleViolation(
+                "invalid_transition",
+                _(
+                    "A team cannot go from %(from_)s to %(to)s.",
+                    from_=status_label(from_status),
+                    to=status_label(to),
+                ),
+                conflict={
+                    "team_id": team.id,
+                    "from": from_status,
+                    "to": to,
+                    "allowed": list(TRANSITIONS.get(from_status, ())),
+                },
+            )
+        today = local_today(park.timezone)
+        day = on or today
+        _check_day(day, today, team)
+        if to == TeamStatus.RESIDENT:
+            refusal = _over_cap(session, park, team)
+        if refusal is None:
+            change = TeamStatusChange(
+                team_id=team.id,
+                from_status=from_status,
+                to_status=to,
+                on=day,
+                actor_id=getattr(actor, "id", None),
+                note=note or "",
+            )
+            session.add(change)
+            team.status = to
+            team.status_since = day
+            team.waitlisted_at = None
+            session.flush()
+            status_changed.send(team, from_status=from_status, to_status=to, on=day, actor=actor)
+    if refusal is not None:
+        raise refusal
+    assert change is not None
+    return change
+
+
+def resident_count(session: Session, park_id: int) -> int:
+    """How many teams of the park are resident (lock the park row before relying on it)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Team)
+            .where(Team.park_id == park_id, Team.status == TeamStatus.RESIDENT)
+        )
+        or 0
+    )
+
+
+def _over_cap(session: Session, park: Park, team: Team) -> RuleViolation | None:
+    """None while a place is free; else waitlist the team and return the refusal."""
+    residents = resident_count(session, park.id)
+    if residents < park.team_cap:
+        return None
+    if team.waitlisted_at is None:
+        team.waitlisted_at = utcnow()
+        session.flush()
+    position = waitlist_position(session, team)
+    return RuleViolation(
+        "team_cap_reached",
+        _(
+            "The park's cap of %(cap)d resident teams is reached. %(team)s was put on the "
+            "waitlist (place %(n)d).",
+            cap=park.team_cap,
+            team=team.name_zh,
+            n=position,
+        ),
+        conflict={
+            "park_id": park.id,
+            "park": park.name_zh,
+            "team_cap": park.team_cap,
+            "residents": residents,
+            "team_id": team.id,
+            "waitlist_position": position,
+        },
+    )

@@ -1,0 +1,357 @@
+"""Team pages: the staff list and waitlist, a team's page, profile, lifecycle, members,
+the CSV import, the public application form and the invitation link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from opc.auth.models import Role
+from opc.core import nav
+from opc.core.errors import DomainError, NotFound
+from opc.core.pagination import paginate
+from opc.core.permissions import can, get_or_404, require, visible
+from opc.core.security import public
+from opc.extensions import db
+from opc.parks.models import Park
+from opc.teams import importing, members, queries
+from opc.teams import operations as ops
+from opc.teams.forms import (
+    AcceptInvitationForm,
+    ApplyForm,
+    ImportForm,
+    InviteForm,
+    NewTeamForm,
+    ProfileForm,
+    TransitionForm,
+)
+from opc.teams.labels import STATUSES, TRACKS
+from opc.teams.models import Invitation, Team
+
+bp = Blueprint("teams", __name__)
+
+nav.add("teams.index", _l("Teams"), lambda u: can(u, "teams.manage"), order=20)
+nav.add("teams.mine", _l("My team"), lambda u: u.role == Role.MEMBER, order=20)
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+def _managed_parks() -> list[Park]:
+    parks = db.session.scalars(
+        select(Park).where(visible(current_user, Park)).order_by(Park.id)
+    ).all()
+    return [p for p in parks if can(current_user, "teams.manage", queries.ParkRef(p.id))]
+
+
+def _filters() -> queries.TeamFilters:
+    args = request.args
+
+    def number(name: str) -> int | None:
+        try:
+            return int(args.get(name, ""))
+        except ValueError:
+            return None
+
+    space = args.get("has_space", "")
+    return queries.TeamFilters(
+        park_id=number("park_id"),
+        status=args.get("status") if args.get("status") in STATUSES else None,
+        track=args.get("track") if args.get("track") in TRACKS else None,
+        floor=number("floor"),
+        has_space={"yes": True, "no": False}.get(space),
+        q=args.get("q", "")[:200],
+    )
+
+
+@bp.route("/teams/")
+def index() -> Any:
+    """Staff: the teams of their parks, filtered, searched and paged."""
+    require(current_user, "teams.manage")
+    filters = _filters()
+    parks = _managed_parks()
+    if filters.park_id is not None and filters.park_id in {p.id for p in parks}:
+        g.park = next(p for p in parks if p.id == filters.park_id)
+    page = paginate(queries.teams_for(current_user, filters))
+    units = queries.current_units(page.items)
+    waitlists = queries.waitlists_for(current_user, filters.park_id)
+    return render_template(
+        "teams/index.html",
+        page=page,
+        units=units,
+        filters=filters,
+        parks=parks,
+        floors=queries.floors([p.id for p in parks]),
+        waitlists=waitlists,
+        tracks=TRACKS,
+        statuses=STATUSES,
+    )
+
+
+@bp.route("/teams/waitlist")
+def waitlist() -> Any:
+    """Staff: each park's waitlist in order, and who is next when a place is free."""
+    require(current_user, "teams.manage")
+    return render_template("teams/waitlist.html", waitlists=queries.waitlists_for(current_user))
+
+
+@bp.route("/teams/mine")
+def mine() -> Any:
+    """A member's start page: their own team."""
+    if current_user.role != Role.MEMBER or current_user.team_id is None:
+        return redirect(url_for("core.home"))
+    return redirect(url_for("teams.detail", team_id=current_user.team_id))
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+def create() -> Any:
+    """Staff add a team (as an applicant) to one of their parks."""
+    require(current_user, "teams.manage")
+    form = NewTeamForm()
+    form.park_id.choices = _park_choices(_managed_parks())
+    if form.validate_on_submit():
+        try:
+            team = ops.create_team(park_id=form.park_id.data, actor=_actor(), **form.profile())
+        except DomainError as err:
+            if not form.apply_error(err):
+                flash(err.message, "error")
+        else:
+            flash(_("Team %(name)s added as an applicant.", name=team.name_zh), "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    return render_template("teams/form.html", form=form, team=None)
+
+
+def _load(team_id: int, action: str | None = None) -> Team:
+    team = get_or_404(Team, team_id, current_user, action)
+    g.park = team.park
+    return team
+
+
+@bp.route("/teams/<int:team_id>")
+def detail(team_id: int) -> Any:
+    """A team: profile, status and its next steps, history, members, space."""
+    _load(team_id)
+    return _detail_page(team_id)
+
+
+def _detail_page(team_id: int, invite_form: InviteForm | None = None, issued: Any = None) -> str:
+    team = queries.load_team(team_id)
+    assert team is not None
+    return render_template(
+        "teams/detail.html",
+        team=team,
+        manage=can(current_user, "teams.manage", team),
+        units=queries.current_units([team]).get(team.id, []),
+        allocations=queries.allocations_of(team),
+        transition_form=TransitionForm(prefix="step", formdata=None),
+        invite_form=invite_form or InviteForm(prefix="invite", formdata=None),
+        issued=issued,
+    )
+
+
+@bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
+def edit(team_id: int) -> Any:
+    """Edit a profile: staff of the park, or a member of the team itself."""
+    team = _load(team_id, "teams.edit_profile")
+    form = ProfileForm(obj=team)
+    if form.validate_on_submit():
+        try:
+            ops.update_profile(team, actor=_actor(), **form.profile())
+        except DomainError as err:
+            if not form.apply_error(err):
+                flash(err.message, "error")
+        else:
+            flash(_("Profile saved."), "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    return render_template("teams/form.html", form=form, team=team)
+
+
+@bp.route("/teams/<int:team_id>/transition", methods=["POST"])
+def transition(team_id: int) -> Any:
+    """Move a team one step along its lifecycle (admit, move in, suspend, …)."""
+    team = _load(team_id, "teams.manage")
+    form = TransitionForm(prefix="step")
+    if not form.validate():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(url_for("teams.detail", team_id=team.id))
+    try:
+        ops.transition(
+            team, form.to.data or "", actor=_actor(), on=form.on.data, note=form.note.data or ""
+        )
+    except DomainError as err:
+        reasons = [r for rs in err.fields.values() for r in rs] if err.fields else []
+        flash(" ".join([err.message, *reasons]) if reasons else err.message, "error")
+    else:
+        flash(_("Status changed."), "success")
+    return redirect(url_for("teams.detail", team_id=team.id))
+
+
+@bp.route("/teams/<int:team_id>/invite", methods=["POST"])
+def invite(team_id: int) -> Any:
+    """Staff invite a member by e-mail; without mail, the link is shown here to pass on."""
+    team = _load(team_id, "teams.manage")
+    form = InviteForm(prefix="invite")
+    issued = None
+    if form.validate():
+        try:
+            issued = members.invite_member(team, form.email.data, actor=_actor())
+        except DomainError as err:
+            if not form.apply_error(err):
+                flash(err.message, "error")
+        else:
+            if issued.mailed:
+                flash(_("Invitation sent to %(email)s.", email=issued.invitation.email), "success")
+                return redirect(url_for("teams.detail", team_id=team.id))
+            if issued.mail_error:
+                flash(_("The e-mail could not be sent; pass the link on yourself."), "warning")
+    page = _detail_page(team.id, form if issued is None else None, issued)
+    return page, (200 if issued or not form.errors else 422)
+
+
+@bp.route("/teams/<int:team_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+def revoke_invitation(team_id: int, invitation_id: int) -> Any:
+    team = _load(team_id, "teams.manage")
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.team_id != team.id:
+        raise NotFound("not_found", _("Not found."))
+    try:
+        members.revoke_invitation(invitation, actor=_actor())
+    except DomainError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("Invitation withdrawn."), "info")
+    return redirect(url_for("teams.detail", team_id=team.id))
+
+
+@bp.route("/teams/import", methods=["GET", "POST"])
+def import_csv() -> Any:
+    """Bulk onboarding from a CSV file: all rows or none, with every bad row reported."""
+    require(current_user, "teams.manage")
+    form = ImportForm()
+    form.park_id.choices = _park_choices(_managed_parks())
+    problems = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            teams = importing.import_teams(form.park_id.data, form.file.data.read(), actor=_actor())
+        except DomainError as err:
+            problems = err.fields.get("rows")
+            flash(err.message, "error")
+            status = 422
+        else:
+            flash(_("%(n)d teams imported.", n=len(teams)), "success")
+            return redirect(url_for("teams.index", park_id=form.park_id.data))
+    return render_template(
+        "teams/import.html", form=form, problems=problems, columns=importing.REQUIRED
+    ), status
+
+
+@bp.route("/teams/import/template.csv")
+def import_template() -> Any:
+    require(current_user, "teams.manage")
+    return Response(
+        importing.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=teams-template.csv"},
+    )
+
+
+# --- public pages ----------------------------------------------------------------------
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@public
+def apply() -> Any:
+    """Anyone may apply to join a park: the team is created as an applicant."""
+    form = ApplyForm()
+    parks = db.session.scalars(select(Park).order_by(Park.id)).all()
+    form.park_id.choices = _park_choices(parks)
+    if form.validate_on_submit():
+        try:
+            ops.create_team(
+                park_id=form.park_id.data,
+                actor=None,
+                note=_("Applied through the public form."),
+                **form.profile(),
+            )
+        except DomainError as err:
+            if not form.apply_error(err):
+                flash(err.message, "error")
+        else:
+            return redirect(url_for("teams.applied"))
+    status = 422 if form.errors else 200
+    return render_template("teams/apply.html", form=form), status
+
+
+@bp.route("/apply/thanks")
+@public
+def applied() -> Any:
+    return render_template("teams/applied.html")
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str) -> Any:
+    """The one-time link: the invitee chooses a password, then logs in."""
+    if len(token) > 200:
+        abort(404)
+    try:
+        invitation = members.check_usable(members.find_invitation(token))
+    except DomainError as err:
+        return render_template("teams/invitation_invalid.html", message=err.message), err.status
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            members.accept_invitation(token, password=form.password.data, name=form.name.data)
+        except DomainError as err:
+            if not form.apply_error(err):
+                return render_template(
+                    "teams/invitation_invalid.html", message=err.message
+                ), err.status
+        else:
+            flash(_("Your password is set. Please log in."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("teams/accept.html", form=form, invitation=invitation), (
+        422 if form.errors else 200
+    )
+
+
+def _park_choices(parks: Any) -> list[SelectChoice]:
+    return [SelectChoice(p.id, p.display_name(_locale())) for p in parks]
+
+
+def _locale() -> str:
+    from opc.core.i18n import locale_code
+
+    return locale_code()
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    from opc.teams.labels import INVITATION_STATES, kind_label, step_label
+
+    return {
+        "step_label": step_label,
+        "kind_label": kind_label,
+        "invitation_states": INVITATION_STATES,
+        "invitation_days": members.INVITATION_DAYS,
+    }

@@ -1,0 +1,60 @@
+"""Helpers shared by the foundation tests: counting every table, reading stored rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from opc.extensions import db
+
+
+def table_counts(app: Flask) -> dict[str, int]:
+    """Rows in every table of the app (audit_entries included), read in a context of its own."""
+    with app.app_context():
+        counts = {
+            table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
+            for table in db.metadata.sorted_tables
+        }
+        db.session.remove()
+    return counts
+
+
+def count(app: Flask, model: Any, *where: Any) -> int:
+    with app.app_context():
+        n = db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+        db.session.remove()
+    return n
+
+
+def rows(app: Flask, model: type, *where: Any, order_by: Any = None) -> list[Any]:
+    """Stored rows of `model` (detached), read in an app context of their own."""
+    with app.app_context():
+        stmt = select(model).where(*where)
+        if order_by is not None:
+            stmt = stmt.order_by(order_by)
+        result = list(db.session.scalars(stmt))
+        db.session.expunge_all()
+        db.session.remove()
+    return result
+
+
+def one(app: Flask, model: type, ident: int) -> Any:
+    with app.app_context():
+        obj = db.session.get(model, ident)
+        db.session.expunge_all()
+        db.session.remove()
+    return obj
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    """The `error` object of an API error response, checked for the documented shape."""
+    body = response.get_json()
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error.get("code"), str) and error["code"], error
+    assert isinstance(error.get("message"), str) and error["message"], error
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and 'File "' not in text, text
+    return error

@@ -1,0 +1,379 @@
+"""Site-wide safeguards: safe redirects, CSRF, security headers, size limits, and a login
+required on every route that is not explicitly public."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from opc.auth.models import LoginAttempt, UserSession
+from opc.parks.models import Park
+from tests.auth.helpers import count, is_logged_in, redirects_to_login, text
+from tests.conftest import csrf_token, login
+
+# --- redirects after login and language switch ------------------------------------------
+
+HOSTILE_NEXT = [
+    "//evil.com",
+    "///evil.com",
+    "/\\evil.com",
+    "\\\\evil.com",
+    "/\\/evil.com",
+    "https://evil.com",
+    "https:/evil.com",
+    "http:evil.com",
+    "HTTPS://evil.com/parks/",
+    "javascript:alert(1)",
+    " //evil.com",
+    "/\t/evil.com",
+    "/\n/evil.com",
+    "%2F%2Fevil.com",
+    "%2f%2fevil.com",
+    "/%5Cevil.com",
+    "evil.com",
+]
+# The same targets as a browser would send them raw in a query string (decoded once).
+HOSTILE_QUERY = [
+    "%2F%2Fevil.com",
+    "%2f%2Fevil.com",
+    "/%5Cevil.com",
+    "%5C%5Cevil.com",
+    "%09//evil.com",
+]
+
+
+def lands_inside(response):
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc, location
+    assert location.startswith("/") and not location.startswith("//"), location
+    assert "\\" not in location and not any(ord(c) < 32 for c in location), location
+    return location
+
+
+def post_login(client, email, next_):
+    token = csrf_token(client)
+    return client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": "correct-horse-battery",
+            "csrf_token": token,
+            "next": next_,
+        },
+    )
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_login_never_redirects_off_site(target, client, make):
+    staff = make.user("staff")
+
+    lands_inside(post_login(client, staff.email, target))
+
+
+@pytest.mark.parametrize("raw", HOSTILE_QUERY)
+def test_login_never_redirects_off_site_with_encoded_next(raw, client, make):
+    staff = make.user("staff")
+    login(client, staff.email)
+
+    lands_inside(client.get(f"/login?next={raw}"))
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_language_switch_never_redirects_off_site(target, client):
+    token = csrf_token(client)
+
+    lands_inside(client.post("/lang", data={"lang": "en", "next": target, "csrf_token": token}))
+
+
+def test_a_legitimate_next_page_is_honoured(client, make):
+    park = make.park()
+    staff = make.user("staff", parks=[park])
+
+    assert post_login(client, staff.email, "/parks/").headers["Location"] == "/parks/"
+
+
+def test_login_returns_to_the_page_that_asked_for_it(client, make):
+    park = make.park()
+    staff = make.user("staff", parks=[park])
+    asked = client.get(f"/parks/{park.id}")
+    assert redirects_to_login(asked)
+
+    login_page = client.get(asked.headers["Location"])
+    assert f'name="next" value="/parks/{park.id}"' in text(login_page)
+    assert post_login(client, staff.email, f"/parks/{park.id}").headers["Location"] == (
+        f"/parks/{park.id}"
+    )
+
+
+# --- CSRF -----------------------------------------------------------------------------
+
+CSRF_MESSAGE = "security token is missing or expired"
+
+
+def test_login_without_csrf_token_is_refused_and_records_nothing(app, client, make):
+    staff = make.user("staff")
+
+    response = client.post(
+        "/login", data={"email": staff.email, "password": "correct-horse-battery"}
+    )
+
+    assert response.status_code == 400
+    assert CSRF_MESSAGE in text(response)
+    assert count(app, LoginAttempt) == 0
+    assert count(app, UserSession) == 0
+    assert not is_logged_in(client)
+
+
+def test_login_with_a_forged_csrf_token_is_refused(app, client, make):
+    staff = make.user("staff")
+    csrf_token(client)
+
+    response = client.post(
+        "/login",
+        data={"email": staff.email, "password": "correct-horse-battery", "csrf_token": "forged"},
+    )
+
+    assert response.status_code == 400
+    assert count(app, LoginAttempt) == 0
+
+
+def test_language_switch_without_csrf_token_changes_nothing(client):
+    response = client.post("/lang", data={"lang": "zh", "next": "/login"})
+
+    assert response.status_code == 400
+    assert CSRF_MESSAGE in text(response)
+    assert '<html lang="en">' in text(client.get("/login"))
+
+
+def test_language_switch_with_csrf_token_works(client):
+    token = csrf_token(client)
+
+    client.post("/lang", data={"lang": "zh", "next": "/login", "csrf_token": token})
+
+    assert '<html lang="zh-CN">' in text(client.get("/login"))
+
+
+def test_logout_without_csrf_token_keeps_the_session(app, client, make):
+    staff = make.user("staff")
+    login(client, staff.email)
+
+    response = client.post("/logout")
+
+    assert response.status_code == 400
+    assert CSRF_MESSAGE in text(response)
+    assert is_logged_in(client)
+    assert count(app, UserSession, UserSession.revoked_at.is_not(None)) == 0
+
+
+def test_a_bearer_header_does_not_excuse_a_page_from_csrf(app, client, make):
+    """Pages authenticate by the cookie only, so a bearer header must not skip the check."""
+    staff = make.user("staff")
+    login(client, staff.email)
+
+    response = client.post("/logout", headers={"Authorization": f"Bearer {make.token(staff)}"})
+
+    assert response.status_code == 400
+    assert is_logged_in(client)
+
+
+NEW_PARK = {"code": "CD1", "name_zh": "成都园区", "total_area_m2": "1200", "team_cap": 40}
+
+
+def test_api_write_with_session_cookie_needs_the_csrf_header(app, client, make):
+    admin = make.user("admin")
+    login(client, admin.email)
+
+    response = client.post("/api/v1/parks", json=NEW_PARK)
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "csrf_failed"
+    assert CSRF_MESSAGE in response.get_json()["error"]["message"]
+    assert count(app, Park) == 0
+    token = csrf_token(client, "/account")
+    created = client.post("/api/v1/parks", json=NEW_PARK, headers={"X-CSRFToken": token})
+    assert created.status_code == 201
+    assert count(app, Park) == 1
+
+
+def test_api_write_with_bearer_token_needs_no_csrf_token(app, make, api):
+    admin = make.user("admin")
+
+    response = api(admin).post("/parks", json=NEW_PARK)
+
+    assert response.status_code == 201
+    assert count(app, Park) == 1
+
+
+# --- security headers -----------------------------------------------------------------
+
+KINDS_OF_RESPONSE = {
+    "html page": ("/login", 200),
+    "json": ("/healthz", 200),
+    "openapi": ("/api/v1/openapi.json", 200),
+    "static file": ("/static/css/app.css", 200),
+    "404 page": ("/no-such-page", 404),
+    "api error": ("/api/v1/parks", 401),
+    "api 404": ("/api/v1/no-such-thing", 404),
+    "redirect": ("/parks/", 302),
+}
+
+
+def csp_directives(policy):
+    directives = {}
+    for part in policy.split(";"):
+        name, *values = part.split()
+        directives[name.lower()] = values
+    return directives
+
+
+@pytest.mark.parametrize("kind", KINDS_OF_RESPONSE)
+def test_security_headers_on_every_kind_of_response(kind, client):
+    path, status = KINDS_OF_RESPONSE[kind]
+
+    response = client.get(path)
+    response.close()
+
+    assert response.status_code == status
+    csp = csp_directives(response.headers["Content-Security-Policy"])
+    assert "script-src" in csp
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert "'unsafe-eval'" not in csp["script-src"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] in {
+        "same-origin",
+        "strict-origin-when-cross-origin",
+        "no-referrer",
+    }
+
+
+def test_security_headers_on_a_domain_error_page(client, as_user):
+    as_user("member")
+
+    response = client.get("/users")
+
+    assert response.status_code == 403
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- request size limits --------------------------------------------------------------
+
+
+def test_request_size_limits_are_configured(app):
+    assert (
+        isinstance(app.config["MAX_CONTENT_LENGTH"], int) and app.config["MAX_CONTENT_LENGTH"] > 0
+    )
+    assert isinstance(app.config["MAX_FORM_MEMORY_SIZE"], int)
+    assert 0 < app.config["MAX_FORM_MEMORY_SIZE"] <= app.config["MAX_CONTENT_LENGTH"]
+
+
+def test_oversize_api_body_is_refused_with_the_limit(app, make, api):
+    admin = make.user("admin")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    body = json.dumps({**NEW_PARK, "name_en": "x" * limit})
+
+    response = api(admin).post("/parks", data=body, content_type="application/json")
+
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert error["code"] == "body_too_large"
+    assert error["limit"] == limit
+    assert str(limit) in error["message"]
+    assert "Traceback" not in text(response)
+    assert count(app, Park) == 0
+
+
+def test_oversize_form_is_refused_with_a_page(app, client, make):
+    staff = make.user("staff")
+    token = csrf_token(client)
+    limit = app.config["MAX_CONTENT_LENGTH"]
+
+    response = client.post(
+        "/login",
+        data={"email": staff.email, "password": "x" * limit, "csrf_token": token},
+    )
+
+    assert response.status_code == 413
+    assert response.mimetype == "text/html"
+    assert "body_too_large" in text(response)
+    assert "Traceback" not in text(response)
+    assert count(app, LoginAttempt) == 0
+
+
+def test_form_field_over_the_memory_limit_is_refused(app, client, make):
+    """A body under MAX_CONTENT_LENGTH whose one field exceeds MAX_FORM_MEMORY_SIZE."""
+    staff = make.user("staff")
+    token = csrf_token(client)
+    size = app.config["MAX_FORM_MEMORY_SIZE"] + 1
+    assert size < app.config["MAX_CONTENT_LENGTH"]
+
+    response = client.post(
+        "/login",
+        data={"email": staff.email, "password": "x" * size, "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 413
+    assert "Traceback" not in text(response)
+    assert count(app, LoginAttempt) == 0
+
+
+# --- every route needs a login unless it is public ------------------------------------
+
+PUBLIC = {
+    "static",
+    "core.home",
+    "core.healthz",
+    "core.set_language",
+    "auth.login",
+    "api.api_openapi",
+}
+
+
+def example_url(rule):
+    values = {
+        name: 1 if isinstance(converter, IntegerConverter) else "x"
+        for name, converter in rule._converters.items()
+    }
+    return rule.build(values)[1]
+
+
+def guarded_routes(app):
+    routes = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint in PUBLIC or getattr(view, "public", False):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, example_url(rule)))
+    return routes
+
+
+def test_the_route_walk_covers_pages_and_api(app):
+    endpoints = {endpoint for endpoint, _m, _u in guarded_routes(app)}
+    assert {"auth.account", "auth.logout", "parks.dashboard", "api.parks_create_park"} <= endpoints
+    assert not endpoints & PUBLIC
+
+
+def test_every_non_public_route_refuses_an_anonymous_caller(app, client):
+    failures = []
+    for endpoint, method, url in guarded_routes(app):
+        kwargs = {"json": {}} if url.startswith("/api/") and method != "GET" else {}
+        response = client.open(url, method=method, **kwargs)
+        if url.startswith("/api/"):
+            body = response.get_json(silent=True) or {}
+            ok = response.status_code == 401 and body.get("error", {}).get("code") == (
+                "unauthenticated"
+            )
+        else:
+            ok = redirects_to_login(response)
+        if not ok:
+            failures.append(f"{method} {url} ({endpoint}) -> {response.status_code}")
+    assert not failures, "\n".join(failures)

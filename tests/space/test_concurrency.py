@@ -1,0 +1,105 @@
+"""Two writers at once, on two real connections: the rules hold on SQLite and PostgreSQL.
+
+Each thread has its own app context (its own session and connection); a barrier releases
+them together, and the check is slowed down so that both would pass it if the writing
+transaction did not lock before it checked.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+import pytest
+
+from opc.auth.models import User
+from opc.core.errors import DomainError
+from opc.extensions import db
+from opc.space import operations as ops
+from opc.space.models import Allocation, Unit
+from tests.space.helpers import D, count
+
+ROUNDS = 3
+
+
+def _slowed(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Sleep after the named check reads, widening the window between check and write."""
+    original = getattr(ops, name)
+
+    def slow(*args: Any, **kw: Any) -> Any:
+        result = original(*args, **kw)
+        time.sleep(0.25)
+        return result
+
+    monkeypatch.setattr(ops, name, slow)
+
+
+def _race(app: Any, staff_id: int, writes: list[Callable[[Any], Any]]) -> list[str]:
+    """Run the writes at once, each in a thread with its own app context; their outcomes."""
+    barrier = threading.Barrier(len(writes))
+    outcomes: list[str] = []
+
+    def run(write: Callable[[Any], Any]) -> None:
+        with app.app_context():
+            try:
+                actor = db.session.get(User, staff_id)
+                db.session.rollback()  # start the write on a fresh transaction
+                barrier.wait(timeout=10)
+                write(actor=actor)
+                outcomes.append("ok")
+            except DomainError as exc:
+                outcomes.append(exc.code)
+            except Exception as exc:  # reported by the assertion
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in writes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    return sorted(outcomes)
+
+
+@pytest.mark.slow
+def test_two_allocations_of_one_unit_race(app, make, monkeypatch):
+    park = make.park()
+    staff = make.user("staff", parks=[park])
+    teams = [make.team(park, status="resident") for _ in range(2)]
+    _slowed(monkeypatch, "overlapping")
+    for round_ in range(ROUNDS):
+        unit = make.unit(park, code=f"R{round_}")
+        periods = [(D("2026-03-01"), None), (D("2026-03-15"), D("2026-04-15"))]
+        writes = [
+            partial(ops.allocate, team_id=team.id, unit_id=unit.id, start=start, end=end)
+            for team, (start, end) in zip(teams, periods, strict=True)
+        ]
+        outcomes = _race(app, staff.id, writes)
+        assert outcomes == ["allocation_overlap", "ok"], (round_, outcomes)
+        assert count(app, Allocation, Allocation.unit_id == unit.id) == 1
+
+
+@pytest.mark.slow
+def test_two_units_racing_for_the_last_area(app, make, monkeypatch):
+    _slowed(monkeypatch, "units_area")
+    for round_ in range(ROUNDS):
+        park = make.park(total_area_m2=Decimal("2500"))
+        staff = make.user("staff", parks=[park])
+        make.unit(park, area_m2=Decimal(1000 + 100 * round_))
+        free = Decimal(2500) - Decimal(1000 + 100 * round_)
+        half = free / 2 + Decimal("0.01")  # each fits alone; together they do not
+        writes = [
+            partial(ops.create_unit, park.id, code=code, kind="office", floor=1, area_m2=half)
+            for code in ("A", "B")
+        ]
+        outcomes = _race(app, staff.id, writes)
+        assert outcomes == ["ok", "park_area_exceeded"], (round_, outcomes)
+        assert count(app, Unit, Unit.park_id == park.id) == 2
+        with app.app_context():
+            assert ops.units_area(db.session, park.id) <= Decimal(2500)
+            db.session.remove()
