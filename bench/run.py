@@ -38,7 +38,7 @@ ENDPOINTS = (
     ("floor: bare Flask", "/floor/", None),
     ("park dashboard page", "/parks/{park_id}", "session"),
     ("team list page", "/teams/?park_id={park_id}", "session"),
-    ("occupancy page", "/space/parks/{park_id}/occupancy", "session"),
+    ("occupancy page", "/parks/{park_id}/occupancy", "session"),
     ("allocations API", "/api/v1/allocations?park_id={park_id}&per_page=50", "token"),
 )
 

@@ -8,10 +8,10 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from opc.core.errors import ValidationFailed
-from opc.extensions import db
+from opc.core.pagination import count_rows, page_rows
 
 
 class PageArgs(BaseModel):
@@ -34,8 +34,8 @@ def paged(stmt: Select[Any], serialize: Callable[[Any], Any]) -> dict[str, Any]:
         # clearly as 200 is, never silently shortened.
         raise ValidationFailed({"per_page": [_("At most %(n)d rows a page.", n=ceiling)]})
     per_page = min(args.per_page or current_app.config["PER_PAGE"], ceiling)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((args.page - 1) * per_page)).all()
+    total = count_rows(stmt)
+    rows = page_rows(stmt, per_page, (args.page - 1) * per_page)
     return {
         "items": [serialize(r) for r in rows],
         "total": total or 0,

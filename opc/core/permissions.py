@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, select, true
 
 from opc.core.errors import Forbidden, NotFound
 from opc.extensions import db
@@ -194,5 +194,6 @@ def register_visibility() -> None:
     @visibility(Allocation)
     def _allocations(user: Any) -> ColumnElement[bool]:
         if user.role == STAFF:
-            return Allocation.unit.has(Unit.park_id.in_(user.park_ids))
+            # IN (subquery), not a correlated EXISTS: evaluated once, not once per row.
+            return Allocation.unit_id.in_(select(Unit.id).where(Unit.park_id.in_(user.park_ids)))
         return Allocation.team_id == user.team_id if user.role == MEMBER else false()

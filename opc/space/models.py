@@ -80,6 +80,8 @@ class Allocation(Audited, CreatedMixin, db.Model):
         # "Held on day D" = start <= D and (end IS NULL or end > D); written as two queries
         # (end IS NULL / end > D) each of which this index answers without a scan.
         Index("ix_allocations_unit_id_end", "unit_id", "end"),
+        # Lists show newest first: read in index order instead of sorting the history.
+        Index("ix_allocations_start", "start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -125,7 +125,9 @@ def allocations_for(user: Any, filters: AllocationFilters) -> Select[Any]:
     """The allocations the user may see, narrowed by the filters, newest first."""
     stmt = select(Allocation).where(visible(user, Allocation))
     if filters.park_id is not None:
-        stmt = stmt.where(Allocation.unit.has(Unit.park_id == filters.park_id))
+        stmt = stmt.where(
+            Allocation.unit_id.in_(select(Unit.id).where(Unit.park_id == filters.park_id))
+        )
     if filters.team_id is not None:
         stmt = stmt.where(Allocation.team_id == filters.team_id)
     if filters.unit_id is not None:
