@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "opc.space.models",
     "opc.compute.models",
     "opc.audit.models",
+    "opc.core.pagecache",
 )
 
 

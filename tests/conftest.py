@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +47,30 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.exit(f"PostgreSQL is required under CI but unreachable: {exc}", returncode=3)
         pytest.skip("PostgreSQL not reachable; set OPC_TEST_PG_URL to run these tests on it")
-    name = f"opc_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with server.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = server.url.set(database=name).render_as_string(hide_password=False)
+    name, url = create_database(server, "opc_test")
     try:
         yield url
     finally:
-        with server.connect() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                ),
-                {"n": name},
-            )
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
+        drop_database(server, name)
+
+
+def create_database(server: sa.Engine, prefix: str) -> tuple[str, str]:
+    """A new PostgreSQL database with a fresh name on `server`: its name and URL."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    return name, server.url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(server: sa.Engine, name: str) -> None:
+    """Drop a database of create_database, ending its sessions first; then close `server`."""
+    with server.connect() as conn:
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    server.dispose()
 
 
 def make_app(database_url: str, **overrides: Any) -> Flask:
@@ -103,7 +112,13 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         from opc.extensions import db
 
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        from opc.core import pagecache
+
+        pagecache.clear()
+        # The cache generation is a counter, not data: it only ever goes up.
+        tables = [
+            t.name for t in reversed(db.metadata.sorted_tables) if t.name != "cache_generation"
+        ]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(
@@ -125,6 +140,31 @@ def ctx(app: Flask) -> Iterator[Flask]:
         from opc.extensions import db
 
         db.session.remove()
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
+    """`with count_queries() as statements:` every SQL statement the app's engine executes
+    inside the block, to prove that a page's statements do not grow with its rows."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        from opc.extensions import db
+
+        statements: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 @pytest.fixture

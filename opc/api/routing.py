@@ -20,6 +20,7 @@ from werkzeug.exceptions import BadRequest
 
 from opc.api import bp
 from opc.core.errors import DomainError, Forbidden, ValidationFailed
+from opc.core.pagecache import cached
 
 # Pydantic error types that mean "the JSON value has the wrong type" (400), not "a
 # value of the right type that is not acceptable" (422).
@@ -70,10 +71,7 @@ def endpoint(
     `user`, then `body`/`query` when declared, plus the URL's variables."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(fn)
-        def view(**kwargs: Any) -> Any:
-            if scope is not None:
-                kwargs["user"] = _authenticate(scope)
+        def respond(**kwargs: Any) -> Any:
             if body is not None:
                 kwargs["body"] = parse(body, _json_body(), strict_json=True)
             if query is not None:
@@ -84,6 +82,15 @@ def endpoint(
             if result is None:
                 return "", 204
             return jsonify(result), status
+
+        # Authenticated reads may be served from the exact page cache (opc.core.pagecache).
+        reply = cached(respond) if scope is not None and methods == ("GET",) else respond
+
+        @wraps(fn)
+        def view(**kwargs: Any) -> Any:
+            if scope is not None:
+                kwargs["user"] = _authenticate(scope)
+            return reply(**kwargs)
 
         name = f"{fn.__module__.split('.')[1]}_{fn.__name__}"
         bp.add_url_rule(rule, endpoint=name, view_func=view, methods=list(methods))
