@@ -168,6 +168,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created)")
+    parser.add_argument(
+        "--cache",
+        choices=("both", "on", "off"),
+        default="both",
+        help="measure with the page cache on, off, or both (default)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database_url, drop = _database(args.database_url, tmp)
@@ -180,12 +186,24 @@ def main() -> None:
 
 def _run(database_url: str, args: argparse.Namespace) -> None:
     info = _prepare(database_url)
+    modes = {
+        "on": ("bench.toml",),
+        "off": ("bench-nocache.toml",),
+        "both": ("bench.toml", "bench-nocache.toml"),
+    }[args.cache]
+    for config in modes:
+        _serve_and_measure(database_url, info, config, args)
+
+
+def _serve_and_measure(
+    database_url: str, info: dict[str, str], config: str, args: argparse.Namespace
+) -> None:
     port = _free_port()
     env = {
         **os.environ,
         "OPC_DATABASE_URL": database_url,
         "OPC_SECRET_KEY": SECRET,
-        "OPC_CONFIG": str(ROOT / "bench" / "bench.toml"),
+        "OPC_CONFIG": str(ROOT / "bench" / config),
     }
     server = subprocess.Popen(
         [
@@ -237,19 +255,19 @@ def _run(database_url: str, args: argparse.Namespace) -> None:
             result = queue.get()
             proc.join()
             rows.append((name, path, result, ""))
-        _print(rows, database_url, args)
+        _print(rows, database_url, args, cache="off" if "nocache" in config else "on")
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def _print(rows: list[Any], database_url: str, args: argparse.Namespace) -> None:
+def _print(rows: list[Any], database_url: str, args: argparse.Namespace, cache: str) -> None:
     floor = rows[0][2]["rps"] if rows and rows[0][2] else None
     backend = database_url.split(":")[0].split("+")[0]
     print(
         f"\nOPC Ops benchmark — {backend}, gunicorn 2 workers × 4 threads, "
         f"{args.concurrency} connections, {args.seconds:g} s per endpoint, "
-        f"100 teams / 400 units / 20,000 allocations\n"
+        f"100 teams / 400 units / 20,000 allocations, page cache {cache}\n"
     )
     print("| endpoint | req/s | vs floor | median ms | p99 ms | SQL/request | target |")
     print("|---|---:|---:|---:|---:|---:|---|")

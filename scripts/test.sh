@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh test || exit 1
 
 out=${OPC_TEST_OUTPUT:-test-output}
+# A relative path is taken from the repository root; an absolute one is kept as it is.
+case $out in /*) ;; *) out="$PWD/$out";; esac
 mkdir -p "$out"
-export OPC_TEST_OUTPUT="$PWD/$out"
+export OPC_TEST_OUTPUT="$out"
 status=0
 ran=()
 for backend in ${OPC_TEST_DBS:-sqlite postgresql}; do

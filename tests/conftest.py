@@ -143,9 +143,15 @@ def ctx(app: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
+def count_queries(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], AbstractContextManager[list[str]]]:
     """`with count_queries() as statements:` every SQL statement the app's engine executes
-    inside the block, to prove that a page's statements do not grow with its rows."""
+    inside the block, to prove that a page's statements do not grow with its rows.
+
+    The page cache is off for the test: a cache hit would count no rendering at all.
+    """
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", 0)
 
     @contextmanager
     def counting() -> Iterator[list[str]]:

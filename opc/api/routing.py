@@ -151,6 +151,14 @@ def _json_body() -> Any:
     return data
 
 
+def uploaded_csv() -> bytes:
+    """The CSV file of a multipart request (field `file`); 422 when it is missing."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed({"file": [_("Attach the CSV file as 'file'.")]})
+    return upload.read()
+
+
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     """Pydantic errors as {"field.path": [reasons]}."""
     fields: dict[str, list[str]] = {}

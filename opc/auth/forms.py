@@ -1,9 +1,17 @@
 """Forms for logging in, passwords, users and API tokens."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from opc.auth.labels import ROLES
 from opc.auth.models import Role
 from opc.auth.operations import MIN_PASSWORD, TOKEN_SCOPES
 from opc.core.forms import BaseForm
@@ -28,7 +36,7 @@ class PasswordForm(BaseForm):
 class UserForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLES[r.value]) for r in Role])
     team_id = SelectField(
         _l("Team"), coerce=lambda v: int(v) if v else None, choices=[], validate_choice=False
     )

@@ -50,7 +50,7 @@ def normalize_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed({"email": [str(exc)]}) from exc
+        raise ValidationFailed({"email": [_("Not a valid e-mail address.")]}) from exc
 
 
 def _check_password_strength(password: str) -> None:

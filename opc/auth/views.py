@@ -25,6 +25,14 @@ bp = Blueprint("auth", __name__)
 nav.add("auth.users", _l("Users"), lambda u: can(u, "users.manage"), order=90)
 
 
+def _fresh_session() -> None:
+    """Start a new session that keeps only the chosen page language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
@@ -42,10 +50,7 @@ def login() -> Any:
             flash(err.message, "error")
             status = 429 if err.code == "login_throttled" else 401
             return render_template("auth/login.html", form=form, next=target), status
-        lang = session.get("lang")
-        session.clear()  # no fixation: a fresh session for the new login
-        if lang:
-            session["lang"] = lang
+        _fresh_session()  # no fixation: a fresh session for the new login
         login_user(user)
         return redirect(target)
     return render_template("auth/login.html", form=form, next=target)
@@ -56,7 +61,7 @@ def logout() -> Any:
     """End this login session for good: a replayed cookie is refused afterwards."""
     ops.end_session(current_user.get_id())
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -77,7 +82,7 @@ def account() -> Any:
                 form.apply_error(err)
             else:
                 logout_user()
-                session.clear()
+                _fresh_session()
                 flash(_("Password changed. Please log in again."), "info")
                 return redirect(url_for("auth.login"))
     new_secret = None

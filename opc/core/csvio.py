@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from opc.core.errors import ValidationFailed
 
@@ -38,11 +39,21 @@ class ImportErrors:
     def add(self, row: int, column: str, reason: str) -> None:
         self.errors.append(RowError(row, column, str(reason)))
 
+    def add_fields(
+        self, row: int, fields: dict[str, Any], columns: dict[str, str] | None = None
+    ) -> None:
+        """A row's field errors (ValidationFailed.fields), under their CSV column names."""
+        for name, reasons in fields.items():
+            for reason in reasons:
+                self.add(row, (columns or {}).get(name, name), reason)
+
     def __bool__(self) -> bool:
         return bool(self.errors)
 
     def raise_if_any(self) -> None:
+        """ImportRejected listing every problem, in row order, if there is any."""
         if self.errors:
+            self.errors.sort(key=lambda e: e.row)
             raise ImportRejected(self.errors)
 
 
@@ -52,7 +63,11 @@ class ImportRejected(ValidationFailed):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(
             {"rows": [e.to_dict() for e in errors]},
-            _("Nothing was imported: %(n)d problem(s) found.", n=len(errors)),
+            ngettext(
+                "Nothing was imported: %(num)d problem found.",
+                "Nothing was imported: %(num)d problems found.",
+                len(errors),
+            ),
         )
         self.code = "invalid_rows"
         self.rows = errors
@@ -99,6 +114,27 @@ def read_rows(
         if any(row.values()):
             yield number, row
     problems.raise_if_any()
+
+
+def read_all(
+    data: bytes, required: tuple[str, ...], optional: tuple[str, ...], errors: ImportErrors
+) -> list[tuple[int, dict[str, str]]]:
+    """Every readable data row; the rows that cannot be read go to `errors`.
+
+    Raises ImportRejected at once when there is nothing more to check: the file or its
+    header is unusable, no row is readable, or the file has no data rows.
+    """
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for number, row in read_rows(data, required, optional):
+            rows.append((number, row))
+    except ImportRejected as exc:
+        if not rows:
+            raise
+        errors.errors.extend(exc.rows)
+    if not rows and not errors:
+        raise ImportRejected([RowError(2, "", _("The file has no data rows."))])
+    return rows
 
 
 def template(columns: tuple[str, ...], example: tuple[str, ...]) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import ValidationError
@@ -14,6 +15,14 @@ from opc.core.money import parse_yuan, yuan_str
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def int_or_none(value: Any) -> int | None:
+    """Coerce a select's value to an id; None (no choice) when it is not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class BaseForm(FlaskForm):
@@ -48,7 +57,7 @@ class MoneyField(StringField):
             try:
                 self.fen = parse_yuan(self.data)
             except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
+                raise ValidationError(_("Must be an amount in yuan, e.g. 80.00.")) from exc
 
     def process_data(self, value: Any) -> None:
         self.data = yuan_str(value) if isinstance(value, int) else value

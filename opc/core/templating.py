@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from opc.auth.labels import role_label
 from opc.core import nav
 from opc.core.dates import format_datetime
 from opc.core.i18n import locale_code
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
         name=_name,
         track=track_label,
         status=status_label,
+        role=role_label,
     )
     app.jinja_env.globals.update(can=can, page_url=_page_url)
 

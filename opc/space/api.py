@@ -6,18 +6,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from flask import request
 from flask_babel import gettext as _
 from pydantic import Field
 
 from opc.api.pagination import paged
-from opc.api.routing import endpoint
+from opc.api.routing import endpoint, uploaded_csv
 from opc.api.schemas import Area, In, Out
 from opc.core.errors import NotFound, ValidationFailed
 from opc.core.money import yuan_str
 from opc.core.permissions import can, get_or_404, require
 from opc.extensions import db
-from opc.parks.models import Park
 from opc.space import importing, queries
 from opc.space import operations as ops
 from opc.space.models import Allocation, Unit, UnitKind
@@ -157,15 +155,6 @@ def _unit_values(body: UnitIn | UnitPatch) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _space(user: Any, park_id: int, action: str = "space.view") -> Park:
-    """The park when the caller may see its space, else 404; `action` else 403."""
-    park = get_or_404(Park, park_id, user)
-    if not can(user, "space.view", park):
-        raise NotFound("not_found", _("Not found."))
-    require(user, action, park)
-    return park
-
-
 def _park_unit(user: Any, park_id: int, unit_id: int, action: str | None = None) -> Unit:
     unit = get_or_404(Unit, unit_id, user, action)
     if unit.park_id != park_id:
@@ -179,7 +168,7 @@ def _park_unit(user: Any, park_id: int, unit_id: int, action: str | None = None)
 @endpoint("/parks/<int:park_id>/units", scope="space:read", response=UnitOut, paged=True)
 def list_units(user: Any, park_id: int) -> dict[str, Any]:
     """The park's units, by floor and code."""
-    _space(user, park_id)
+    queries.space_of(user, park_id)
     return paged(queries.units_of(user, park_id), _unit)
 
 
@@ -194,7 +183,7 @@ def list_units(user: Any, park_id: int) -> dict[str, Any]:
 )
 def create_unit(user: Any, park_id: int, body: UnitIn) -> dict[str, Any]:
     """Add a unit; 409 park_area_exceeded when the park's area would be exceeded."""
-    park = _space(user, park_id, "space.manage")
+    park = queries.space_of(user, park_id, "space.manage")
     return _unit(ops.create_unit(park.id, actor=user, **_unit_values(body)))
 
 
@@ -240,11 +229,8 @@ def delete_unit(user: Any, park_id: int, unit_id: int) -> None:
 )
 def import_units(user: Any, park_id: int) -> dict[str, Any]:
     """Multipart form with `file` (CSV). All rows or none; 422 invalid_rows lists each bad row."""
-    park = _space(user, park_id, "space.manage")
-    upload = request.files.get("file")
-    if upload is None:
-        raise ValidationFailed({"file": [_("Attach the CSV file as 'file'.")]})
-    units = importing.import_units(park.id, upload.read(), actor=user)
+    park = queries.space_of(user, park_id, "space.manage")
+    units = importing.import_units(park.id, uploaded_csv(), actor=user)
     return {"imported": len(units)}
 
 
@@ -347,7 +333,7 @@ def move_allocation(user: Any, allocation_id: int, body: MoveIn) -> dict[str, An
 )
 def get_occupancy(user: Any, park_id: int, query: OccupancyQuery) -> dict[str, Any]:
     """Area, units and residents on a day (default the park's today), by floor and track."""
-    park = _space(user, park_id)
+    park = queries.space_of(user, park_id)
     occ = queries.occupancy(park, query.on or queries.today(park))
     return {
         "park_id": park.id,

@@ -9,15 +9,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from opc.core.forms import BaseForm, MoneyField
+from opc.core.forms import BaseForm, MoneyField, int_or_none
 from opc.space.labels import KINDS
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class UnitForm(BaseForm):
@@ -46,7 +39,7 @@ class UnitForm(BaseForm):
 
 
 class AllocateForm(BaseForm):
-    team_id = SelectField(_l("Team"), coerce=_int_or_none, validators=[DataRequired()])
+    team_id = SelectField(_l("Team"), coerce=int_or_none, validators=[DataRequired()])
     start = DateField(_l("From"), validators=[InputRequired()])
     end = DateField(_l("Until (exclusive, empty: open)"), validators=[Optional()])
 
@@ -56,7 +49,7 @@ class EndForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    unit_id = SelectField(_l("To unit"), coerce=_int_or_none, validators=[DataRequired()])
+    unit_id = SelectField(_l("To unit"), coerce=int_or_none, validators=[DataRequired()])
     on = DateField(_l("On"), validators=[InputRequired()])
 
 

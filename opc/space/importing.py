@@ -13,12 +13,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from opc.core.csvio import ImportErrors, ImportRejected, RowError, read_rows, template
-from opc.core.db import lock, transaction
+from opc.core.csvio import ImportErrors, read_all, template
+from opc.core.db import transaction
 from opc.core.errors import ValidationFailed
 from opc.parks.models import Park
 from opc.space.models import Unit
-from opc.space.operations import area, clean_unit, units_area
+from opc.space.operations import area, clean_unit, locked_park, units_area
 
 REQUIRED = ("code", "kind", "floor", "area_m2")
 OPTIONAL = ("seats", "rent_per_m2_yuan")
@@ -32,20 +32,6 @@ def template_csv() -> bytes:
     return template(REQUIRED + OPTIONAL, EXAMPLE)
 
 
-def _read(data: bytes, errors: ImportErrors) -> list[tuple[int, dict[str, str]]]:
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for number, row in read_rows(data, REQUIRED, OPTIONAL):
-            rows.append((number, row))
-    except ImportRejected as exc:
-        if not rows:  # the file or its header is unusable: nothing more to check
-            raise
-        errors.errors.extend(exc.rows)
-    if not rows and not errors:
-        raise ImportRejected([RowError(2, "", _("The file has no data rows."))])
-    return rows
-
-
 def _check_rows(
     rows: list[tuple[int, dict[str, str]]], errors: ImportErrors
 ) -> list[tuple[int, dict[str, Any]]]:
@@ -56,10 +42,7 @@ def _check_rows(
         try:
             cleaned = clean_unit(values)
         except ValidationFailed as exc:
-            columns = {v: k for k, v in _FIELDS.items()}
-            for name, reasons in exc.fields.items():
-                for reason in reasons:
-                    errors.add(number, columns.get(name, name), reason)
+            errors.add_fields(number, exc.fields, {v: k for k, v in _FIELDS.items()})
             continue
         code = cleaned["code"]
         if code in seen:
@@ -73,11 +56,9 @@ def _check_rows(
 def import_units(park_id: int, data: bytes, *, actor: Any) -> list[Unit]:
     """Create the units of a CSV file in a park, or none of them (ImportRejected)."""
     errors = ImportErrors()
-    good = _check_rows(_read(data, errors), errors)
+    good = _check_rows(read_all(data, REQUIRED, OPTIONAL, errors), errors)
     with transaction(actor) as session:
-        park = lock(Park, park_id)
-        if park is None:
-            raise ValidationFailed({"park_id": [_("No such park.")]})
+        park = locked_park(park_id)
         codes = [values["code"] for _n, values in good]
         taken = set(
             session.scalars(select(Unit.code).where(Unit.park_id == park.id, Unit.code.in_(codes)))
@@ -86,7 +67,6 @@ def import_units(park_id: int, data: bytes, *, actor: Any) -> list[Unit]:
             if values["code"] in taken:
                 errors.add(number, "code", _("The park has a unit with this code already."))
         _check_area(park, units_area(session, park.id), good, errors)
-        errors.errors.sort(key=lambda e: e.row)
         errors.raise_if_any()
         units = [Unit(park_id=park.id, **values) for _n, values in good]
         session.add_all(units)

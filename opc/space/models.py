@@ -109,5 +109,11 @@ class Allocation(Audited, CreatedMixin, db.Model):
         """The same in SQL: Allocation.holds_on(day) in a WHERE clause."""
         return (cls.start <= day) & (cls.end.is_(None) | (cls.end > day))
 
+    @classmethod
+    def shares_days(cls, start: date, end: date | None = None) -> ColumnElement[bool]:
+        """In SQL: the allocation shares a day with [start, end) (end None: from start on)."""
+        clause = cls.end.is_(None) | (cls.end > start)
+        return clause & (cls.start < end) if end is not None else clause
+
     def __repr__(self) -> str:
         return f"<Allocation unit={self.unit_id} team={self.team_id} [{self.start}, {self.end})>"

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -216,7 +216,8 @@ def _check_code_free(session: Session, park_id: int, code: str, exclude: int | N
         )
 
 
-def _locked_park(park_id: int) -> Park:
+def locked_park(park_id: int) -> Park:
+    """The park, its row locked (sums of its units' area depend on it); 422 when unknown."""
     park = lock(Park, park_id)
     if park is None:
         raise ValidationFailed({"park_id": [_("No such park.")]})
@@ -227,7 +228,7 @@ def create_unit(park_id: int, *, actor: Any, **values: Any) -> Unit:
     """Add a unit to a park; its area must fit into what the park's units leave free."""
     cleaned = clean_unit(values)
     with transaction(actor) as session:
-        park = _locked_park(park_id)
+        park = locked_park(park_id)
         _check_code_free(session, park.id, cleaned["code"])
         _check_fits(session, park, cleaned["area_m2"])
         unit = Unit(park_id=park.id, **cleaned)
@@ -245,7 +246,7 @@ def _locked_unit(session: Session, unit_id: int) -> tuple[Unit, Park]:
     )
     if park_id is None:
         raise NotFound("not_found", _("Not found."))
-    park = _locked_park(park_id)
+    park = locked_park(park_id)
     unit = session.get(Unit, unit_id, populate_existing=True)
     if unit is None:
         raise NotFound("not_found", _("Not found."))
@@ -307,11 +308,8 @@ def overlapping(
 ) -> Allocation | None:
     """The first allocation of the unit that shares a day with [start, end)."""
     stmt = select(Allocation).where(
-        Allocation.unit_id == unit_id,
-        or_(Allocation.end.is_(None), Allocation.end > start),
+        Allocation.unit_id == unit_id, Allocation.shares_days(start, end)
     )
-    if end is not None:
-        stmt = stmt.where(Allocation.start < end)
     if exclude:
         stmt = stmt.where(Allocation.id.not_in(exclude))
     return session.scalars(stmt.order_by(Allocation.start).limit(1)).first()
@@ -473,10 +471,7 @@ def release_team_space(team_id: int, on: date, *, actor: Any) -> int:
     """
     with transaction(actor) as session:
         held = session.scalars(
-            select(Allocation).where(
-                Allocation.team_id == team_id,
-                or_(Allocation.end.is_(None), Allocation.end > on),
-            )
+            select(Allocation).where(Allocation.team_id == team_id, Allocation.shares_days(on))
         ).all()
         for allocation in held:
             if allocation.start >= on:

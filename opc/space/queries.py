@@ -12,11 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, distinct, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from opc.core.dates import local_today
-from opc.core.permissions import visible
+from opc.core.errors import NotFound
+from opc.core.permissions import can, get_or_404, require, visible
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit
@@ -25,6 +27,15 @@ from opc.teams.models import Team, TeamStatus, Track
 
 # An allocation "ends soon" when its end falls within this many days of the day shown.
 ENDING_SOON_DAYS = 30
+
+
+def space_of(user: Any, park_id: int, action: str = "space.view") -> Park:
+    """The park whose space the user may see, else NotFound; Forbidden without `action`."""
+    park = get_or_404(Park, park_id, user)
+    if not can(user, "space.view", park):
+        raise NotFound("not_found", _("Not found."))
+    require(user, action, park)
+    return park
 
 
 def today(park: Park) -> date:
@@ -86,11 +97,8 @@ def holders(units: list[Unit], day: date) -> dict[int, Allocation]:
 def free_units(park_id: int, start: date, end: date | None = None) -> list[Unit]:
     """Units of the park with no allocation sharing a day with [start, end)."""
     clash = select(Allocation.id).where(
-        Allocation.unit_id == Unit.id,
-        Allocation.end.is_(None) | (Allocation.end > start),
+        Allocation.unit_id == Unit.id, Allocation.shares_days(start, end)
     )
-    if end is not None:
-        clash = clash.where(Allocation.start < end)
     return list(
         db.session.scalars(
             select(Unit)

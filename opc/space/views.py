@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -19,8 +20,9 @@ from wtforms import SelectChoice
 from opc.core import nav
 from opc.core.errors import DomainError, NotFound
 from opc.core.i18n import locale_code
+from opc.core.pagecache import cached
 from opc.core.pagination import paginate
-from opc.core.permissions import MEMBER, can, get_or_404, require, visible
+from opc.core.permissions import MEMBER, can, get_or_404, visible
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space import importing, queries
@@ -45,11 +47,7 @@ def _actor() -> Any:
 
 def _park(park_id: int, action: str = "space.view") -> Park:
     """The park, when the user may see its space; else 404 (its staff, and admins)."""
-    park = get_or_404(Park, park_id, current_user)
-    if not can(current_user, "space.view", park):
-        raise NotFound("not_found", _("Not found."))
-    require(current_user, action, park)
-    g.park = park
+    park = g.park = queries.space_of(current_user, park_id, action)
     return park
 
 
@@ -110,6 +108,7 @@ def _chart(labels: list[str], values: list[Any], **extra: Any) -> str:
 
 
 @bp.route("/parks/<int:park_id>/occupancy")
+@cached
 def occupancy(park_id: int) -> Any:
     """Area, units and residents on a day, by floor and by track, with charts."""
     park = _park(park_id)
@@ -149,6 +148,7 @@ def occupancy(park_id: int) -> Any:
 
 
 @bp.route("/parks/<int:park_id>/floors")
+@cached
 def floors(park_id: int) -> Any:
     """Each unit a box coloured by who holds it on the day: free, taken, ending soon."""
     park = _park(park_id)
@@ -167,6 +167,7 @@ def floors(park_id: int) -> Any:
 
 
 @bp.route("/parks/<int:park_id>/units")
+@cached
 def units(park_id: int) -> Any:
     """The park's units, paged, each with the team that holds it today."""
     park = _park(park_id)
@@ -251,7 +252,10 @@ def import_units(park_id: int) -> Any:
             flash(err.message, "error")
             status = 422
         else:
-            flash(_("%(n)d units imported.", n=len(imported)), "success")
+            flash(
+                ngettext("%(num)d unit imported.", "%(num)d units imported.", len(imported)),
+                "success",
+            )
             return redirect(url_for("space.units", park_id=park.id))
     elif request.method == "POST":
         status = 422

@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from opc.api.pagination import paged
-from opc.api.routing import ApiError, endpoint
+from opc.api.routing import ApiError, endpoint, uploaded_csv
 from opc.api.schemas import In, Out
-from opc.core.errors import ValidationFailed
 from opc.core.permissions import get_or_404, require
 from opc.teams import importing, members, queries
 from opc.teams import operations as ops
@@ -265,9 +264,7 @@ def import_teams(user: Any) -> dict[str, Any]:
     """Multipart form: park_id and file (CSV). All rows or none; 422 invalid_rows lists each."""
     from opc.parks.models import Park
 
-    upload = request.files.get("file")
-    if upload is None:
-        raise ValidationFailed({"file": [_("Attach the CSV file as 'file'.")]})
+    data = uploaded_csv()
     try:
         park_id = int(request.form.get("park_id", ""))
     except ValueError as exc:
@@ -276,5 +273,5 @@ def import_teams(user: Any) -> dict[str, Any]:
         ) from exc
     park = get_or_404(Park, park_id, user)
     require(user, "teams.manage", queries.ParkRef(park.id))
-    teams = importing.import_teams(park.id, upload.read(), actor=user)
+    teams = importing.import_teams(park.id, data, actor=user)
     return {"imported": len(teams), "items": [_out(t) for t in teams]}

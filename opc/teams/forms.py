@@ -22,16 +22,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from opc.auth.operations import MIN_PASSWORD
-from opc.core.forms import BaseForm
+from opc.core.forms import BaseForm, int_or_none
 from opc.teams.labels import KINDS, TRACKS
 from opc.teams.operations import PROFILE_FIELDS
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ProfileForm(BaseForm):
@@ -61,7 +54,7 @@ class ProfileForm(BaseForm):
 
 class ParkChoiceMixin:
     park_id = SelectField(
-        _l("Park"), coerce=_int_or_none, validators=[DataRequired()], validate_choice=True
+        _l("Park"), coerce=int_or_none, validators=[DataRequired()], validate_choice=True
     )
 
 
@@ -100,5 +93,5 @@ class AcceptInvitationForm(BaseForm):
 
 
 class ImportForm(BaseForm):
-    park_id = SelectField(_l("Park"), coerce=_int_or_none, validators=[DataRequired()])
+    park_id = SelectField(_l("Park"), coerce=int_or_none, validators=[DataRequired()])
     file = FileField(_l("CSV file"), validators=[FileRequired()])

@@ -12,26 +12,18 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from opc.core.csvio import ImportErrors, ImportRejected, RowError, read_rows, template
+from opc.core.csvio import ImportErrors, read_all, template
 from opc.core.dates import local_today
 from opc.core.db import lock, transaction
 from opc.core.errors import ValidationFailed
 from opc.parks.models import Park
 from opc.teams.models import Team, TeamStatus, TeamStatusChange
-from opc.teams.operations import clean_profile, resident_count
+from opc.teams.operations import PROFILE_FIELDS, clean_profile, resident_count
 from opc.teams.signals import status_changed
 
 REQUIRED = ("name_zh", "track", "kind")
-OPTIONAL = (
-    "name_en",
-    "legal_name",
-    "uscc",
-    "description",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "status",
-)
+# The rest of the profile, then the status a row arrives with.
+OPTIONAL = (*(f for f in PROFILE_FIELDS if f not in REQUIRED), "status")
 EXAMPLE = (
     "星云工作室",
     "aigc_film",
@@ -59,20 +51,6 @@ def template_csv() -> bytes:
     return template(REQUIRED + OPTIONAL, EXAMPLE)
 
 
-def _read(data: bytes, errors: ImportErrors) -> list[tuple[int, dict[str, str]]]:
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for number, row in read_rows(data, REQUIRED, OPTIONAL):
-            rows.append((number, row))
-    except ImportRejected as exc:
-        if not rows:  # the header is wrong (or no row is readable): nothing more to check
-            raise
-        errors.errors.extend(exc.rows)
-    if not rows and not errors:
-        raise ImportRejected([RowError(2, "", _("The file has no data rows."))])
-    return rows
-
-
 def _check_rows(
     rows: list[tuple[int, dict[str, str]]], errors: ImportErrors
 ) -> list[tuple[int, dict[str, Any], str]]:
@@ -90,9 +68,7 @@ def _check_rows(
         try:
             values = clean_profile(row)
         except ValidationFailed as exc:
-            for column, reasons in exc.fields.items():
-                for reason in reasons:
-                    errors.add(number, column, reason)
+            errors.add_fields(number, exc.fields)
             continue
         name, code = values["name_zh"], values["uscc"]
         if name in names:
@@ -112,8 +88,7 @@ def _check_rows(
 def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
     """Create the teams of a CSV file in a park, or none of them (ImportRejected)."""
     errors = ImportErrors()
-    rows = _read(data, errors)
-    good = _check_rows(rows, errors)
+    good = _check_rows(read_all(data, REQUIRED, OPTIONAL, errors), errors)
     with transaction(actor) as session:
         park = lock(Park, park_id)
         if park is None:
@@ -143,7 +118,6 @@ def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
                             cap=park.team_cap,
                         ),
                     )
-        errors.errors.sort(key=lambda e: e.row)
         errors.raise_if_any()
         return _create(session, park, good, actor)
 

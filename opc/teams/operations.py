@@ -136,7 +136,7 @@ def _clean_field(key: str, value: str) -> Any:
         try:
             return validate_email(value, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
-            raise ValidationFailed({key: [str(exc)]}) from exc
+            raise ValidationFailed({key: [_("Not a valid e-mail address.")]}) from exc
     return value
 
 

@@ -41,11 +41,6 @@ class TeamFilters:
         ) or bool(self.q)
 
 
-def held_on(day: date) -> ColumnElement[bool]:
-    """Allocations that hold their unit on `day` ([start, end), end None = open)."""
-    return (Allocation.start <= day) & (Allocation.end.is_(None) | (Allocation.end > day))
-
-
 def today_for(park_id: int | None) -> date:
     """Today in the park's zone (the deployment's zone when no park is chosen)."""
     tz = None
@@ -81,7 +76,7 @@ def teams_for(user: Any, filters: TeamFilters, today: date | None = None) -> Sel
         holds = (
             select(Allocation.id)
             .join(Unit, Unit.id == Allocation.unit_id)
-            .where(Allocation.team_id == Team.id, held_on(day))
+            .where(Allocation.team_id == Team.id, Allocation.holds_on(day))
         )
         if filters.floor is not None:
             stmt = stmt.where(exists(holds.where(Unit.floor == filters.floor)))
@@ -100,7 +95,7 @@ def current_units(teams: list[Team]) -> dict[int, list[Unit]]:
         rows = db.session.execute(
             select(Allocation.team_id, Unit)
             .join(Unit, Unit.id == Allocation.unit_id)
-            .where(Allocation.team_id.in_(ids), held_on(local_today(zone)))
+            .where(Allocation.team_id.in_(ids), Allocation.holds_on(local_today(zone)))
             .order_by(Unit.code)
         ).all()
         for team_id, unit in rows:
@@ -178,12 +173,17 @@ class Waitlist:
         return self.teams[0] if self.teams and self.free_places > 0 else None
 
 
-def waitlists_for(user: Any, park_id: int | None = None) -> list[Waitlist]:
-    """The waitlists of the parks whose teams the user manages: three queries in all."""
+def managed_parks(user: Any, park_id: int | None = None) -> list[Park]:
+    """The parks whose teams the user manages, in id order; only `park_id` when given."""
     stmt = select(Park).where(visible(user, Park)).order_by(Park.id)
     if park_id is not None:
         stmt = stmt.where(Park.id == park_id)
-    parks = [p for p in db.session.scalars(stmt) if can(user, "teams.manage", ParkRef(p.id))]
+    return [p for p in db.session.scalars(stmt) if can(user, "teams.manage", ParkRef(p.id))]
+
+
+def waitlists_for(user: Any, park_id: int | None = None) -> list[Waitlist]:
+    """The waitlists of the parks whose teams the user manages: three queries in all."""
+    parks = managed_parks(user, park_id)
     if not parks:
         return []
     ids = [p.id for p in parks]

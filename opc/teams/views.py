@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -25,8 +26,9 @@ from wtforms import SelectChoice
 from opc.auth.models import Role
 from opc.core import nav
 from opc.core.errors import DomainError, NotFound
+from opc.core.pagecache import cached
 from opc.core.pagination import paginate
-from opc.core.permissions import can, get_or_404, require, visible
+from opc.core.permissions import can, get_or_404, require
 from opc.core.security import public
 from opc.extensions import db
 from opc.parks.models import Park
@@ -54,13 +56,6 @@ def _actor() -> Any:
     return current_user._get_current_object()
 
 
-def _managed_parks() -> list[Park]:
-    parks = db.session.scalars(
-        select(Park).where(visible(current_user, Park)).order_by(Park.id)
-    ).all()
-    return [p for p in parks if can(current_user, "teams.manage", queries.ParkRef(p.id))]
-
-
 def _filters() -> queries.TeamFilters:
     args = request.args
 
@@ -82,11 +77,12 @@ def _filters() -> queries.TeamFilters:
 
 
 @bp.route("/teams/")
+@cached
 def index() -> Any:
     """Staff: the teams of their parks, filtered, searched and paged."""
     require(current_user, "teams.manage")
     filters = _filters()
-    parks = _managed_parks()
+    parks = queries.managed_parks(current_user)
     if filters.park_id is not None and filters.park_id in {p.id for p in parks}:
         g.park = next(p for p in parks if p.id == filters.park_id)
     page = paginate(queries.teams_for(current_user, filters))
@@ -125,7 +121,7 @@ def create() -> Any:
     """Staff add a team (as an applicant) to one of their parks."""
     require(current_user, "teams.manage")
     form = NewTeamForm()
-    form.park_id.choices = _park_choices(_managed_parks())
+    form.park_id.choices = _park_choices(queries.managed_parks(current_user))
     if form.validate_on_submit():
         try:
             team = ops.create_team(park_id=form.park_id.data, actor=_actor(), **form.profile())
@@ -247,7 +243,7 @@ def import_csv() -> Any:
     """Bulk onboarding from a CSV file: all rows or none, with every bad row reported."""
     require(current_user, "teams.manage")
     form = ImportForm()
-    form.park_id.choices = _park_choices(_managed_parks())
+    form.park_id.choices = _park_choices(queries.managed_parks(current_user))
     problems = None
     status = 200
     if form.validate_on_submit():
@@ -258,7 +254,9 @@ def import_csv() -> Any:
             flash(err.message, "error")
             status = 422
         else:
-            flash(_("%(n)d teams imported.", n=len(teams)), "success")
+            flash(
+                ngettext("%(num)d team imported.", "%(num)d teams imported.", len(teams)), "success"
+            )
             return redirect(url_for("teams.index", park_id=form.park_id.data))
     return render_template(
         "teams/import.html", form=form, problems=problems, columns=importing.REQUIRED

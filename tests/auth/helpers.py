@@ -5,25 +5,24 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
-from opc.extensions import db
+from tests.core.helpers import count, rows, text
 
 WRONG_PASSWORD = "not-the-password-42"
 NEW_PASSWORD = "a-brand-new-passphrase"
 
-
-def rows(app: Flask, model: type, *where: Any) -> list[Any]:
-    """The stored rows of `model` (detached), read in an app context of their own."""
-    with app.app_context():
-        return list(db.session.scalars(select(model).where(*where)))
-
-
-def count(app: Flask, model: type, *where: Any) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+__all__ = [
+    "NEW_PASSWORD",
+    "WRONG_PASSWORD",
+    "count",
+    "is_logged_in",
+    "redirects_to_login",
+    "replay",
+    "rows",
+    "session_cookie",
+    "text",
+]
 
 
 def session_cookie(client: FlaskClient) -> str:
@@ -49,7 +48,3 @@ def is_logged_in(client: FlaskClient) -> bool:
         return True
     assert redirects_to_login(response), response.status_code
     return False
-
-
-def text(response: Any) -> str:
-    return response.get_data(as_text=True)

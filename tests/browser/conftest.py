@@ -111,6 +111,18 @@ class PageLog:
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
+    def expect_error_status(self, status: int, path: str) -> int:
+        """Forget the console's "Failed to load resource" for a response the test provoked
+        (a refused form answers 422); returns how many there were."""
+
+        def provoked(message: str) -> bool:
+            url = message.rsplit("(", 1)[-1].rstrip(")")
+            return f"status of {status} " in message and urlsplit(url).path == path
+
+        expected = [m for m in self.console_errors if provoked(m)]
+        self.console_errors = [m for m in self.console_errors if m not in expected]
+        return len(expected)
+
     def csp_violations(self, page: Any) -> list[str]:
         from_console = [m for m in self.console_errors if "Content Security Policy" in m]
         reported = page.evaluate("window.__cspViolations || []")
@@ -167,7 +179,14 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     )
     page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
     page.on("request", lambda r: log.requests.append(r.url))
-    page.on("requestfailed", lambda r: log.failed.append(f"{r.url}: {r.failure}"))
+
+    def request_failed(request: Any) -> None:
+        # A request the browser cancels itself (ERR_ABORTED: the page was left while its
+        # icon still loaded) is no failure of the app; refusals, resets and blocks count.
+        if request.failure != "net::ERR_ABORTED":
+            log.failed.append(f"{request.url}: {request.failure}")
+
+    page.on("requestfailed", request_failed)
     page.log = log
     try:
         yield page

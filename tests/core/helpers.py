@@ -1,13 +1,15 @@
-"""Helpers shared by the foundation tests: counting every table, reading stored rows."""
+"""Helpers shared by the tests: counting every table, reading stored rows, posting forms."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from opc.extensions import db
+from tests.conftest import csrf_token
 
 
 def table_counts(app: Flask) -> dict[str, int]:
@@ -46,6 +48,18 @@ def one(app: Flask, model: type, ident: int) -> Any:
         db.session.expunge_all()
         db.session.remove()
     return obj
+
+
+def post_form(
+    client: FlaskClient, path: str, data: dict[str, Any], page: str | None = None, **kw: Any
+) -> Any:
+    """POST a form with the session's CSRF token (read from `page`, default `path`)."""
+    token = csrf_token(client, page or path)
+    return client.post(path, data={"csrf_token": token, **data}, **kw)
+
+
+def text(response: Any) -> str:
+    return response.get_data(as_text=True)
 
 
 def error_of(response: Any) -> dict[str, Any]:

@@ -4,8 +4,6 @@ down again."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,11 +15,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 
 from opc.extensions import db
-from tests.conftest import PG_SERVER, make_app
-
-
-def _backend() -> str:
-    return os.environ.get("OPC_TEST_DB", "sqlite")
+from tests.conftest import PG_SERVER, _backend, create_database, drop_database, make_app
 
 
 @pytest.fixture
@@ -31,24 +25,14 @@ def fresh_url(tmp_path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
     server = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    name = f"opc_migrations_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     try:
-        with server.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        name, url = create_database(server, "opc_migrations")
     except sa.exc.OperationalError as exc:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
     try:
-        yield server.url.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with server.connect() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                ),
-                {"n": name},
-            )
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
+        drop_database(server, name)
 
 
 @pytest.fixture

@@ -14,11 +14,7 @@ import pytest
 
 from opc.parks.models import Park
 from tests.conftest import csrf_token
-from tests.core.helpers import count, one, rows, table_counts
-
-
-def post_form(client: Any, path: str, data: dict[str, Any], **kw: Any) -> Any:
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data}, **kw)
+from tests.core.helpers import count, one, post_form, rows, table_counts, text
 
 
 def form_data(**kw: Any) -> dict[str, Any]:
@@ -40,10 +36,6 @@ def value_of(page: str, name: str) -> str | None:
     assert tag, f"no input {name}"
     value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
     return html.unescape(value.group(1)) if value else None
-
-
-def text(response: Any) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_admin_creates_a_park_through_the_form(app, client, as_user):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import login
-from tests.space.helpers import D, counting_statements
+from tests.space.helpers import D
 
 
 def _grow(make, park, n):
@@ -18,9 +18,9 @@ def _grow(make, park, n):
         make.allocation(team, unit, D("2025-06-01"))
 
 
-def _statements(app, fetch, path):
+def _statements(count_queries, fetch, path):
     fetch(path)  # warm up: the first request may set things up once
-    with counting_statements(app) as statements:
+    with count_queries() as statements:
         response = fetch(path)
     assert response.status_code == 200, path
     return len(statements)
@@ -44,7 +44,9 @@ API = [
 ]
 
 
-def test_pages_and_api_issue_the_same_statements_at_two_sizes(app, client, make, api, park):
+def test_pages_and_api_issue_the_same_statements_at_two_sizes(
+    count_queries, client, make, api, park
+):
     staff = make.user("staff", parks=[park])
     login(client, staff.email)
     staff_api = api(staff)
@@ -52,24 +54,24 @@ def test_pages_and_api_issue_the_same_statements_at_two_sizes(app, client, make,
     calls = [p.format(park=park.id) for p in API]
 
     _grow(make, park, 3)
-    small = [_statements(app, client.get, p) for p in pages]
-    small += [_statements(app, staff_api.get, p) for p in calls]
+    small = [_statements(count_queries, client.get, p) for p in pages]
+    small += [_statements(count_queries, staff_api.get, p) for p in calls]
 
     _grow(make, park, 40)
-    large = [_statements(app, client.get, p) for p in pages]
-    large += [_statements(app, staff_api.get, p) for p in calls]
+    large = [_statements(count_queries, client.get, p) for p in pages]
+    large += [_statements(count_queries, staff_api.get, p) for p in calls]
 
     assert staff_api.get("/allocations").get_json()["total"] == 86  # the data did grow
     assert large == small, dict(zip(pages + calls, zip(small, large, strict=True), strict=True))
 
 
-def test_unit_page_with_a_long_history(app, client, make, park):
+def test_unit_page_with_a_long_history(count_queries, client, make, park):
     staff = make.user("staff", parks=[park])
     login(client, staff.email)
     unit = make.unit(park)
     team = make.team(park, status="resident")
     make.allocation(team, unit, D("2020-01-01"), D("2020-02-01"))
-    few = _statements(app, client.get, f"/units/{unit.id}")
+    few = _statements(count_queries, client.get, f"/units/{unit.id}")
     for month in range(2, 12):
         make.allocation(
             make.team(park, status="resident"),
@@ -77,4 +79,4 @@ def test_unit_page_with_a_long_history(app, client, make, park):
             D(f"2020-{month:02d}-01"),
             D(f"2020-{month + 1:02d}-01"),
         )
-    assert _statements(app, client.get, f"/units/{unit.id}") == few
+    assert _statements(count_queries, client.get, f"/units/{unit.id}") == few

@@ -10,7 +10,7 @@ from opc.core.dates import local_today
 from opc.core.errors import RuleViolation
 from opc.teams.models import Team, TeamStatusChange
 from tests.conftest import csrf_token
-from tests.teams.helpers import VALID_USCC, count, counting_statements, one, post_form, rows
+from tests.teams.helpers import VALID_USCC, count, one, post_form, rows
 
 EN = {"Accept-Language": "en"}
 
@@ -249,7 +249,9 @@ def test_team_page_shows_current_space(client, make, as_user):
     assert "1-S09" in html  # in the allocation history
 
 
-def test_team_list_queries_do_not_grow_with_rows(client, make, as_user, app, monkeypatch):
+def test_team_list_queries_do_not_grow_with_rows(
+    client, make, as_user, app, monkeypatch, count_queries
+):
     """5 and 40 teams, each holding a unit, all on one page: the same number of statements."""
     monkeypatch.setitem(app.config, "PER_PAGE", 50)
     park = make.park()
@@ -263,7 +265,7 @@ def test_team_list_queries_do_not_grow_with_rows(client, make, as_user, app, mon
 
     def statements() -> int:
         client.get(f"/teams/?park_id={park.id}")  # warm-up (first-request caches)
-        with counting_statements(app) as seen:
+        with count_queries() as seen:
             response = client.get(f"/teams/?park_id={park.id}")
         assert response.status_code == 200
         assert response.get_data(as_text=True).count("data-team=") == count(app, Team)
