@@ -133,6 +133,7 @@ def upgrade():
         batch_op.create_index('ix_allocations_unit_id_start', ['unit_id', 'start'], unique=False)
         batch_op.create_index('ix_allocations_unit_id_end', ['unit_id', 'end'], unique=False)
         batch_op.create_index('ix_allocations_start', ['start'], unique=False)
+        batch_op.create_index('ix_allocations_end', ['end'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -264,6 +265,7 @@ def downgrade():
 
     op.drop_table('users')
     with op.batch_alter_table('allocations', schema=None) as batch_op:
+        batch_op.drop_index('ix_allocations_end')
         batch_op.drop_index('ix_allocations_start')
         batch_op.drop_index('ix_allocations_unit_id_end')
         batch_op.drop_index('ix_allocations_unit_id_start')
