@@ -147,7 +147,12 @@ def detail(team_id: int) -> Any:
     return _detail_page(team_id)
 
 
-def _detail_page(team_id: int, invite_form: InviteForm | None = None, issued: Any = None) -> str:
+def _detail_page(
+    team_id: int,
+    invite_form: InviteForm | None = None,
+    issued: Any = None,
+    transition_form: TransitionForm | None = None,
+) -> str:
     team = queries.load_team(team_id)
     assert team is not None
     return render_template(
@@ -156,7 +161,7 @@ def _detail_page(team_id: int, invite_form: InviteForm | None = None, issued: An
         manage=can(current_user, "teams.manage", team),
         units=queries.current_units([team]).get(team.id, []),
         allocations=queries.allocations_of(team),
-        transition_form=TransitionForm(prefix="step", formdata=None),
+        transition_form=transition_form or TransitionForm(prefix="step", formdata=None),
         invite_form=invite_form or InviteForm(prefix="invite", formdata=None),
         issued=issued,
     )
@@ -185,19 +190,19 @@ def transition(team_id: int) -> Any:
     team = _load(team_id, "teams.manage")
     form = TransitionForm(prefix="step")
     if not form.validate():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
-        return redirect(url_for("teams.detail", team_id=team.id))
+        flash(_("The step was not taken: check the date and note below."), "error")
+        return _detail_page(team.id, transition_form=form), 422
     try:
         ops.transition(
             team, form.to.data or "", actor=_actor(), on=form.on.data, note=form.note.data or ""
         )
     except DomainError as err:
-        reasons = [r for rs in err.fields.values() for r in rs] if err.fields else []
-        flash(" ".join([err.message, *reasons]) if reasons else err.message, "error")
-    else:
-        flash(_("Status changed."), "success")
+        if not form.apply_error(err):
+            flash(err.message, "error")
+        # Refused: the page again, with the date and note as typed (a cap refusal has put
+        # the team on the waitlist, which the page now shows).
+        return _detail_page(team.id, transition_form=form), err.status
+    flash(_("Status changed."), "success")
     return redirect(url_for("teams.detail", team_id=team.id))
 
 

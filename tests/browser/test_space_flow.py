@@ -295,7 +295,11 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
 
     # --- refused: the cap is reached, the next admission goes on the waitlist -----------
     page.goto(f"/teams/{late.id}")
+    page.locator("#step-note").fill("Lease signed, waiting for a place")
     click_and_wait(page, page.get_by_role("button", name="Move in (resident)"))
+    assert page.log.expect_error_status(409, f"/teams/{late.id}/transition") == 1
+    # The refusal keeps what was typed.
+    assert page.locator("#step-note").input_value() == "Lease signed, waiting for a place"
     errors = flashes(page, "error")
     assert errors == [
         "The park's cap of 3 resident teams is reached. 晚到团队 was put on the waitlist (place 1)."
