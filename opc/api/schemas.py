@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 
 def _two_places(value: Decimal) -> Decimal:
@@ -33,3 +33,17 @@ class Out(BaseModel):
     """Response bodies, read from model attributes."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class Patch(In):
+    """PATCH bodies: fields left out stay as they are; an explicit null is refused for the
+    fields that cannot be empty (all but those named in `nullable`)."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Patch:
+        nulls = [f for f in self.model_fields_set if getattr(self, f) is None]
+        if bad := sorted(set(nulls) - self.nullable):
+            raise ValueError(f"may not be null: {', '.join(bad)}")
+        return self

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import Area, In, Out
+from opc.api.schemas import Area, In, Out, Patch
 from opc.core.permissions import get_or_404, require
 from opc.parks import operations as ops
 from opc.parks import queries
@@ -36,7 +36,7 @@ class ParkIn(In):
     currency: str = Field("CNY", pattern="^[A-Z]{3}$")
 
 
-class ParkPatch(In):
+class ParkPatch(Patch):
     name_zh: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, max_length=200)
     total_area_m2: Area | None = None

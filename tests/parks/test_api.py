@@ -198,3 +198,12 @@ def test_the_allocated_space_counts_for_the_area_rule(app, make, api):
     client = api(make.user("admin"))
     assert client.patch(f"/parks/{park.id}", json={"total_area_m2": "299.99"}).status_code == 409
     assert client.patch(f"/parks/{park.id}", json={"total_area_m2": "300"}).status_code == 200
+
+
+def test_patching_a_required_field_to_null_is_refused_and_changes_nothing(make, api):
+    park = make.park(team_cap=100)
+    admin = make.user("admin")
+    response = api(admin).patch(f"/parks/{park.id}", json={"team_cap": None})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_fields"
+    assert api(admin).get(f"/parks/{park.id}").get_json()["team_cap"] == 100
