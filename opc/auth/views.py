@@ -139,8 +139,7 @@ def users() -> Any:
                 actor=current_user._get_current_object(),
             )
         except DomainError as err:
-            if not form.apply_error(err):
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("User %(email)s created.", email=form.email.data), "success")
             return redirect(url_for("auth.users"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
@@ -43,6 +44,12 @@ class BaseForm(FlaskForm):
                 field.errors = [*list(field.errors), *list(messages)]
                 matched = True
         return matched
+
+    def show_error(self, error: DomainError) -> None:
+        """Show an operation's refusal: field errors next to their fields, and a message at
+        the top for a rule's refusal or for errors no field of this form can show."""
+        if not self.apply_error(error) or error.code != "invalid_fields":
+            flash(error.message, "error")
 
 
 class MoneyField(StringField):

@@ -63,8 +63,7 @@ def create() -> Any:
                 **{k: v for k, v in form.data.items() if k != "csrf_token"},
             )
         except DomainError as err:
-            if not form.apply_error(err):
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("Park created."), "success")
             return redirect(url_for("parks.dashboard", park_id=park.id))
@@ -81,8 +80,7 @@ def edit(park_id: int) -> Any:
         try:
             ops.update_park(park, actor=current_user._get_current_object(), **values)
         except DomainError as err:
-            if not form.apply_error(err):
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("Park saved."), "success")
             return redirect(url_for("parks.dashboard", park_id=park.id))

@@ -198,8 +198,7 @@ def create_unit(park_id: int) -> Any:
         try:
             unit = ops.create_unit(park.id, actor=_actor(), **form.values())
         except DomainError as err:
-            if not form.apply_error(err) or err.code != "invalid_fields":
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("Unit %(code)s added.", code=unit.code), "success")
             return redirect(url_for("space.unit", unit_id=unit.id))
@@ -215,8 +214,7 @@ def edit_unit(unit_id: int) -> Any:
         try:
             ops.update_unit(unit, actor=_actor(), **form.values())
         except DomainError as err:
-            if not form.apply_error(err) or err.code != "invalid_fields":
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("Unit %(code)s saved.", code=unit.code), "success")
             return redirect(url_for("space.unit", unit_id=unit.id))
@@ -332,8 +330,7 @@ def allocate(unit_id: int) -> Any:
                 end=form.end.data,
             )
         except DomainError as err:
-            if not form.apply_error(err) or err.code != "invalid_fields":
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("Unit %(code)s allocated.", code=unit.code), "success")
             return redirect(url_for("space.unit", unit_id=unit.id))

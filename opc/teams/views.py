@@ -126,8 +126,7 @@ def create() -> Any:
         try:
             team = ops.create_team(park_id=form.park_id.data, actor=_actor(), **form.profile())
         except DomainError as err:
-            if not form.apply_error(err):
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("Team %(name)s added as an applicant.", name=team.name_zh), "success")
             return redirect(url_for("teams.detail", team_id=team.id))
@@ -176,8 +175,7 @@ def edit(team_id: int) -> Any:
         try:
             ops.update_profile(team, actor=_actor(), **form.profile())
         except DomainError as err:
-            if not form.apply_error(err):
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             flash(_("Profile saved."), "success")
             return redirect(url_for("teams.detail", team_id=team.id))
@@ -197,8 +195,7 @@ def transition(team_id: int) -> Any:
             team, form.to.data or "", actor=_actor(), on=form.on.data, note=form.note.data or ""
         )
     except DomainError as err:
-        if not form.apply_error(err):
-            flash(err.message, "error")
+        form.show_error(err)
         # Refused: the page again, with the date and note as typed (a cap refusal has put
         # the team on the waitlist, which the page now shows).
         return _detail_page(team.id, transition_form=form), err.status
@@ -216,8 +213,7 @@ def invite(team_id: int) -> Any:
         try:
             issued = members.invite_member(team, form.email.data, actor=_actor())
         except DomainError as err:
-            if not form.apply_error(err):
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             if issued.mailed:
                 flash(_("Invitation sent to %(email)s.", email=issued.invitation.email), "success")
@@ -297,8 +293,7 @@ def apply() -> Any:
                 **form.profile(),
             )
         except DomainError as err:
-            if not form.apply_error(err):
-                flash(err.message, "error")
+            form.show_error(err)
         else:
             return redirect(url_for("teams.applied"))
     status = 422 if form.errors else 200
