@@ -168,12 +168,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created)")
-    parser.add_argument(
-        "--cache",
-        choices=("both", "on", "off"),
-        default="both",
-        help="measure with the page cache on, off, or both (default)",
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database_url, drop = _database(args.database_url, tmp)
@@ -186,13 +180,7 @@ def main() -> None:
 
 def _run(database_url: str, args: argparse.Namespace) -> None:
     info = _prepare(database_url)
-    modes = {
-        "on": ("bench.toml",),
-        "off": ("bench-nocache.toml",),
-        "both": ("bench.toml", "bench-nocache.toml"),
-    }[args.cache]
-    for config in modes:
-        _serve_and_measure(database_url, info, config, args)
+    _serve_and_measure(database_url, info, "bench.toml", args)
 
 
 def _serve_and_measure(
@@ -255,19 +243,19 @@ def _serve_and_measure(
             result = queue.get()
             proc.join()
             rows.append((name, path, result, ""))
-        _print(rows, database_url, args, cache="off" if "nocache" in config else "on")
+        _print(rows, database_url, args)
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def _print(rows: list[Any], database_url: str, args: argparse.Namespace, cache: str) -> None:
+def _print(rows: list[Any], database_url: str, args: argparse.Namespace) -> None:
     floor = rows[0][2]["rps"] if rows and rows[0][2] else None
     backend = database_url.split(":")[0].split("+")[0]
     print(
         f"\nOPC Ops benchmark — {backend}, gunicorn 2 workers × 4 threads, "
         f"{args.concurrency} connections, {args.seconds:g} s per endpoint, "
-        f"100 teams / 400 units / 20,000 allocations, page cache {cache}\n"
+        f"100 teams / 400 units / 20,000 allocations\n"
     )
     print("| endpoint | req/s | vs floor | median ms | p99 ms | SQL/request | target |")
     print("|---|---:|---:|---:|---:|---:|---|")

@@ -9,7 +9,6 @@ MODEL_MODULES = (
     "opc.space.models",
     "opc.compute.models",
     "opc.audit.models",
-    "opc.core.pagecache",
 )
 
 

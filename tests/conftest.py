@@ -112,13 +112,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         from opc.extensions import db
 
         db.session.remove()
-        from opc.core import pagecache
-
-        pagecache.clear()
-        # The cache generation is a counter, not data: it only ever goes up.
-        tables = [
-            t.name for t in reversed(db.metadata.sorted_tables) if t.name != "cache_generation"
-        ]
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(
@@ -148,10 +142,7 @@ def count_queries(
 ) -> Callable[[], AbstractContextManager[list[str]]]:
     """`with count_queries() as statements:` every SQL statement the app's engine executes
     inside the block, to prove that a page's statements do not grow with its rows.
-
-    The page cache is off for the test: a cache hit would count no rendering at all.
     """
-    monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", 0)
 
     @contextmanager
     def counting() -> Iterator[list[str]]:

@@ -20,7 +20,6 @@ from werkzeug.exceptions import BadRequest
 
 from opc.api import bp
 from opc.core.errors import DomainError, Forbidden, ValidationFailed
-from opc.core.pagecache import cached
 
 # Pydantic error types that mean "the JSON value has the wrong type" (400), not "a
 # value of the right type that is not acceptable" (422).
@@ -83,14 +82,11 @@ def endpoint(
                 return "", 204
             return jsonify(result), status
 
-        # Authenticated reads may be served from the exact page cache (opc.core.pagecache).
-        reply = cached(respond) if scope is not None and methods == ("GET",) else respond
-
         @wraps(fn)
         def view(**kwargs: Any) -> Any:
             if scope is not None:
                 kwargs["user"] = _authenticate(scope)
-            return reply(**kwargs)
+            return respond(**kwargs)
 
         name = f"{fn.__module__.split('.')[1]}_{fn.__name__}"
         bp.add_url_rule(rule, endpoint=name, view_func=view, methods=list(methods))

@@ -16,7 +16,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager
 
 from opc.auth.models import ApiToken, LoginAttempt, Role, User, UserSession
-from opc.core import pagecache
 from opc.core.db import transaction, utcnow
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.extensions import db
@@ -190,14 +189,13 @@ def load_session_user(token: str) -> User | None:
     """
     lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
     row = db.session.execute(
-        select(UserSession, User, pagecache.generation_column())
+        select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == hash_secret(token), UserSession.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    login, user, generation = row
-    pagecache.remember_generation(generation)
+    login, user = row
     if not user.is_active or login.created_at < utcnow() - lifetime:
         return None
     user.session_token = token
@@ -249,17 +247,16 @@ def revoke_token(token: ApiToken, *, actor: Any = None) -> None:
 def load_token(secret: str) -> ApiToken | None:
     """The live token with this secret, or None."""
     row = db.session.execute(
-        select(ApiToken, pagecache.generation_column())
+        select(ApiToken)
         .join(ApiToken.user)
         .options(contains_eager(ApiToken.user))
         .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    token, generation = row
+    token = row[0]
     if not token.user.is_active:
         return None
-    pagecache.remember_generation(generation)
     return token
 
 

@@ -12,7 +12,6 @@ from flask_login import current_user
 
 from opc.core import nav
 from opc.core.errors import DomainError
-from opc.core.pagecache import cached
 from opc.core.permissions import can, get_or_404, require
 from opc.extensions import db
 from opc.parks import operations as ops
@@ -37,7 +36,6 @@ def index() -> Any:
 
 
 @bp.route("/<int:park_id>")
-@cached
 def dashboard(park_id: int) -> Any:
     """A park at a glance: residents against the cap, space in use, teams by track."""
     park = g.park = get_or_404(Park, park_id, current_user)

@@ -20,7 +20,6 @@ from wtforms import SelectChoice
 from opc.core import nav
 from opc.core.errors import DomainError, NotFound
 from opc.core.i18n import locale_code
-from opc.core.pagecache import cached
 from opc.core.pagination import paginate
 from opc.core.permissions import MEMBER, can, get_or_404, visible
 from opc.extensions import db
@@ -108,7 +107,6 @@ def _chart(labels: list[str], values: list[Any], **extra: Any) -> str:
 
 
 @bp.route("/parks/<int:park_id>/occupancy")
-@cached
 def occupancy(park_id: int) -> Any:
     """Area, units and residents on a day, by floor and by track, with charts."""
     park = _park(park_id)
@@ -148,7 +146,6 @@ def occupancy(park_id: int) -> Any:
 
 
 @bp.route("/parks/<int:park_id>/floors")
-@cached
 def floors(park_id: int) -> Any:
     """Each unit a box coloured by who holds it on the day: free, taken, ending soon."""
     park = _park(park_id)
@@ -167,7 +164,6 @@ def floors(park_id: int) -> Any:
 
 
 @bp.route("/parks/<int:park_id>/units")
-@cached
 def units(park_id: int) -> Any:
     """The park's units, paged, each with the team that holds it today."""
     park = _park(park_id)

@@ -26,7 +26,6 @@ from wtforms import SelectChoice
 from opc.auth.models import Role
 from opc.core import nav
 from opc.core.errors import DomainError, NotFound
-from opc.core.pagecache import cached
 from opc.core.pagination import paginate
 from opc.core.permissions import can, get_or_404, require
 from opc.core.security import public
@@ -77,7 +76,6 @@ def _filters() -> queries.TeamFilters:
 
 
 @bp.route("/teams/")
-@cached
 def index() -> Any:
     """Staff: the teams of their parks, filtered, searched and paged."""
     require(current_user, "teams.manage")
