@@ -3,50 +3,48 @@
 from __future__ import annotations
 
 import os
+import pkgutil
 from datetime import timedelta
 from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
 
-from opc.config import check_settings, load_settings
+from opc.config import ROOT, check_settings, load_settings
 
-# Domain packages whose views, API routes and CLI commands make up the app.
-BLUEPRINTS = (
-    "opc.core.views",
-    "opc.auth.views",
-    "opc.parks.views",
-    "opc.audit.views",
-    "opc.teams.views",
-    "opc.space.views",
-)
-API_MODULES = (
-    "opc.api.openapi",
-    "opc.auth.api",
-    "opc.parks.api",
-    "opc.audit.api",
-    "opc.teams.api",
-    "opc.space.api",
-)
-CLI_MODULES = ("opc.auth.cli", "opc.demo")
+# Infrastructure below every domain; each domain package of `opc` registers itself.
+INFRASTRUCTURE = frozenset({"core", "api"})
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings, extensions, blueprints, errors, security, templates, CLI."""
+    """Build the app: settings, extensions, then every domain's init_app; starts nothing."""
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
     configure_settings(app, overrides)
     app.json.sort_keys = False  # type: ignore[attr-defined]  (keep fields in schema order)
     configure_extensions(app)
-    configure_blueprints(app)
-    from opc.core import errorpages, i18n, security, templating
+    from opc import api, core
 
-    errorpages.init_app(app)
-    security.init_app(app)
-    i18n.init_app(app)
-    templating.init_app(app)
-    for name in CLI_MODULES:
-        import_module(name).init_app(app)
+    core.init_app(app)
+    for domain in domains():
+        domain.init_app(app)
+    api.init_app(app)  # last: the domains have added their routes to its blueprint
     return app
+
+
+def domains() -> list[ModuleType]:
+    """The packages of `opc` that register themselves with `init_app(app)`, by name.
+
+    Adding a domain is adding its package: nothing central lists it. Their order does not
+    matter (navigation entries carry their own order).
+    """
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.ispkg and info.name not in INFRASTRUCTURE:
+            module = import_module(f"{__name__}.{info.name}")
+            if hasattr(module, "init_app"):
+                found.append(module)
+    return found
 
 
 def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -73,35 +71,13 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from opc.audit import recorder  # noqa: F401  (registers the audit flush hook)
-    from opc.core.permissions import register_visibility
+    from opc.core.i18n import select_locale, select_timezone
     from opc.extensions import babel, csrf, db, login, migrate
-    from opc.models import import_all
 
-    import_all()
-    register_visibility()
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
     login.init_app(app)
-    from opc.core.i18n import select_locale, select_timezone
-
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-
-
-def configure_blueprints(app: Flask) -> None:
-    from opc.api import bp as api_bp
-
-    for name in API_MODULES:
-        import_module(name)
-    for name in BLUEPRINTS:
-        app.register_blueprint(import_module(name).bp)
-    app.register_blueprint(api_bp)
-
-
-def _root() -> Any:
-    from opc.config import ROOT
-
-    return ROOT

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.fixtures.audit_guard import AuditGuard
 from tests.fixtures.factories import Factories
 
 PG_SERVER = os.environ.get(
@@ -121,6 +122,25 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
             else:
                 for table in tables:
                     conn.exec_driver_sql(f'DELETE FROM "{table}"')
+
+
+@pytest.fixture(autouse=True)
+def audit_guard(request: pytest.FixtureRequest, _clean_database: None) -> Iterator[Any]:
+    """Every test with the app fails when one of its transactions wrote an audited table
+    without an audit entry for it (tests/fixtures/audit_guard.py). Ends before the tables
+    are emptied."""
+    if "app" not in request.fixturenames:
+        yield None
+        return
+    from opc.audit.recorder import audited_tables
+    from opc.extensions import db
+
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        engine, audited = db.engine, audited_tables()
+    with AuditGuard(engine, audited) as guard:
+        yield guard
+    assert not guard.misses, "writes the audit log missed:\n" + "\n".join(guard.misses)
 
 
 @pytest.fixture

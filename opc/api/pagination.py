@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 from sqlalchemy import Select
 
+from opc.api.routing import parse
 from opc.core.errors import ValidationFailed
 from opc.core.pagination import count_rows, page_rows
 
@@ -20,8 +21,6 @@ class PageArgs(BaseModel):
 
 
 def page_args() -> PageArgs:
-    from opc.api.routing import parse
-
     return parse(PageArgs, {k: v for k, v in request.args.items() if k in ("page", "per_page")})
 
 

@@ -11,6 +11,7 @@ from opc.api.pagination import paged
 from opc.api.routing import endpoint
 from opc.api.schemas import In, Out
 from opc.audit import queries
+from opc.audit.permissions import can_read_audit
 from opc.core.permissions import require
 
 
@@ -39,7 +40,7 @@ class AuditQuery(In):
 @endpoint("/audit", scope="audit:read", query=AuditQuery, response=AuditOut, paged=True)
 def list_audit(user: Any, query: AuditQuery) -> dict[str, Any]:
     """Audit entries, newest first (admins)."""
-    require(user, "audit.view")
+    require(can_read_audit(user))
     filters = query.model_dump(exclude={"page", "per_page"})
     stmt = queries.entries(**filters, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return paged(stmt, lambda e: AuditOut.model_validate(e).model_dump(mode="json"))

@@ -6,20 +6,17 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import distinct, select
 
 from opc.audit import queries
 from opc.audit.models import AuditEntry
-from opc.core import nav
+from opc.audit.permissions import can_read_audit
 from opc.core.pagination import paginate
-from opc.core.permissions import can, require
+from opc.core.permissions import require
 from opc.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-nav.add("audit.index", _l("Audit log"), lambda u: can(u, "audit.view"), order=95)
 
 
 def _int(name: str) -> int | None:
@@ -30,7 +27,7 @@ def _int(name: str) -> int | None:
 @bp.route("/")
 def index() -> Any:
     """The log, newest first; filter by record type, record id, actor, action and day."""
-    require(current_user, "audit.view")
+    require(can_read_audit(current_user))
     try:
         on = date.fromisoformat(request.args["on"]) if request.args.get("on") else None
     except ValueError:

@@ -1,18 +1,9 @@
-"""Forms for logging in, passwords, users and API tokens."""
+"""Forms for logging in, passwords and API tokens."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    EmailField,
-    PasswordField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from opc.auth.labels import ROLES
-from opc.auth.models import Role
 from opc.auth.operations import MIN_PASSWORD, TOKEN_SCOPES
 from opc.core.forms import BaseForm
 
@@ -30,21 +21,6 @@ class PasswordForm(BaseForm):
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[EqualTo("password", message=_l("Passwords differ."))],
-    )
-
-
-class UserForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLES[r.value]) for r in Role])
-    team_id = SelectField(
-        _l("Team"), coerce=lambda v: int(v) if v else None, choices=[], validate_choice=False
-    )
-    park_ids = SelectMultipleField(
-        _l("Parks (staff)"), coerce=int, choices=[], validate_choice=False
-    )
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1024)]
     )
 
 

@@ -3,40 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opc.core.db import UTCDateTime, utcnow
 from opc.core.models import Audited, CreatedMixin
+from opc.core.permissions import Role
 from opc.extensions import db
-
-if TYPE_CHECKING:
-    from opc.parks.models import Park
-    from opc.teams.models import Team
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    STAFF = "staff"
-    REVIEWER = "reviewer"
-    MEMBER = "member"
-    PROVIDER = "provider"
-
 
 ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
-staff_parks = Table(
-    "staff_parks",
-    db.metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("park_id", ForeignKey("parks.id", ondelete="CASCADE"), primary_key=True),
-)
+__all__ = ["ApiToken", "LoginAttempt", "Role", "User", "UserSession"]
 
 
 class User(Audited, CreatedMixin, db.Model):
+    """A person or machine client. Domains above add what a user is to them: opc.teams a
+    member's `team`, opc.parks a staff member's `parks` (relationships declared there)."""
+
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN ({ROLE_VALUES})", name="role_known"),
@@ -49,13 +33,11 @@ class User(Audited, CreatedMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
+    # The team of a member (role member); the teams table is opc.teams'.
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    team: Mapped[Team | None] = relationship(back_populates="members")
-    parks: Mapped[list[Park]] = relationship(secondary=staff_parks, order_by="Park.id")
 
     # Flask-Login: the id it keeps in the cookie is the login session's token, not the user id,
     # so that a logged-out or password-changed session cannot be replayed.
@@ -74,10 +56,6 @@ class User(Audited, CreatedMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
-
-    @property
-    def park_ids(self) -> set[int]:
-        return {p.id for p in self.parks}
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager
 
 from opc.auth.models import ApiToken, LoginAttempt, Role, User, UserSession
+from opc.auth.signals import user_created
 from opc.core.db import transaction, utcnow
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.extensions import db
@@ -66,14 +67,13 @@ def create_user(
     password: str | None = None,
     name: str = "",
     team_id: int | None = None,
-    park_ids: list[int] | None = None,
     actor: Any = None,
 ) -> User:
-    """Create a user of a role; a provider user gets its provider record too."""
-    from opc.compute.models import Provider
-    from opc.parks.models import Park
-    from opc.teams.models import Team
+    """Create a user of a role (a member with its team, which the caller has checked).
 
+    Domains react to `user_created` in the same transaction (opc.compute adds a provider
+    user's provider record); opc.users assigns staff to parks.
+    """
     email = normalize_email(email)
     errors: dict[str, list[str]] = {}
     if role not in {r.value for r in Role}:
@@ -87,14 +87,6 @@ def create_user(
     with transaction(actor) as session:
         if session.scalar(select(User.id).where(User.email == email)):
             raise RuleViolation("email_taken", _("A user with this e-mail exists already."))
-        if team_id is not None and session.get(Team, team_id) is None:
-            raise ValidationFailed({"team_id": [_("No such team.")]})
-        parks = []
-        for park_id in park_ids or []:
-            park = session.get(Park, park_id)
-            if park is None:
-                raise ValidationFailed({"park_ids": [_("No such park: %(id)s.", id=park_id)]})
-            parks.append(park)
         user = User(
             email=email,
             name=name or email.split("@")[0],
@@ -102,12 +94,10 @@ def create_user(
             team_id=team_id if role == Role.MEMBER else None,
             password_hash=hash_password(password) if password else None,
             password_changed_at=utcnow() if password else None,
-            parks=parks,
         )
         session.add(user)
         session.flush()
-        if role == Role.PROVIDER:
-            session.add(Provider(user_id=user.id, name=user.name))
+        user_created.send(user, actor=actor)
     return user
 
 
@@ -258,11 +248,3 @@ def load_token(secret: str) -> ApiToken | None:
     if not token.user.is_active:
         return None
     return token
-
-
-def token_allows(token_scope: str, needed: str) -> bool:
-    """Whether a token's scope covers a route's scope (`parks:read`, `usage:write`, …)."""
-    scopes = set(token_scope.split())
-    if "all" in scopes or needed in scopes:
-        return True
-    return "read" in scopes and needed.endswith(":read")

@@ -1,4 +1,4 @@
-"""Pages: log in and out, one's account and tokens; admins manage users."""
+"""Pages: log in and out, one's account and API tokens."""
 
 from __future__ import annotations
 
@@ -6,23 +6,18 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from opc.auth import operations as ops
-from opc.auth.forms import LoginForm, PasswordForm, TokenForm, UserForm
-from opc.auth.models import ApiToken, User
-from opc.core import nav
+from opc.auth.forms import LoginForm, PasswordForm, TokenForm
+from opc.auth.models import ApiToken
+from opc.auth.permissions import can_manage_users
 from opc.core.errors import DomainError
-from opc.core.pagination import paginate
-from opc.core.permissions import can, get_or_404, require
 from opc.core.security import public, safe_next
 from opc.extensions import db
 
 bp = Blueprint("auth", __name__)
-
-nav.add("auth.users", _l("Users"), lambda u: can(u, "users.manage"), order=90)
 
 
 def _fresh_session() -> None:
@@ -104,50 +99,10 @@ def account() -> Any:
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int) -> Any:
     token = db.session.get(ApiToken, token_id)
-    if token is None or (
-        token.user_id != current_user.id and not can(current_user, "users.manage")
-    ):
+    if token is None or (token.user_id != current_user.id and not can_manage_users(current_user)):
         return render_template(
             "errors/error.html", status=404, code="not_found", message=_("Not found.")
         ), 404
     ops.revoke_token(token, actor=current_user._get_current_object())
     flash(_("Token revoked."), "info")
     return redirect(url_for("auth.account"))
-
-
-@bp.route("/users", methods=["GET", "POST"])
-def users() -> Any:
-    """Admins list and create users."""
-    require(current_user, "users.manage")
-    from opc.parks.models import Park
-    from opc.teams.models import Team
-
-    form = UserForm()
-    form.team_id.choices = [("", "—")] + [
-        (t.id, t.name_zh) for t in db.session.scalars(select(Team).order_by(Team.name_zh))
-    ]
-    form.park_ids.choices = [(p.id, p.name_zh) for p in db.session.scalars(select(Park))]
-    if form.validate_on_submit():
-        try:
-            ops.create_user(
-                form.email.data,
-                role=form.role.data,
-                password=form.password.data,
-                name=form.name.data or "",
-                team_id=form.team_id.data,
-                park_ids=form.park_ids.data,
-                actor=current_user._get_current_object(),
-            )
-        except DomainError as err:
-            form.show_error(err)
-        else:
-            flash(_("User %(email)s created.", email=form.email.data), "success")
-            return redirect(url_for("auth.users"))
-    page = paginate(select(User).order_by(User.id))
-    return render_template("auth/users.html", form=form, page=page)
-
-
-@bp.route("/users/<int:user_id>")
-def user(user_id: int) -> Any:
-    require(current_user, "users.manage")
-    return render_template("auth/user.html", user=get_or_404(User, user_id, current_user))

@@ -1,25 +1,52 @@
-"""Engine setup and the one way to write: a transaction that locks before it checks."""
+"""Engine setup and the one way to write: a transaction that locks before it checks.
+
+Two writers that want the same rows may collide in the database: a deadlock (PostgreSQL
+SQLSTATE 40P01), a serialization failure (40001), a lock wait that timed out (55P03), or
+SQLite's write lock still held after the busy timeout (SQLITE_BUSY). Nothing was written,
+and the same operation run again will likely succeed, so:
+
+* `transaction()` turns such an error into `ConcurrentUpdate` (409 `concurrent_update`),
+  never an outage (503) and never a half-done write;
+* `@retrying` on an operation runs it once more, from the start, in a fresh transaction
+  (the checks read again what the other writer committed), before letting the 409 go.
+
+The retry is the whole operation, not a statement: a statement retried inside a failed
+transaction is impossible (PostgreSQL aborted it), and a retried statement after checks
+made on rows that have since changed would break the rules those checks enforce.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from opc.core.errors import ConcurrentUpdate
 from opc.extensions import db
+
+log = logging.getLogger(__name__)
 
 _writing: ContextVar[bool] = ContextVar("opc_writing", default=False)
 _actor: ContextVar[Any] = ContextVar("opc_actor", default=None)
 
 M = TypeVar("M")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# deadlock_detected, serialization_failure, lock_not_available (a lock_timeout ran out)
+LOCK_CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+SQLITE_LOCK_CONFLICTS = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 
 def utcnow() -> datetime:
@@ -96,12 +123,50 @@ def transaction(actor: Any = None) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if is_lock_conflict(exc):
+            log.info("write collided with another, rolled back: %s", exc)
+            raise ConcurrentUpdate() from exc
         raise
     finally:
         _writing.reset(writing)
         _actor.reset(acting)
+
+
+def retrying(operation: Callable[P, R]) -> Callable[P, R]:
+    """Run an operation once more, in a fresh transaction, when it collided with another write.
+
+    Put it on every function of an operations module that writes. Called inside another
+    operation's transaction it just runs: only the outermost operation can start afresh. The
+    second collision goes to the caller as `ConcurrentUpdate` (409 `concurrent_update`).
+    """
+
+    @functools.wraps(operation)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _writing.get():
+            return operation(*args, **kwargs)
+        try:
+            return operation(*args, **kwargs)
+        except ConcurrentUpdate:
+            log.info("retrying %s after a collision", operation.__qualname__)
+            return operation(*args, **kwargs)
+
+    return run
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """Whether the database refused a statement because another transaction held its rows,
+    by the driver's error code (a deadlock, a serialization failure, a lock timeout, or
+    SQLite's busy write lock), as opposed to a database that is down or a broken rule."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    error = exc.orig
+    sqlstate = getattr(error, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return sqlstate in LOCK_CONFLICT_SQLSTATES
+    code = getattr(error, "sqlite_errorcode", None)  # sqlite3: extended codes keep the primary
+    return code is not None and code & 0xFF in SQLITE_LOCK_CONFLICTS
 
 
 def lock(model: type[M], ident: int) -> M | None:

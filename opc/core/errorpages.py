@@ -12,7 +12,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from opc.core.constraints import rule_for_integrity_error
-from opc.core.errors import DomainError
+from opc.core.db import is_lock_conflict
+from opc.core.errors import ConcurrentUpdate, DomainError
 from opc.extensions import db
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,9 @@ def _as_visitor() -> None:
 
 
 def handle_db_down(exc: Exception) -> tuple[object, int]:
+    if is_lock_conflict(exc):  # another writer held the rows (outside an operation): 409
+        log.info("write collided with another: %s", exc)
+        return handle_domain(ConcurrentUpdate())
     log.error("database unavailable: %s", exc)
     _rollback()
     _as_visitor()

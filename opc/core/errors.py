@@ -62,3 +62,16 @@ class Forbidden(DomainError):
     """Visible, but the caller may not act on it: 403."""
 
     status = 403
+
+
+class ConcurrentUpdate(RuleViolation):
+    """Another write held the rows (a deadlock, a serialization failure, SQLite's write lock
+    past the busy timeout): nothing was changed, and trying again may well succeed. 409."""
+
+    def __init__(self) -> None:
+        from flask_babel import gettext as _
+
+        super().__init__(
+            "concurrent_update",
+            _("Someone else was changing the same records at the same moment. Please try again."),
+        )

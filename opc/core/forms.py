@@ -35,6 +35,10 @@ class BaseForm(FlaskForm):
             filters.append(_strip)
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    def values(self) -> dict[str, Any]:
+        """The parsed values to hand to an operation (without the CSRF token)."""
+        return {k: v for k, v in self.data.items() if k != "csrf_token"}
+
     def apply_error(self, error: DomainError) -> bool:
         """Attach an operation's field errors to this form's fields; True if any matched."""
         matched = False
@@ -45,11 +49,15 @@ class BaseForm(FlaskForm):
                 matched = True
         return matched
 
-    def show_error(self, error: DomainError) -> None:
+    def show_error(self, error: DomainError) -> int:
         """Show an operation's refusal: field errors next to their fields, and a message at
-        the top for a rule's refusal or for errors no field of this form can show."""
+        the top for a rule's refusal or for errors no field of this form can show.
+
+        Returns the status the re-rendered page answers with: 422, whatever refused it.
+        """
         if not self.apply_error(error) or error.code != "invalid_fields":
             flash(error.message, "error")
+        return 422
 
 
 class MoneyField(StringField):

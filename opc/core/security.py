@@ -83,14 +83,8 @@ def _headers(response: Any) -> Any:
     return response
 
 
-def _load_user(token: str) -> Any:
-    from opc.auth.operations import load_session_user
-
-    return load_session_user(token)
-
-
 def init_app(app: Flask) -> None:
-    login.user_loader(_load_user)
+    # Who a session cookie belongs to is opc.auth's to say (it sets login.user_loader).
     login.login_view = "auth.login"
     app.before_request(_require_login)
     app.before_request(_check_csrf)

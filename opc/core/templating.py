@@ -1,4 +1,7 @@
-"""Jinja filters and globals: money in ¥ with exact fen, dates in the park's zone, permissions."""
+"""Jinja filters and globals: money in ¥ with exact fen, dates in the park's zone, permissions.
+
+Domains add their own filters (labels of their codes) from their init_app.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,17 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, request, url_for
+from flask_babel import get_timezone
 from flask_login import current_user
 
-from opc.auth.labels import role_label
 from opc.core import nav
 from opc.core.dates import format_datetime
 from opc.core.i18n import locale_code
 from opc.core.money import format_money
 from opc.core.permissions import can
-from opc.teams.labels import status_label, track_label
 
 
 def _localdt(value: datetime | None, tz: str | None = None) -> str:
-    from flask_babel import get_timezone
-
     return format_datetime(value, tz or str(get_timezone()))
 
 
@@ -39,15 +39,7 @@ def _name(obj: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(
-        money=format_money,
-        localdt=_localdt,
-        date=_date,
-        name=_name,
-        track=track_label,
-        status=status_label,
-        role=role_label,
-    )
+    app.jinja_env.filters.update(money=format_money, localdt=_localdt, date=_date, name=_name)
     app.jinja_env.globals.update(can=can, page_url=_page_url)
 
     @app.context_processor

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from flask_login import current_user
 from sqlalchemy import text
 
+from opc.core.permissions import Role
 from opc.core.security import public, safe_next
 from opc.extensions import db
 
@@ -20,9 +21,9 @@ def home() -> Any:
     """Staff land on their dashboard; others on their own start page."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.role == "member":
+    if current_user.role == Role.MEMBER:
         return redirect(url_for("teams.mine"))
-    return redirect(url_for("parks.index"))
+    return redirect(url_for("overview.index"))
 
 
 @bp.route("/lang", methods=["POST"])

@@ -154,7 +154,7 @@ CHENGDU = ParkSpec(
         "applicant": 6,
     },
     tracks={
-        "aigc_film": 30,
+        "aigc_film": 36,
         "digital_humans": 18,
         "ai_agents": 18,
         "games": 6,

@@ -13,6 +13,7 @@ from opc.core.permissions import get_or_404, require
 from opc.parks import operations as ops
 from opc.parks import queries
 from opc.parks.models import Park
+from opc.parks.permissions import can_manage_parks
 
 
 class ParkOut(Out):
@@ -65,7 +66,7 @@ def list_parks(user: Any) -> dict[str, Any]:
 )
 def create_park(user: Any, body: ParkIn) -> dict[str, Any]:
     """Add a park (admins)."""
-    require(user, "parks.manage")
+    require(can_manage_parks(user))
     return _out(ops.create_park(actor=user, **body.model_dump()))
 
 

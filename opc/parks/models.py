@@ -1,14 +1,23 @@
-"""A park: one incubator hub or industry cluster of the deployment."""
+"""A park: one incubator hub or industry cluster of the deployment, and its staff."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Numeric, String, Table
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from opc.auth.models import User
 from opc.core.models import Audited, CreatedMixin
 from opc.extensions import db
+
+# Which parks a staff member works for.
+staff_parks = Table(
+    "staff_parks",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("park_id", ForeignKey("parks.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Park(Audited, CreatedMixin, db.Model):
@@ -26,6 +35,11 @@ class Park(Audited, CreatedMixin, db.Model):
     team_cap: Mapped[int]
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
+
+    # A staff member's parks are `user.parks` (declared here: users know nothing of parks).
+    staff: Mapped[list[User]] = relationship(
+        secondary=staff_parks, backref=backref("parks", order_by="Park.id"), viewonly=False
+    )
 
     def display_name(self, locale: str) -> str:
         """The park's name in the page's language."""

@@ -7,11 +7,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from opc.auth.models import User
 from opc.core.db import lock, transaction
 from opc.core.errors import RuleViolation, ValidationFailed
+from opc.core.permissions import require_actor
 from opc.parks.models import Park
+from opc.parks.permissions import can_manage_parks
+from opc.parks.signals import resizing
 
 EDITABLE = ("name_zh", "name_en", "total_area_m2", "team_cap", "timezone", "currency")
 
@@ -43,6 +47,7 @@ def create_park(
     currency: str = "CNY",
 ) -> Park:
     """Add a park to the deployment."""
+    require_actor(can_manage_parks, actor)
     values = {"timezone": timezone, "total_area_m2": total_area_m2, "team_cap": team_cap}
     _validate(values)
     with transaction(actor) as session:
@@ -62,32 +67,33 @@ def create_park(
 
 
 def update_park(park: Park, *, actor: Any, **values: Any) -> Park:
-    """Change a park; its area may not shrink below its units, nor its cap below its residents."""
-    from opc.space.models import Unit
-    from opc.teams.models import Team, TeamStatus
-
+    """Change a park; its area may not shrink below its units, nor its cap below its residents
+    (the domains that own those rules check them on `resizing`)."""
+    require_actor(can_manage_parks, actor)
     values = {k: v for k, v in values.items() if k in EDITABLE and v is not None}
     _validate(values)
-    with transaction(actor) as session:
+    with transaction(actor):
         park = lock(Park, park.id)  # type: ignore[assignment]
-        if "total_area_m2" in values:
-            used = session.scalar(
-                select(func.coalesce(func.sum(Unit.area_m2), 0)).where(Unit.park_id == park.id)
+        if "total_area_m2" in values or "team_cap" in values:
+            resizing.send(
+                park,
+                total_area_m2=values.get("total_area_m2"),
+                team_cap=values.get("team_cap"),
             )
-            if Decimal(values["total_area_m2"]) < Decimal(str(used)).quantize(Decimal("0.01")):
-                raise RuleViolation(
-                    "park_area_exceeded", _("The park's units already cover %(a)s m².", a=used)
-                )
-        if "team_cap" in values:
-            residents = session.scalar(
-                select(func.count())
-                .select_from(Team)
-                .where(Team.park_id == park.id, Team.status == TeamStatus.RESIDENT)
-            )
-            if int(values["team_cap"]) < (residents or 0):
-                raise RuleViolation(
-                    "team_cap_reached", _("The park already has %(n)d resident teams.", n=residents)
-                )
         for key, value in values.items():
             setattr(park, key, value)
     return park
+
+
+def assign_staff(user: User, park_ids: list[int], *, actor: Any) -> None:
+    """Make `user` staff of exactly these parks (admins)."""
+    require_actor(can_manage_parks, actor)
+    with transaction(actor) as session:
+        parks = []
+        for park_id in dict.fromkeys(park_ids):
+            park = session.get(Park, park_id)
+            if park is None:
+                raise ValidationFailed({"park_ids": [_("No such park: %(id)s.", id=park_id)]})
+            parks.append(park)
+        user.parks = parks  # type: ignore[attr-defined]
+        session.flush()

@@ -19,6 +19,7 @@ from opc.extensions import db
 from opc.space import importing, queries
 from opc.space import operations as ops
 from opc.space.models import Allocation, Unit, UnitKind
+from opc.space.permissions import can_allocate, can_view_allocation
 from opc.teams.models import Team
 
 # Yuan as a decimal string ("80.00"): exact, two places at most.
@@ -246,7 +247,7 @@ def import_units(user: Any, park_id: int) -> dict[str, Any]:
 )
 def list_allocations(user: Any, query: AllocationQuery) -> dict[str, Any]:
     """Allocations the caller may see; filter by park, team, unit and the day they are held."""
-    require(user, "allocations.view")
+    require(can_view_allocation(user))
     filters = queries.AllocationFilters(
         park_id=query.park_id,
         team_id=query.team_id,
@@ -276,10 +277,9 @@ def _visible_id(user: Any, model: type, ident: int, field: str, missing: str) ->
 def create_allocation(user: Any, body: AllocationIn) -> dict[str, Any]:
     """Allocate a unit to a resident team for [start, end); 409 allocation_overlap or
     team_not_resident."""
-    require(user, "allocations.manage")
+    require(can_allocate(user))
     unit = _visible_id(user, Unit, body.unit_id, "unit_id", _("No such unit."))
     _visible_id(user, Team, body.team_id, "team_id", _("No such team."))
-    require(user, "allocations.manage", unit)
     allocation = ops.allocate(
         actor=user, team_id=body.team_id, unit_id=unit.id, start=body.start, end=body.end
     )

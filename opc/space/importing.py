@@ -16,9 +16,12 @@ from sqlalchemy import select
 from opc.core.csvio import ImportErrors, read_all, template
 from opc.core.db import transaction
 from opc.core.errors import ValidationFailed
+from opc.core.permissions import require_actor
 from opc.parks.models import Park
 from opc.space.models import Unit
-from opc.space.operations import area, clean_unit, locked_park, units_area
+from opc.space.operations import clean_unit, locked_park
+from opc.space.permissions import can_allocate
+from opc.space.rules import area, park_area_exceeded, units_area
 
 REQUIRED = ("code", "kind", "floor", "area_m2")
 OPTIONAL = ("seats", "rent_per_m2_yuan")
@@ -59,6 +62,7 @@ def import_units(park_id: int, data: bytes, *, actor: Any) -> list[Unit]:
     good = _check_rows(read_all(data, REQUIRED, OPTIONAL, errors), errors)
     with transaction(actor) as session:
         park = locked_park(park_id)
+        require_actor(can_allocate, actor, park)
         codes = [values["code"] for _n, values in good]
         taken = set(
             session.scalars(select(Unit.code).where(Unit.park_id == park.id, Unit.code.in_(codes)))
@@ -79,21 +83,11 @@ def _check_area(
 ) -> None:
     """Report the row at which the file's units no longer fit into the park's area."""
     total = area(park.total_area_m2)
-    adding = sum((values["area_m2"] for _n, values in good), Decimal(0))
     running = in_use
     for number, values in good:
-        running += values["area_m2"]
-        if running > total:
+        if running + values["area_m2"] > total:
             errors.add(
-                number,
-                "area_m2",
-                _(
-                    "From this row on the park's area is exceeded: %(park)s has %(total)s m², "
-                    "its units cover %(used)s m² and this file adds %(adding)s m².",
-                    park=park.name_zh,
-                    total=total,
-                    used=in_use,
-                    adding=adding,
-                ),
+                number, "area_m2", park_area_exceeded(park, running, values["area_m2"]).message
             )
             return
+        running += values["area_m2"]

@@ -22,7 +22,8 @@ from opc.core.permissions import can, get_or_404, require, visible
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit
-from opc.space.operations import area
+from opc.space.permissions import can_see_space
+from opc.space.rules import area
 from opc.teams.models import Team, TeamStatus, Track
 
 # An allocation "ends soon" when its end falls within this many days of the day shown.
@@ -32,10 +33,33 @@ ENDING_SOON_DAYS = 30
 def space_of(user: Any, park_id: int, action: str = "space.view") -> Park:
     """The park whose space the user may see, else NotFound; Forbidden without `action`."""
     park = get_or_404(Park, park_id, user)
-    if not can(user, "space.view", park):
+    if not can_see_space(user, park):
         raise NotFound("not_found", _("Not found."))
-    require(user, action, park)
+    require(can(user, action, park))
     return park
+
+
+def parks_with_space(user: Any) -> list[Park]:
+    """The parks whose space the user may see, in order."""
+    stmt = select(Park).where(visible(user, Park)).order_by(Park.id)
+    return [p for p in db.session.scalars(stmt) if can_see_space(user, p)]
+
+
+def units_in(park_id: int) -> list[Unit]:
+    """A park's units by code (the choices of a move)."""
+    return list(db.session.scalars(select(Unit).where(Unit.park_id == park_id).order_by(Unit.code)))
+
+
+def allocations_of(team: Team) -> list[Allocation]:
+    """The team's current and past allocations, newest first, units loaded."""
+    return list(
+        db.session.scalars(
+            select(Allocation)
+            .where(Allocation.team_id == team.id)
+            .options(joinedload(Allocation.unit))
+            .order_by(Allocation.start.desc(), Allocation.id.desc())
+        )
+    )
 
 
 def today(park: Park) -> date:

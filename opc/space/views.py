@@ -11,33 +11,25 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
-from opc.core import nav
 from opc.core.errors import DomainError, NotFound
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
-from opc.core.permissions import MEMBER, can, get_or_404, visible
-from opc.extensions import db
+from opc.core.permissions import Role, get_or_404
 from opc.parks.models import Park
 from opc.space import importing, queries
 from opc.space import operations as ops
 from opc.space.forms import AllocateForm, EndForm, ImportForm, MoveForm, UnitForm
-from opc.space.labels import KINDS, STATES, kind_label
+from opc.space.labels import KINDS, STATES
 from opc.space.models import Allocation, Unit
+from opc.space.permissions import can_allocate, can_see_space
 from opc.teams.labels import track_label
 from opc.teams.models import Team
-from opc.teams.queries import allocations_of
 
 bp = Blueprint("space", __name__)
-
-nav.add("space.index", _l("Space"), lambda u: can(u, "space.view"), order=30)
-nav.add("space.mine", _l("Our space"), lambda u: u.role == MEMBER, order=30)
-bp.add_app_template_filter(kind_label, "unit_kind")
 
 
 def _actor() -> Any:
@@ -75,17 +67,11 @@ def _error_text(err: DomainError) -> str:
 @bp.route("/space/")
 def index() -> Any:
     """Staff: the occupancy of their park (a list when they have several); members: theirs."""
-    if current_user.role == MEMBER:
+    if current_user.role == Role.MEMBER:
         return redirect(url_for("space.mine"))
-    if not can(current_user, "space.view"):
+    if not can_see_space(current_user):
         raise NotFound("not_found", _("Not found."))
-    parks = [
-        p
-        for p in db.session.scalars(
-            select(Park).where(visible(current_user, Park)).order_by(Park.id)
-        )
-        if can(current_user, "space.view", p)
-    ]
+    parks = queries.parks_with_space(current_user)
     if len(parks) == 1:
         return redirect(url_for("space.occupancy", park_id=parks[0].id))
     return render_template("space/index.html", parks=parks)
@@ -94,7 +80,7 @@ def index() -> Any:
 @bp.route("/space/mine")
 def mine() -> Any:
     """A member: their own team's space."""
-    if current_user.role != MEMBER or current_user.team_id is None:
+    if current_user.role != Role.MEMBER or current_user.team_id is None:
         raise NotFound("not_found", _("Not found."))
     return redirect(url_for("space.team_space", team_id=current_user.team_id))
 
@@ -286,7 +272,7 @@ def _unit_page(unit: Unit, allocate_form: AllocateForm | None = None, status: in
     park = unit.park
     day = queries.today(park)
     history = queries.unit_history(unit)
-    manage = can(current_user, "allocations.manage", unit)
+    manage = can_allocate(current_user, unit)
     form = allocate_form or AllocateForm(formdata=None, start=day)
     form.team_id.choices = _team_choices(park.id)
     other_units = [(u.id, u.code) for u in queries.free_units(park.id, day) if u.id != unit.id]
@@ -362,8 +348,7 @@ def move(allocation_id: int) -> Any:
     back = url_for("space.unit", unit_id=allocation.unit_id)
     form = MoveForm()
     form.unit_id.choices = [
-        SelectChoice(u.id, u.code)
-        for u in db.session.scalars(select(Unit).where(Unit.park_id == allocation.unit.park_id))
+        SelectChoice(u.id, u.code) for u in queries.units_in(allocation.unit.park_id)
     ]
     if not form.validate_on_submit():
         flash(_("Choose a unit and the day of the move."), "error")
@@ -383,11 +368,11 @@ def team_space(team_id: int) -> Any:
     team = get_or_404(Team, team_id, current_user)
     g.park = team.park
     day = queries.today(team.park)
-    history = allocations_of(team)  # newest first, units loaded
+    history = queries.allocations_of(team)  # newest first, units loaded
     return render_template(
         "space/team.html",
         team=team,
         history=history,
         day=day,
-        show_units=can(current_user, "space.view", team.park),
+        show_units=can_see_space(current_user, team.park),
     )

@@ -13,9 +13,11 @@ from opc.api.pagination import paged
 from opc.api.routing import ApiError, endpoint, uploaded_csv
 from opc.api.schemas import In, Out
 from opc.core.permissions import get_or_404, require
+from opc.parks.models import Park
 from opc.teams import importing, members, queries
 from opc.teams import operations as ops
 from opc.teams.models import Invitation, Team, TeamKind, TeamStatus, TeamStatusChange, Track
+from opc.teams.permissions import can_manage_teams, can_view_team
 
 
 class TeamOut(Out):
@@ -136,14 +138,15 @@ def _values(model: In, *, exclude: set[str] | None = None) -> dict[str, Any]:
 @endpoint("/teams", scope="teams:read", query=TeamQuery, response=TeamOut, paged=True)
 def list_teams(user: Any, query: TeamQuery) -> dict[str, Any]:
     """Teams the caller may see; filter by park, status, track, floor, space; search names."""
-    require(user, "teams.view")
+    require(can_view_team(user))
+    more = {"floor": query.floor, "has_space": {True: "yes", False: "no"}.get(query.has_space)}
     filters = queries.TeamFilters(
         park_id=query.park_id,
         status=query.status.value if query.status else None,
         track=query.track.value if query.track else None,
-        floor=query.floor,
-        has_space=query.has_space,
         q=query.q,
+        # Filters that opc.space contributes (opc.teams.pages); ignored without it.
+        more={k: str(v) for k, v in more.items() if v is not None},
     )
     return paged(queries.teams_for(user, filters), _out)
 
@@ -159,10 +162,8 @@ def list_teams(user: Any, query: TeamQuery) -> dict[str, Any]:
 )
 def create_team(user: Any, body: TeamIn) -> dict[str, Any]:
     """Add a team to a park as an applicant (staff of the park)."""
-    from opc.parks.models import Park
-
     park = get_or_404(Park, body.park_id, user)
-    require(user, "teams.manage", queries.ParkRef(park.id))
+    require(can_manage_teams(user, park))
     values = _values(body, exclude={"park_id"})
     return _out(ops.create_team(park_id=park.id, actor=user, **values))
 
@@ -262,8 +263,6 @@ def _invitation(issued: members.IssuedInvitation) -> dict[str, Any]:
 )
 def import_teams(user: Any) -> dict[str, Any]:
     """Multipart form: park_id and file (CSV). All rows or none; 422 invalid_rows lists each."""
-    from opc.parks.models import Park
-
     data = uploaded_csv()
     try:
         park_id = int(request.form.get("park_id", ""))
@@ -272,6 +271,6 @@ def import_teams(user: Any) -> dict[str, Any]:
             400, "wrong_type", _("park_id must be an integer."), fields={"park_id": ["int"]}
         ) from exc
     park = get_or_404(Park, park_id, user)
-    require(user, "teams.manage", queries.ParkRef(park.id))
+    require(can_manage_teams(user, park))
     teams = importing.import_teams(park.id, data, actor=user)
     return {"imported": len(teams), "items": [_out(t) for t in teams]}

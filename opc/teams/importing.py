@@ -18,7 +18,8 @@ from opc.core.db import lock, transaction
 from opc.core.errors import ValidationFailed
 from opc.parks.models import Park
 from opc.teams.models import Team, TeamStatus, TeamStatusChange
-from opc.teams.operations import PROFILE_FIELDS, clean_profile, resident_count
+from opc.teams.operations import PROFILE_FIELDS, clean_profile
+from opc.teams.rules import cap_refusal, resident_count
 from opc.teams.signals import status_changed
 
 REQUIRED = ("name_zh", "track", "kind")
@@ -108,16 +109,10 @@ def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
             if values["uscc"] in taken_codes:
                 errors.add(number, "uscc", _("This credit code is registered to another team."))
             if status == TeamStatus.RESIDENT:
+                refusal = cap_refusal(park, residents)
+                if refusal is not None:
+                    errors.add(number, "status", refusal.message)
                 residents += 1
-                if residents > park.team_cap:
-                    errors.add(
-                        number,
-                        "status",
-                        _(
-                            "The park's cap of %(cap)d resident teams would be exceeded.",
-                            cap=park.team_cap,
-                        ),
-                    )
         errors.raise_if_any()
         return _create(session, park, good, actor)
 

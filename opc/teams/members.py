@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from opc.auth.models import Role, User
 from opc.auth.operations import create_user, hash_secret, normalize_email
@@ -67,16 +67,14 @@ def invite_member(team: Team, email: str, *, actor: Any) -> IssuedInvitation:
             message = _("A user with this e-mail exists already.")
             raise RuleViolation("email_taken", message, fields={"email": [message]})
         now = utcnow()
-        session.execute(
-            update(Invitation)
-            .where(
-                Invitation.team_id == team.id,
-                Invitation.email == email,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
+        pending = select(Invitation).where(
+            Invitation.team_id == team.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
         )
+        for earlier in session.scalars(pending):  # through the ORM: the audit logs each
+            earlier.revoked_at = now
         invitation = Invitation(
             team_id=team.id,
             email=email,

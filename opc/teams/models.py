@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from pypinyin import lazy_pinyin
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
+from opc.auth.models import User
 from opc.core.db import UTCDateTime, utcnow
 from opc.core.models import Audited, CreatedMixin
 from opc.extensions import db
-
-if TYPE_CHECKING:
-    from opc.auth.models import User
-    from opc.parks.models import Park
+from opc.parks.models import Park
 
 
 class Track(StrEnum):
@@ -97,7 +94,8 @@ class Team(Audited, CreatedMixin, db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     park: Mapped[Park] = relationship()
-    members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.id")
+    # A member's team is `user.team` (declared here: users know nothing of teams).
+    members: Mapped[list[User]] = relationship(backref=backref("team"), order_by=User.id)
     history: Mapped[list[TeamStatusChange]] = relationship(
         back_populates="team", order_by="TeamStatusChange.id", cascade="all, delete-orphan"
     )

@@ -22,6 +22,7 @@ from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.parks.models import Park
 from opc.teams.labels import status_label
 from opc.teams.models import TRANSITIONS, Team, TeamKind, TeamStatus, TeamStatusChange, Track
+from opc.teams.rules import cap_refusal, resident_count
 from opc.teams.signals import status_changed
 
 PROFILE_FIELDS = (
@@ -312,22 +313,10 @@ def transition(
     return change
 
 
-def resident_count(session: Session, park_id: int) -> int:
-    """How many teams of the park are resident (lock the park row before relying on it)."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Team)
-            .where(Team.park_id == park_id, Team.status == TeamStatus.RESIDENT)
-        )
-        or 0
-    )
-
-
 def _over_cap(session: Session, park: Park, team: Team) -> RuleViolation | None:
     """None while a place is free; else waitlist the team and return the refusal."""
     residents = resident_count(session, park.id)
-    if residents < park.team_cap:
+    if cap_refusal(park, residents) is None:
         return None
     if team.waitlisted_at is None:
         team.waitlisted_at = utcnow()

@@ -1,7 +1,7 @@
-"""Read models for team pages and the API: filtered lists, current space, waitlists.
+"""Read models for team pages and the API: filtered lists, members, waitlists.
 
-Space is read from opc.space.models (Allocation, Unit) without importing the space
-package's operations: teams only look at who holds what today.
+Filters that domains above contribute (the floor a team sits on) come from
+opc.teams.pages; teams never read their tables.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from opc.auth.models import User
 from opc.core.dates import local_today
-from opc.core.permissions import can, visible
+from opc.core.permissions import visible
 from opc.extensions import db
 from opc.parks.models import Park
-from opc.space.models import Allocation, Unit
 from opc.teams.models import Invitation, Team, TeamStatus, TeamStatusChange
+from opc.teams.pages import CONTRIBUTIONS
+from opc.teams.permissions import can_manage_teams
 
 
 @dataclass
@@ -30,15 +32,13 @@ class TeamFilters:
     park_id: int | None = None
     status: str | None = None
     track: str | None = None
-    floor: int | None = None
-    has_space: bool | None = None
     q: str = ""
+    # Contributed filters (opc.teams.pages): parameter -> chosen value.
+    more: dict[str, str] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
-        return any(
-            v not in (None, "") for v in (self.status, self.track, self.floor, self.has_space)
-        ) or bool(self.q)
+        return bool(self.status or self.track or self.q.strip() or self.more)
 
 
 def today_for(park_id: int | None) -> date:
@@ -71,47 +71,12 @@ def teams_for(user: Any, filters: TeamFilters, today: date | None = None) -> Sel
         stmt = stmt.where(Team.track == filters.track)
     if filters.q.strip():
         stmt = stmt.where(search(filters.q))
-    if filters.floor is not None or filters.has_space is not None:
+    if filters.more:
         day = today or today_for(filters.park_id)
-        holds = (
-            select(Allocation.id)
-            .join(Unit, Unit.id == Allocation.unit_id)
-            .where(Allocation.team_id == Team.id, Allocation.holds_on(day))
-        )
-        if filters.floor is not None:
-            stmt = stmt.where(exists(holds.where(Unit.floor == filters.floor)))
-        if filters.has_space is not None:
-            stmt = stmt.where(exists(holds) if filters.has_space else ~exists(holds))
+        for facet in CONTRIBUTIONS.filters:
+            if facet.param in filters.more:
+                stmt = facet.narrow(stmt, filters.more[facet.param], day)
     return stmt.order_by(Team.park_id, Team.name_pinyin, Team.id)
-
-
-def current_units(teams: list[Team]) -> dict[int, list[Unit]]:
-    """The units each team holds today (in its park's zone): one query per distinct zone."""
-    by_zone: dict[str, list[int]] = defaultdict(list)
-    for team in teams:
-        by_zone[team.park.timezone].append(team.id)
-    units: dict[int, list[Unit]] = defaultdict(list)
-    for zone, ids in by_zone.items():
-        rows = db.session.execute(
-            select(Allocation.team_id, Unit)
-            .join(Unit, Unit.id == Allocation.unit_id)
-            .where(Allocation.team_id.in_(ids), Allocation.holds_on(local_today(zone)))
-            .order_by(Unit.code)
-        ).all()
-        for team_id, unit in rows:
-            units[team_id].append(unit)
-    return units
-
-
-def floors(park_ids: list[int]) -> list[int]:
-    """The floors that the parks' units are on, for the floor filter."""
-    if not park_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Unit.floor).where(Unit.park_id.in_(park_ids)).distinct().order_by(Unit.floor)
-        )
-    )
 
 
 def load_team(team_id: int) -> Team | None:
@@ -138,21 +103,8 @@ def history(team: Team) -> Select[tuple[TeamStatusChange]]:
     )
 
 
-def allocations_of(team: Team) -> list[Allocation]:
-    """The team's current and past allocations, newest first, units loaded."""
-    return list(
-        db.session.scalars(
-            select(Allocation)
-            .where(Allocation.team_id == team.id)
-            .options(joinedload(Allocation.unit))
-            .order_by(Allocation.start.desc(), Allocation.id.desc())
-        )
-    )
-
-
 def members(team: Team) -> Select[Any]:
-    from opc.auth.models import User
-
+    """The team's members, oldest account first."""
     return select(User).where(User.team_id == team.id).order_by(User.id)
 
 
@@ -178,7 +130,7 @@ def managed_parks(user: Any, park_id: int | None = None) -> list[Park]:
     stmt = select(Park).where(visible(user, Park)).order_by(Park.id)
     if park_id is not None:
         stmt = stmt.where(Park.id == park_id)
-    return [p for p in db.session.scalars(stmt) if can(user, "teams.manage", ParkRef(p.id))]
+    return [p for p in db.session.scalars(stmt) if can_manage_teams(user, p)]
 
 
 def waitlists_for(user: Any, park_id: int | None = None) -> list[Waitlist]:
@@ -202,10 +154,3 @@ def waitlists_for(user: Any, park_id: int | None = None) -> list[Waitlist]:
     ):
         waiting[team.park_id].append(team)
     return [Waitlist(p, residents.get(p.id, 0), waiting[p.id]) for p in parks]
-
-
-@dataclass(frozen=True)
-class ParkRef:
-    """Something of a park, for rules that look at `park_id` (teams.manage)."""
-
-    park_id: int

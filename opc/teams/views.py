@@ -17,17 +17,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from opc.auth.models import Role
-from opc.core import nav
 from opc.core.errors import DomainError, NotFound
+from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
-from opc.core.permissions import can, get_or_404, require
+from opc.core.permissions import Role, get_or_404, require
 from opc.core.security import public
 from opc.extensions import db
 from opc.parks.models import Park
@@ -42,13 +40,12 @@ from opc.teams.forms import (
     ProfileForm,
     TransitionForm,
 )
-from opc.teams.labels import STATUSES, TRACKS
+from opc.teams.labels import INVITATION_STATES, STATUSES, TRACKS, kind_label, step_label
 from opc.teams.models import Invitation, Team
+from opc.teams.pages import CONTRIBUTIONS, sections_for
+from opc.teams.permissions import can_manage_teams
 
 bp = Blueprint("teams", __name__)
-
-nav.add("teams.index", _l("Teams"), lambda u: can(u, "teams.manage"), order=20)
-nav.add("teams.mine", _l("My team"), lambda u: u.role == Role.MEMBER, order=20)
 
 
 def _actor() -> Any:
@@ -64,35 +61,38 @@ def _filters() -> queries.TeamFilters:
         except ValueError:
             return None
 
-    space = args.get("has_space", "")
     return queries.TeamFilters(
         park_id=number("park_id"),
         status=args.get("status") if args.get("status") in STATUSES else None,
         track=args.get("track") if args.get("track") in TRACKS else None,
-        floor=number("floor"),
-        has_space={"yes": True, "no": False}.get(space),
         q=args.get("q", "")[:200],
+        more={f.param: args[f.param] for f in CONTRIBUTIONS.filters if args.get(f.param)},
     )
 
 
 @bp.route("/teams/")
 def index() -> Any:
     """Staff: the teams of their parks, filtered, searched and paged."""
-    require(current_user, "teams.manage")
+    require(can_manage_teams(current_user))
     filters = _filters()
     parks = queries.managed_parks(current_user)
     if filters.park_id is not None and filters.park_id in {p.id for p in parks}:
         g.park = next(p for p in parks if p.id == filters.park_id)
+    park_ids = [p.id for p in parks]
+    facets = [(f, f.choices(park_ids)) for f in CONTRIBUTIONS.filters]
+    # A value that is not among a filter's choices is no filter (no error for old links).
+    chosen = filters.more
+    filters.more = {f.param: chosen[f.param] for f, ok in facets if chosen.get(f.param) in ok}
     page = paginate(queries.teams_for(current_user, filters))
-    units = queries.current_units(page.items)
+    columns = [(c.label, c.values(page.items)) for c in CONTRIBUTIONS.columns]
     waitlists = queries.waitlists_for(current_user, filters.park_id)
     return render_template(
         "teams/index.html",
         page=page,
-        units=units,
+        columns=columns,
+        facets=facets,
         filters=filters,
         parks=parks,
-        floors=queries.floors([p.id for p in parks]),
         waitlists=waitlists,
         tracks=TRACKS,
         statuses=STATUSES,
@@ -102,7 +102,7 @@ def index() -> Any:
 @bp.route("/teams/waitlist")
 def waitlist() -> Any:
     """Staff: each park's waitlist in order, and who is next when a place is free."""
-    require(current_user, "teams.manage")
+    require(can_manage_teams(current_user))
     return render_template("teams/waitlist.html", waitlists=queries.waitlists_for(current_user))
 
 
@@ -117,7 +117,7 @@ def mine() -> Any:
 @bp.route("/teams/new", methods=["GET", "POST"])
 def create() -> Any:
     """Staff add a team (as an applicant) to one of their parks."""
-    require(current_user, "teams.manage")
+    require(can_manage_teams(current_user))
     form = NewTeamForm()
     form.park_id.choices = _park_choices(queries.managed_parks(current_user))
     if form.validate_on_submit():
@@ -155,9 +155,8 @@ def _detail_page(
     return render_template(
         "teams/detail.html",
         team=team,
-        manage=can(current_user, "teams.manage", team),
-        units=queries.current_units([team]).get(team.id, []),
-        allocations=queries.allocations_of(team),
+        manage=can_manage_teams(current_user, team),
+        sections=sections_for(team, current_user),
         transition_form=transition_form or TransitionForm(prefix="step", formdata=None),
         invite_form=invite_form or InviteForm(prefix="invite", formdata=None),
         issued=issued,
@@ -240,7 +239,7 @@ def revoke_invitation(team_id: int, invitation_id: int) -> Any:
 @bp.route("/teams/import", methods=["GET", "POST"])
 def import_csv() -> Any:
     """Bulk onboarding from a CSV file: all rows or none, with every bad row reported."""
-    require(current_user, "teams.manage")
+    require(can_manage_teams(current_user))
     form = ImportForm()
     form.park_id.choices = _park_choices(queries.managed_parks(current_user))
     problems = None
@@ -332,19 +331,11 @@ def accept_invitation(token: str) -> Any:
 
 
 def _park_choices(parks: Any) -> list[SelectChoice]:
-    return [SelectChoice(p.id, p.display_name(_locale())) for p in parks]
-
-
-def _locale() -> str:
-    from opc.core.i18n import locale_code
-
-    return locale_code()
+    return [SelectChoice(p.id, p.display_name(locale_code())) for p in parks]
 
 
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    from opc.teams.labels import INVITATION_STATES, kind_label, step_label
-
     return {
         "step_label": step_label,
         "kind_label": kind_label,

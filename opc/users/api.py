@@ -1,18 +1,20 @@
-"""/api/v1/users: admins manage users; anyone reads themselves at /users/me."""
+"""/api/v1/users: accounts, for admins (and each user's own)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import select
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
 from opc.api.schemas import In, Out
-from opc.auth import operations as ops
 from opc.auth.models import User
+from opc.auth.permissions import can_manage_users
 from opc.core.permissions import get_or_404, require
+from opc.parks.permissions import staff_park_ids
+from opc.users import operations as ops
+from opc.users import queries
 
 RoleName = Literal["admin", "staff", "reviewer", "member", "provider"]
 
@@ -43,7 +45,7 @@ def _out(user: User) -> dict[str, Any]:
         name=user.name,
         role=user.role,
         team_id=user.team_id,
-        park_ids=sorted(user.park_ids),
+        park_ids=sorted(staff_park_ids(user)),
         is_active=user.is_active,
     ).model_dump()
 
@@ -51,8 +53,8 @@ def _out(user: User) -> dict[str, Any]:
 @endpoint("/users", scope="users:read", response=UserOut, paged=True)
 def list_users(user: Any) -> dict[str, Any]:
     """All users (admins)."""
-    require(user, "users.manage")
-    return paged(select(User).order_by(User.id), _out)
+    require(can_manage_users(user))
+    return paged(queries.users(), _out)
 
 
 @endpoint("/users/me", scope="users:read", response=UserOut)
@@ -78,5 +80,5 @@ def get_user(user: Any, user_id: int) -> dict[str, Any]:
 )
 def create_user(user: Any, body: UserIn) -> dict[str, Any]:
     """Create a user (admins); a provider user gets its provider record."""
-    require(user, "users.manage")
+    require(can_manage_users(user))
     return _out(ops.create_user(body.email, actor=user, **body.model_dump(exclude={"email"})))

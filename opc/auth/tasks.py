@@ -1,0 +1,46 @@
+"""Scheduled jobs of auth: login sessions and attempts are kept only as long as configured."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_
+
+from opc.auth.models import LoginAttempt, UserSession
+from opc.core.db import transaction, utcnow
+from opc.jobs.registry import daily, job
+
+log = logging.getLogger(__name__)
+
+
+def prune_login_records(now: datetime) -> tuple[int, int]:
+    """Delete sessions ended more than SESSION_RETENTION_DAYS before `now` (logged out,
+    ended by a password change, or expired) and login attempts older than
+    LOGIN_ATTEMPT_RETENTION_DAYS; how many of each."""
+    config = current_app.config
+    sessions_cutoff = now - timedelta(days=config["SESSION_RETENTION_DAYS"])
+    # A session that was not ended expires SESSION_LIFETIME_HOURS after its login.
+    created_cutoff = sessions_cutoff - timedelta(hours=config["SESSION_LIFETIME_HOURS"])
+    attempts_cutoff = now - timedelta(days=config["LOGIN_ATTEMPT_RETENTION_DAYS"])
+    with transaction() as session:
+        sessions = session.execute(
+            delete(UserSession).where(
+                or_(
+                    UserSession.revoked_at < sessions_cutoff,
+                    UserSession.created_at < created_cutoff,
+                )
+            )
+        ).rowcount
+        attempts = session.execute(
+            delete(LoginAttempt).where(LoginAttempt.at < attempts_cutoff)
+        ).rowcount
+    return sessions, attempts
+
+
+@job("auth.prune-login-records", cron={"hour": 3, "minute": 20}, period=daily)
+def prune_login_records_job(period: str) -> None:
+    """Daily housekeeping: the two tables would otherwise only grow."""
+    sessions, attempts = prune_login_records(utcnow())
+    log.info("%s: deleted %d login sessions and %d login attempts", period, sessions, attempts)

@@ -1,0 +1,42 @@
+"""The park dashboards: residents against the cap, space in use, teams by track."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from opc.core.permissions import get_or_404
+from opc.overview import queries
+from opc.parks.models import Park
+from opc.parks.permissions import can_manage_parks
+from opc.teams.labels import track_label
+
+bp = Blueprint("overview", __name__, url_prefix="/parks")
+
+
+@bp.route("/")
+def index() -> Any:
+    """One's parks; with a single park, straight to its dashboard."""
+    parks = queries.parks_for(current_user)
+    if len(parks) == 1 and not can_manage_parks(current_user):
+        return redirect(url_for("overview.dashboard", park_id=parks[0].id))
+    summaries = [queries.summary(p) for p in parks]
+    return render_template("overview/index.html", summaries=summaries)
+
+
+@bp.route("/<int:park_id>")
+def dashboard(park_id: int) -> Any:
+    """A park at a glance: residents against the cap, space in use, teams by track."""
+    park = g.park = get_or_404(Park, park_id, current_user)
+    summary = queries.summary(park)
+    tracks = queries.teams_by_track(park)
+    chart = {
+        "labels": [track_label(track) for track, _n in tracks],
+        "values": [n for _t, n in tracks],
+    }
+    return render_template(
+        "overview/dashboard.html", park=park, s=summary, track_chart=json.dumps(chart)
+    )

@@ -1,0 +1,90 @@
+"""What space adds to the team pages (opc.teams.pages): the floor and "has space" filters
+and the units column of the team list, and the space card of a team's page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, select
+
+from opc.core.dates import local_today
+from opc.extensions import db
+from opc.space import queries
+from opc.space.models import Allocation, Unit
+from opc.space.permissions import can_allocate
+from opc.teams.models import Team
+from opc.teams.pages import Column, Filter, Section, add_facet, add_section
+
+
+def _holds(day: date) -> Select[Any]:
+    """Allocations of the team in the outer query that it holds on `day`."""
+    return (
+        select(Allocation.id)
+        .join(Unit, Unit.id == Allocation.unit_id)
+        .where(Allocation.team_id == Team.id, Allocation.holds_on(day))
+    )
+
+
+def _floors(park_ids: list[int]) -> Mapping[str, str]:
+    stmt = select(Unit.floor).where(Unit.park_id.in_(park_ids)).distinct().order_by(Unit.floor)
+    return {str(f): str(f) for f in db.session.scalars(stmt)} if park_ids else {}
+
+
+def _on_floor(stmt: Select[Any], value: str, day: date) -> Select[Any]:
+    return stmt.where(exists(_holds(day).where(Unit.floor == int(value))))
+
+
+def _has_space(stmt: Select[Any], value: str, day: date) -> Select[Any]:
+    held = exists(_holds(day))
+    return stmt.where(held if value == "yes" else ~held)
+
+
+def current_units(teams: list[Team]) -> dict[int, list[Unit]]:
+    """The units each team holds today (in its park's zone): one query per distinct zone."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for team in teams:
+        by_zone[team.park.timezone].append(team.id)
+    units: dict[int, list[Unit]] = defaultdict(list)
+    for zone, ids in by_zone.items():
+        rows = db.session.execute(
+            select(Allocation.team_id, Unit)
+            .join(Unit, Unit.id == Allocation.unit_id)
+            .where(Allocation.team_id.in_(ids), Allocation.holds_on(local_today(zone)))
+            .order_by(Unit.code)
+        ).all()
+        for team_id, unit in rows:
+            units[team_id].append(unit)
+    return units
+
+
+def _unit_codes(teams: list[Team]) -> Mapping[int, str]:
+    return {tid: ", ".join(u.code for u in units) for tid, units in current_units(teams).items()}
+
+
+def _space_card(team: Team, user: Any) -> Mapping[str, Any]:
+    return {
+        "units": current_units([team]).get(team.id, []),
+        "allocations": queries.allocations_of(team),
+        "may_allocate": can_allocate(user, team.park),
+    }
+
+
+def register() -> None:
+    add_facet(
+        [
+            Filter("floor", _l("Floor"), _floors, _on_floor),
+            Filter(
+                "has_space",
+                _l("Has space"),
+                lambda _ids: {"yes": _("Yes"), "no": _("No")},
+                _has_space,
+            ),
+        ],
+        Column(_l("Space today"), _unit_codes),
+    )
+    add_section(Section("space", "space/_team_section.html", _space_card, order=60))

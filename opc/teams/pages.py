@@ -1,0 +1,85 @@
+"""What domains above add to the team pages, so that teams never import them.
+
+A *section* is a card on a team's page (opc.space adds the team's space); a *facet* is a
+filter and a column of the staff's team list (opc.space adds the floor, "has space" and
+the units held today). Each registers from its init_app; the pages show them in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import LazyString
+from sqlalchemy import Select
+
+from opc.teams.models import Team
+
+
+@dataclass(frozen=True)
+class Section:
+    """A card on a team's page: `context(team, user)` gives the template's values, or None
+    when the card has nothing to show this user."""
+
+    name: str
+    template: str
+    context: Callable[[Team, Any], Mapping[str, Any] | None]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter of the team list: its query parameter, label and choices by park ids;
+    `narrow(stmt, value, day)` applies a chosen value (already one of the choices)."""
+
+    param: str
+    label: LazyString
+    choices: Callable[[list[int]], Mapping[str, str]]
+    narrow: Callable[[Select[Any], str, date], Select[Any]]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the team list: `values(teams)` gives each shown team's cell text."""
+
+    label: LazyString
+    values: Callable[[list[Team]], Mapping[int, str]]
+
+
+@dataclass
+class Contributions:
+    sections: list[Section] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+
+
+CONTRIBUTIONS = Contributions()
+
+
+def add_section(section: Section) -> None:
+    """Add a card to the team page (idempotent per name)."""
+    if all(s.name != section.name for s in CONTRIBUTIONS.sections):
+        CONTRIBUTIONS.sections.append(section)
+        CONTRIBUTIONS.sections.sort(key=lambda s: s.order)
+
+
+def add_facet(filters: list[Filter], column: Column | None = None) -> None:
+    """Add filters (and a column) to the team list (idempotent per parameter)."""
+    known = {f.param for f in CONTRIBUTIONS.filters}
+    if any(f.param in known for f in filters):
+        return
+    CONTRIBUTIONS.filters.extend(filters)
+    if column is not None:
+        CONTRIBUTIONS.columns.append(column)
+
+
+def sections_for(team: Team, user: Any) -> list[tuple[Section, Mapping[str, Any]]]:
+    """The cards of this team's page that have something for this user."""
+    shown = []
+    for section in CONTRIBUTIONS.sections:
+        values = section.context(team, user)
+        if values is not None:
+            shown.append((section, values))
+    return shown

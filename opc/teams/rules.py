@@ -1,0 +1,54 @@
+"""The one home of the park's team cap: every place that admits residents asks here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from opc.core.errors import RuleViolation
+from opc.extensions import db
+from opc.parks.models import Park
+from opc.teams.models import Team, TeamStatus
+
+
+def resident_count(session: Session, park_id: int) -> int:
+    """How many teams of the park are resident (lock the park row before relying on it)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Team)
+            .where(Team.park_id == park_id, Team.status == TeamStatus.RESIDENT)
+        )
+        or 0
+    )
+
+
+def cap_refusal(
+    park: Park, residents: int, *, adding: int = 1, cap: int | None = None
+) -> RuleViolation | None:
+    """None while `residents` plus `adding` fit the park's cap (or a new `cap`); else the
+    refusal `team_cap_reached`, naming the cap and the residents."""
+    limit = park.team_cap if cap is None else int(cap)
+    if residents + adding <= limit:
+        return None
+    return RuleViolation(
+        "team_cap_reached",
+        _(
+            "The park's cap of %(cap)d resident teams does not allow this: it has %(n)d.",
+            cap=limit,
+            n=residents,
+        ),
+        conflict={"park_id": park.id, "team_cap": limit, "residents": residents},
+    )
+
+
+def check_cap_on_resize(park: Park, *, team_cap: Any = None, **_values: Any) -> None:
+    """A park's new cap must hold its residents (receiver of opc.parks.signals.resizing)."""
+    if team_cap is None:
+        return
+    refusal = cap_refusal(park, resident_count(db.session, park.id), adding=0, cap=team_cap)
+    if refusal is not None:
+        raise refusal
