@@ -1,14 +1,19 @@
-"""Page and API benchmark: gunicorn serving OPC Ops, a load from a second process.
+"""Page and API benchmark: gunicorn serving OPC Ops uncached, a load from a second process
+and a steady writer from a third.
 
-    .venv/bin/python -m bench.run [--seconds 10] [--concurrency 8] [--database-url URL]
+    .venv/bin/python -m bench.run [--seconds 10] [--concurrency 8] [--writes 10]
+                                  [--database-url URL]
 
-Seeds a park with 100 teams, 400 units and 20,000 historical allocations in a fresh
-database (SQLite in a temporary directory unless --database-url names a PostgreSQL server
-database to create), serves the app with gunicorn (2 workers × 4 threads, as on a 2-core
-park server), and drives each endpoint with keep-alive HTTP connections from another
-process. It prints requests/second, median and p99 latency and SQL queries per request
-for each endpoint beside the floor: a bare Flask endpoint served by the same gunicorn in
-the same run. Targets: each page ≥ 1/5 of the floor's requests/second, p99 < 100 ms.
+Seeds a park at five years' scale (bench.seed: 100 teams, 400 units, 20,000 allocations,
+20 staff, 120,000 audit entries) in a fresh database (SQLite in a temporary directory
+unless --database-url names a PostgreSQL server, where a database is created and dropped),
+serves the app with gunicorn (2 workers × 4 threads, as on a 2-core park server), and
+drives each endpoint with keep-alive HTTP connections from another process, while a
+writer process creates and ends allocations through the API at --writes per second for
+the whole run. It prints requests/second, median and p99 latency and SQL statements per
+request for each endpoint beside the floor (a bare Flask endpoint served by the same
+gunicorn in the same run), and the writes/second the writer achieved meanwhile.
+Targets: each page ≥ 1/5 of the floor's requests/second, p99 < 100 ms.
 """
 
 from __future__ import annotations
@@ -27,18 +32,24 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+SCALE = "100 teams / 400 units / 20,000 allocations / 20 staff / 120,000 audit entries"
 
-# (name, path template, auth): auth is "session" (a staff login), "token" or None.
+# (name, path template, auth): auth is "session" (a staff login), "admin" (an admin's
+# login), "token" (a staff member's read token) or None.
 ENDPOINTS = (
     ("floor: bare Flask", "/floor/", None),
     ("park dashboard page", "/parks/{park_id}", "session"),
     ("team list page", "/teams/?park_id={park_id}", "session"),
     ("occupancy page", "/parks/{park_id}/occupancy", "session"),
+    ("floor view page", "/parks/{park_id}/floors", "session"),
+    ("audit log page (admin)", "/audit/", "admin"),
     ("allocations API", "/api/v1/allocations?park_id={park_id}&per_page=50", "token"),
 )
 
@@ -90,6 +101,9 @@ def _login(port: int, email: str, password: str) -> str:
     return resp.getheader("Set-Cookie", "").split(";")[0]
 
 
+# --- the reading load ------------------------------------------------------------------
+
+
 def _worker(
     port: int,
     path: str,
@@ -100,7 +114,7 @@ def _worker(
     errors: list[int],
 ) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    while time.perf_counter() < stop_at:
+    while time.monotonic() < stop_at:
         t0 = time.perf_counter()
         conn.request("GET", path, headers=headers)
         resp = conn.getresponse()
@@ -118,25 +132,26 @@ def _load(
     latencies: list[float] = []
     queries: list[int] = []
     errors: list[int] = []
-    _worker(port, path, headers, time.perf_counter() + 1.0, [], [], [])  # warm-up
-    stop_at = time.perf_counter() + seconds
+    _worker(port, path, headers, time.monotonic() + 1.0, [], [], [])  # warm-up
+    stop_at = time.monotonic() + seconds
     threads = [
         threading.Thread(
             target=_worker, args=(port, path, headers, stop_at, latencies, queries, errors)
         )
         for _ in range(concurrency)
     ]
-    t0 = time.perf_counter()
+    t0 = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    t1 = time.monotonic()
     lat = sorted(latencies)
     result.put(
         {
+            "window": (t0, t1),
             "requests": len(lat),
-            "rps": len(lat) / elapsed,
+            "rps": len(lat) / (t1 - t0),
             "median_ms": statistics.median(lat) * 1000,
             "p99_ms": lat[max(0, int(len(lat) * 0.99) - 1)] * 1000,
             "queries": statistics.median(queries) if queries else 0,
@@ -144,6 +159,67 @@ def _load(
             "statuses": sorted(set(errors)),
         }
     )
+
+
+# --- the concurrent writer -------------------------------------------------------------
+
+
+def _write(port: int, info: dict[str, str], rate: float, stop: Any, result: Any) -> None:
+    """Create and end allocations through the API at `rate` writes/second until `stop`.
+
+    Each of the free units (bench.seed leaves 100) gets, in turn, an open allocation from
+    its next free day, then that allocation is ended a week later: two writes (each a
+    transaction with the park lock, the overlap check and an audit entry). Runs in its own
+    process; reports each write's completion time and status.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    headers = {
+        "Authorization": f"Bearer {info['write_token']}",
+        "Content-Type": "application/json",
+    }
+    teams = [int(t) for t in info["team_ids"].split(",")]
+    units = [int(u) for u in info["free_unit_ids"].split(",")]
+    next_day = {u: date.today() + timedelta(days=1) for u in units}
+    done: list[tuple[float, int, float]] = []  # (monotonic end, status, seconds)
+
+    def call(path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        t0 = time.monotonic()
+        conn.request("POST", path, body=json.dumps(body), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        t1 = time.monotonic()
+        done.append((t1, resp.status, t1 - t0))
+        return resp.status, data
+
+    interval = 1.0 / rate
+    due = time.monotonic()
+    n = 0
+    pending: tuple[int, int, date] | None = None  # (allocation id, unit id, start)
+    while not stop.is_set():
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        due = max(due + interval, time.monotonic() - 1.0)  # never a burst of more than 1 s
+        if pending is None:
+            unit = units[n % len(units)]
+            n += 1
+            start = next_day[unit]
+            status, data = call(
+                "/api/v1/allocations",
+                {"team_id": teams[n % len(teams)], "unit_id": unit, "start": start.isoformat()},
+            )
+            if status == 201:
+                pending = (json.loads(data)["id"], unit, start)
+        else:
+            ident, unit, start = pending
+            end = start + timedelta(days=7)
+            call(f"/api/v1/allocations/{ident}/end", {"end": end.isoformat()})
+            next_day[unit] = end
+            pending = None
+    result.put(done)
+
+
+# --- the run ---------------------------------------------------------------------------
 
 
 def _database(url: str | None, tmp: str) -> tuple[str, Any]:
@@ -165,33 +241,41 @@ def _database(url: str | None, tmp: str) -> tuple[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10, help="per endpoint (default 10)")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
+    parser.add_argument(
+        "--writes", type=float, default=10, help="writer's writes/second (default 10; 0: none)"
+    )
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created)")
+    parser.add_argument("--only", help="measure only the endpoints whose name contains this")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database_url, drop = _database(args.database_url, tmp)
         try:
-            _run(database_url, args)
+            started = time.monotonic()
+            info = _prepare(database_url)
+            print(f"seeded in {time.monotonic() - started:.0f} s", file=sys.stderr)
+            _serve_and_measure(database_url, info, args)
         finally:
             if drop:
                 drop()
 
 
-def _run(database_url: str, args: argparse.Namespace) -> None:
-    info = _prepare(database_url)
-    _serve_and_measure(database_url, info, "bench.toml", args)
+def _headers(auth: str | None, cookies: dict[str, str], info: dict[str, str]) -> dict[str, str]:
+    if auth == "token":
+        return {"Authorization": f"Bearer {info['token']}"}
+    if auth in cookies:
+        return {"Cookie": cookies[auth]}
+    return {}
 
 
-def _serve_and_measure(
-    database_url: str, info: dict[str, str], config: str, args: argparse.Namespace
-) -> None:
+def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.Namespace) -> None:
     port = _free_port()
     env = {
         **os.environ,
         "OPC_DATABASE_URL": database_url,
         "OPC_SECRET_KEY": SECRET,
-        "OPC_CONFIG": str(ROOT / "bench" / config),
+        "OPC_CONFIG": str(ROOT / "bench" / "bench.toml"),
     }
     server = subprocess.Popen(
         [
@@ -213,6 +297,7 @@ def _serve_and_measure(
         cwd=ROOT,
         env=env,
     )
+    writer = None
     try:
         for _ in range(100):
             try:
@@ -220,15 +305,23 @@ def _serve_and_measure(
                 break
             except OSError:
                 time.sleep(0.2)
-        cookie = _login(port, info["email"], info["password"])
+        cookies = {
+            "session": _login(port, info["email"], info["password"]),
+            "admin": _login(port, info["admin_email"], info["password"]),
+        }
+        stop, written = multiprocessing.Event(), multiprocessing.Queue()
+        if args.writes > 0:
+            writer = multiprocessing.Process(
+                target=_write, args=(port, info, args.writes, stop, written)
+            )
+            writer.start()
+            time.sleep(1.0)  # the writer is at its pace before the first measurement
         rows = []
         for name, template, auth in ENDPOINTS:
+            if args.only and args.only not in name and not name.startswith("floor"):
+                continue
             path = template.format(park_id=info["park_id"])
-            headers = (
-                {"Cookie": cookie}
-                if auth == "session"
-                else ({"Authorization": f"Bearer {info['token']}"} if auth == "token" else {})
-            )
+            headers = _headers(auth, cookies, info)
             probe = http.client.HTTPConnection("127.0.0.1", port)
             probe.request("GET", path, headers=headers)
             status = probe.getresponse().status
@@ -243,27 +336,42 @@ def _serve_and_measure(
             result = queue.get()
             proc.join()
             rows.append((name, path, result, ""))
-        _print(rows, database_url, args)
+        writes: list[tuple[float, int, float]] = []
+        if writer is not None:
+            stop.set()
+            writes = written.get()
+            writer.join()
+        _print(rows, writes, database_url, args)
     finally:
+        if writer is not None and writer.is_alive():
+            writer.terminate()
         server.terminate()
         server.wait(timeout=10)
 
 
-def _print(rows: list[Any], database_url: str, args: argparse.Namespace) -> None:
+def _print(
+    rows: list[Any], writes: list[tuple[float, int, float]], database_url: str, args: Any
+) -> None:
     floor = rows[0][2]["rps"] if rows and rows[0][2] else None
     backend = database_url.split(":")[0].split("+")[0]
+    load = os.getloadavg()[0]
     print(
-        f"\nOPC Ops benchmark — {backend}, gunicorn 2 workers × 4 threads, "
-        f"{args.concurrency} connections, {args.seconds:g} s per endpoint, "
-        f"100 teams / 400 units / 20,000 allocations\n"
+        f"\nOPC Ops benchmark — {backend}, uncached, gunicorn 2 workers × 4 threads, "
+        f"{args.concurrency} connections, {args.seconds:g} s per endpoint, {SCALE}, "
+        f"writer at {args.writes:g} writes/s (1-min load average at the end: {load:.1f})\n"
     )
-    print("| endpoint | req/s | vs floor | median ms | p99 ms | SQL/request | target |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print(
+        "| endpoint | req/s | vs floor | median ms | p99 ms | SQL/request | writes/s "
+        "meanwhile | target |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, path, r, note in rows:
         if r is None:
-            print(f"| {name} `{path}` | — | — | — | — | — | {note} |")
+            print(f"| {name} `{path}` | — | — | — | — | — | — | {note} |")
             continue
         share = r["rps"] / floor if floor else 0
+        t0, t1 = r["window"]
+        during = sum(1 for at, status, _s in writes if t0 <= at <= t1 and status < 400)
         is_floor = name.startswith("floor")
         ok = is_floor or (share >= 0.2 and r["p99_ms"] < 100 and not r["errors"])
         target = "floor" if is_floor else ("met" if ok else "MISSED")
@@ -271,8 +379,22 @@ def _print(rows: list[Any], database_url: str, args: argparse.Namespace) -> None
             target += f" ({r['errors']} errors {r['statuses']})"
         print(
             f"| {name} `{path}` | {r['rps']:.0f} | {share:.2f} | {r['median_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['queries']:.0f} | {target} |"
+            f"{r['p99_ms']:.1f} | {r['queries']:.0f} | {during / (t1 - t0):.1f} | {target} |"
         )
+    if not writes:
+        print("\nWriter: off.")
+        return
+    span = writes[-1][0] - writes[0][0] if len(writes) > 1 else 0
+    failed = Counter(status for _at, status, _s in writes if status >= 400)
+    ok_writes = [s for _at, status, s in writes if status < 400]
+    lat = sorted(s * 1000 for s in ok_writes) or [0.0]
+    p99 = lat[max(0, int(len(lat) * 0.99) - 1)]
+    print(
+        f"\nWriter: {len(ok_writes)} writes in {span:.0f} s = "
+        f"{len(ok_writes) / span if span else 0:.1f} writes/s achieved (target {args.writes:g}); "
+        f"write median {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms; "
+        f"write errors: {dict(failed) if failed else 'none'}"
+    )
 
 
 if __name__ == "__main__":

@@ -129,9 +129,9 @@ def _unique_by_columns(detail: str) -> str | None:
     table = qualified[0][0]
     columns = frozenset(column for _table, column in qualified)
     for constraint in schema_constraints():
-        if constraint.kind in {"unique", "primary_key"} and constraint.table == table:
-            if constraint.columns == columns:
-                return constraint.name
+        key = (constraint.kind in {"unique", "primary_key"}, constraint.table, constraint.columns)
+        if key == (True, table, columns):
+            return constraint.name
     return None
 
 

@@ -55,9 +55,18 @@ class BaseForm(FlaskForm):
 
         Returns the status the re-rendered page answers with: 422, whatever refused it.
         """
+        self.refused = True
         if not self.apply_error(error) or error.code != "invalid_fields":
             flash(error.message, "error")
         return 422
+
+    refused = False
+
+    @property
+    def status(self) -> int:
+        """The status of the page that shows this form: 422 once it was refused (by its own
+        parsing or by the operation), so a refused form never looks like a success."""
+        return 422 if self.refused or self.errors else 200
 
 
 class MoneyField(StringField):

@@ -22,16 +22,15 @@ bp = Blueprint("parks", __name__, url_prefix="/parks")
 def create() -> Any:
     require(can_manage_parks(current_user))
     form = ParkForm()
-    status = 200
     if form.validate_on_submit():
         try:
             park = ops.create_park(actor=current_user._get_current_object(), **form.values())
         except DomainError as err:
-            status = form.show_error(err)
+            form.show_error(err)
         else:
             flash(_("Park created."), "success")
             return redirect(url_for("overview.dashboard", park_id=park.id))
-    return render_template("parks/form.html", form=form, park=None), status
+    return render_template("parks/form.html", form=form, park=None), form.status
 
 
 @bp.route("/<int:park_id>/edit", methods=["GET", "POST"])
@@ -39,14 +38,13 @@ def edit(park_id: int) -> Any:
     park = g.park = get_or_404(Park, park_id, current_user, "parks.manage")
     form = ParkForm(obj=park)
     form.code.render_kw = {"readonly": True}
-    status = 200
     if form.validate_on_submit():
         values = {k: v for k, v in form.values().items() if k != "code"}
         try:
             ops.update_park(park, actor=current_user._get_current_object(), **values)
         except DomainError as err:
-            status = form.show_error(err)
+            form.show_error(err)
         else:
             flash(_("Park saved."), "success")
             return redirect(url_for("overview.dashboard", park_id=park.id))
-    return render_template("parks/form.html", form=form, park=park), status
+    return render_template("parks/form.html", form=form, park=park), form.status

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint, uploaded_csv
-from opc.api.schemas import Area, In, Out
+from opc.api.schemas import Area, In, Out, Patch
 from opc.core.errors import NotFound, ValidationFailed
 from opc.core.money import yuan_str
 from opc.core.permissions import can, get_or_404, require
@@ -20,6 +20,7 @@ from opc.space import importing, queries
 from opc.space import operations as ops
 from opc.space.models import Allocation, Unit, UnitKind
 from opc.space.permissions import can_allocate, can_view_allocation
+from opc.space.rules import area
 from opc.teams.models import Team
 
 # Yuan as a decimal string ("80.00"): exact, two places at most.
@@ -46,7 +47,7 @@ class UnitIn(In):
     rent_per_m2_yuan: Yuan = Decimal(0)
 
 
-class UnitPatch(In):
+class UnitPatch(Patch):
     code: str | None = Field(None, min_length=1, max_length=40)
     kind: UnitKind | None = None
     floor: int | None = Field(None, ge=-20, le=500)
@@ -135,7 +136,7 @@ def _unit(unit: Unit) -> dict[str, Any]:
         "code": unit.code,
         "kind": unit.kind,
         "floor": unit.floor,
-        "area_m2": f"{ops.area(unit.area_m2):.2f}",
+        "area_m2": f"{area(unit.area_m2):.2f}",
         "seats": unit.seats,
         "rent_per_m2_yuan": yuan_str(unit.rent_fen_per_m2),
     }

@@ -184,8 +184,7 @@ def create_unit(park_id: int) -> Any:
         else:
             flash(_("Unit %(code)s added.", code=unit.code), "success")
             return redirect(url_for("space.unit", unit_id=unit.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("space/unit_form.html", form=form, park=park, unit=None), status
+    return render_template("space/unit_form.html", form=form, park=park, unit=None), form.status
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -200,8 +199,8 @@ def edit_unit(unit_id: int) -> Any:
         else:
             flash(_("Unit %(code)s saved.", code=unit.code), "success")
             return redirect(url_for("space.unit", unit_id=unit.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("space/unit_form.html", form=form, park=unit.park, unit=unit), status
+    page = render_template("space/unit_form.html", form=form, park=unit.park, unit=unit)
+    return page, form.status
 
 
 @bp.route("/units/<int:unit_id>/delete", methods=["POST"])
@@ -328,36 +327,36 @@ def _allocation(allocation_id: int) -> Allocation:
 @bp.route("/allocations/<int:allocation_id>/end", methods=["POST"])
 def end_allocation(allocation_id: int) -> Any:
     allocation = _allocation(allocation_id)
-    back = url_for("space.unit", unit_id=allocation.unit_id)
     form = EndForm()
     if not form.validate_on_submit():
-        flash(_("Give the day the allocation ends."), "error")
-        return redirect(back)
+        return _refused(allocation, _("Give the day the allocation ends."))
     try:
         ops.end_allocation(allocation, actor=_actor(), end=form.end.data)
     except DomainError as err:
-        flash(_error_text(err), "error")
-    else:
-        flash(_("The allocation ends on %(d)s.", d=form.end.data.isoformat()), "success")
-    return redirect(back)
+        return _refused(allocation, _error_text(err))
+    flash(_("The allocation ends on %(d)s.", d=form.end.data.isoformat()), "success")
+    return redirect(url_for("space.unit", unit_id=allocation.unit_id))
+
+
+def _refused(allocation: Allocation, message: str) -> Any:
+    """The unit page again, the refusal at the top (its row forms have no field to mark)."""
+    flash(message, "error")
+    return _unit_page(_unit(allocation.unit_id), status=422)
 
 
 @bp.route("/allocations/<int:allocation_id>/move", methods=["POST"])
 def move(allocation_id: int) -> Any:
     allocation = _allocation(allocation_id)
-    back = url_for("space.unit", unit_id=allocation.unit_id)
     form = MoveForm()
     form.unit_id.choices = [
         SelectChoice(u.id, u.code) for u in queries.units_in(allocation.unit.park_id)
     ]
     if not form.validate_on_submit():
-        flash(_("Choose a unit and the day of the move."), "error")
-        return redirect(back)
+        return _refused(allocation, _("Choose a unit and the day of the move."))
     try:
         moved = ops.move(allocation, actor=_actor(), unit_id=form.unit_id.data, on=form.on.data)
     except DomainError as err:
-        flash(_error_text(err), "error")
-        return redirect(back)
+        return _refused(allocation, _error_text(err))
     flash(_("The team moves on %(d)s.", d=form.on.data.isoformat()), "success")
     return redirect(url_for("space.unit", unit_id=moved.unit_id))
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import ApiError, endpoint, uploaded_csv
-from opc.api.schemas import In, Out
+from opc.api.schemas import In, Out, Patch
 from opc.core.permissions import get_or_404, require
 from opc.parks.models import Park
 from opc.teams import importing, members, queries
@@ -54,7 +54,8 @@ class TeamIn(In):
     contact_phone: str = Field("", max_length=40)
 
 
-class TeamPatch(In):
+class TeamPatch(Patch):
+    nullable = frozenset({"legal_name", "uscc"})  # a team may lose its legal entity
     name_zh: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, max_length=200)
     track: Track | None = None

@@ -16,9 +16,11 @@ from opc.core.csvio import ImportErrors, read_all, template
 from opc.core.dates import local_today
 from opc.core.db import lock, transaction
 from opc.core.errors import ValidationFailed
+from opc.core.permissions import require_actor
 from opc.parks.models import Park
 from opc.teams.models import Team, TeamStatus, TeamStatusChange
 from opc.teams.operations import PROFILE_FIELDS, clean_profile
+from opc.teams.permissions import can_manage_teams
 from opc.teams.rules import cap_refusal, resident_count
 from opc.teams.signals import status_changed
 
@@ -94,6 +96,7 @@ def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
         park = lock(Park, park_id)
         if park is None:
             raise ValidationFailed({"park_id": [_("No such park.")]})
+        require_actor(can_manage_teams, actor, park)
         names = [v["name_zh"] for _n, v, _s in good]
         codes = [v["uscc"] for _n, v, _s in good if v["uscc"]]
         taken_names = set(

@@ -23,8 +23,10 @@ from opc.auth.operations import create_user, hash_secret, normalize_email
 from opc.core import mail
 from opc.core.db import lock, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation
+from opc.core.permissions import require_actor
 from opc.extensions import db
 from opc.teams.models import Invitation, Team, TeamStatus
+from opc.teams.permissions import can_manage_teams
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ def invite_member(team: Team, email: str, *, actor: Any) -> IssuedInvitation:
         team = lock(Team, team.id)  # type: ignore[assignment]
         if team is None:
             raise NotFound("not_found", _("Not found."))
+        require_actor(can_manage_teams, actor, team)
         if team.status in _LEFT:
             raise RuleViolation(
                 "team_not_active",
@@ -154,6 +157,7 @@ def revoke_invitation(invitation: Invitation, *, actor: Any) -> None:
         invitation = lock(Invitation, invitation.id)  # type: ignore[assignment]
         if invitation is None:
             raise NotFound("not_found", _("Not found."))
+        require_actor(can_manage_teams, actor, invitation.team)
         if invitation.state != "pending":
             raise RuleViolation("invitation_not_pending", _("The invitation is not pending."))
         invitation.revoked_at = utcnow()

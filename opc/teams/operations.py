@@ -19,9 +19,11 @@ from opc.core import constraints
 from opc.core.dates import local_today
 from opc.core.db import lock, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
+from opc.core.permissions import require_actor
 from opc.parks.models import Park
 from opc.teams.labels import status_label
 from opc.teams.models import TRANSITIONS, Team, TeamKind, TeamStatus, TeamStatusChange, Track
+from opc.teams.permissions import can_edit_profile, can_manage_teams
 from opc.teams.rules import cap_refusal, resident_count
 from opc.teams.signals import status_changed
 
@@ -177,6 +179,7 @@ def create_team(
         park = session.get(Park, park_id) if isinstance(park_id, int) else None
         if park is None:
             raise ValidationFailed({"park_id": [_("No such park.")]})
+        require_actor(can_manage_teams, actor, park)  # None: the public application form
         check_unique(session, park.id, name_zh=values["name_zh"], uscc=values["uscc"])
         day = on or local_today(park.timezone)
         team = Team(park_id=park.id, status=TeamStatus.APPLICANT, status_since=day, **values)
@@ -197,6 +200,7 @@ def create_team(
 def update_profile(team: Team, *, actor: Any, **values: Any) -> Team:
     """Change a team's profile (not its park or status)."""
     cleaned = clean_profile(values, partial=True)
+    require_actor(can_edit_profile, actor, team)
     with transaction(actor) as session:
         team = lock(Team, team.id)  # type: ignore[assignment]
         if team is None:
@@ -271,6 +275,7 @@ def transition(
         if park is None or locked is None:
             raise NotFound("not_found", _("Not found."))
         team = locked
+        require_actor(can_manage_teams, actor, team)
         from_status = team.status
         if to not in TRANSITIONS.get(from_status, ()):
             raise RuleViolation(

@@ -34,13 +34,13 @@ def cap_refusal(
     limit = park.team_cap if cap is None else int(cap)
     if residents + adding <= limit:
         return None
+    if adding:
+        message = _("The park's cap of %(cap)d resident teams is reached.", cap=limit)
+    else:
+        message = _("The park already has %(n)d resident teams.", n=residents)
     return RuleViolation(
         "team_cap_reached",
-        _(
-            "The park's cap of %(cap)d resident teams does not allow this: it has %(n)d.",
-            cap=limit,
-            n=residents,
-        ),
+        message,
         conflict={"park_id": park.id, "team_cap": limit, "residents": residents},
     )
 

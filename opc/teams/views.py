@@ -128,7 +128,7 @@ def create() -> Any:
         else:
             flash(_("Team %(name)s added as an applicant.", name=team.name_zh), "success")
             return redirect(url_for("teams.detail", team_id=team.id))
-    return render_template("teams/form.html", form=form, team=None)
+    return render_template("teams/form.html", form=form, team=None), form.status
 
 
 def _load(team_id: int, action: str | None = None) -> Team:
@@ -176,7 +176,7 @@ def edit(team_id: int) -> Any:
         else:
             flash(_("Profile saved."), "success")
             return redirect(url_for("teams.detail", team_id=team.id))
-    return render_template("teams/form.html", form=form, team=team)
+    return render_template("teams/form.html", form=form, team=team), form.status
 
 
 @bp.route("/teams/<int:team_id>/transition", methods=["POST"])
@@ -192,10 +192,10 @@ def transition(team_id: int) -> Any:
             team, form.to.data or "", actor=_actor(), on=form.on.data, note=form.note.data or ""
         )
     except DomainError as err:
-        form.show_error(err)
         # Refused: the page again, with the date and note as typed (a cap refusal has put
         # the team on the waitlist, which the page now shows).
-        return _detail_page(team.id, transition_form=form), err.status
+        status = form.show_error(err)
+        return _detail_page(team.id, transition_form=form), status
     flash(_("Status changed."), "success")
     return redirect(url_for("teams.detail", team_id=team.id))
 
@@ -218,7 +218,7 @@ def invite(team_id: int) -> Any:
             if issued.mail_error:
                 flash(_("The e-mail could not be sent; pass the link on yourself."), "warning")
     page = _detail_page(team.id, form if issued is None else None, issued)
-    return page, (200 if issued or not form.errors else 422)
+    return page, (200 if issued else form.status)
 
 
 @bp.route("/teams/<int:team_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -263,7 +263,7 @@ def import_csv() -> Any:
 
 @bp.route("/teams/import/template.csv")
 def import_template() -> Any:
-    require(current_user, "teams.manage")
+    require(can_manage_teams(current_user))
     return Response(
         importing.template_csv(),
         mimetype="text/csv",

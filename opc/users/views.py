@@ -20,14 +20,13 @@ from opc.users.forms import UserForm
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("", methods=["GET", "POST"])
 def index() -> Any:
     """Admins list and create users."""
     require(can_manage_users(current_user))
     form = UserForm()
     form.team_id.choices = [("", "—"), *queries.team_choices()]
     form.park_ids.choices = queries.park_choices()
-    status = 200
     if form.validate_on_submit():
         try:
             ops.create_user(
@@ -40,12 +39,12 @@ def index() -> Any:
                 actor=current_user._get_current_object(),
             )
         except DomainError as err:
-            status = form.show_error(err)
+            form.show_error(err)
         else:
             flash(_("User %(email)s created.", email=form.email.data), "success")
             return redirect(url_for("users.index"))
     page = paginate(queries.users())
-    return render_template("users/index.html", form=form, page=page), status
+    return render_template("users/index.html", form=form, page=page), form.status
 
 
 @bp.route("/<int:user_id>")

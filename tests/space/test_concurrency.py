@@ -20,6 +20,7 @@ from opc.auth.models import User
 from opc.core.errors import DomainError
 from opc.extensions import db
 from opc.space import operations as ops
+from opc.space import rules
 from opc.space.models import Allocation, Unit
 from tests.space.helpers import D, count
 
@@ -101,5 +102,5 @@ def test_two_units_racing_for_the_last_area(app, make, monkeypatch):
         assert outcomes == ["ok", "park_area_exceeded"], (round_, outcomes)
         assert count(app, Unit, Unit.park_id == park.id) == 2
         with app.app_context():
-            assert ops.units_area(db.session, park.id) <= Decimal(2500)
+            assert rules.units_area(db.session, park.id) <= Decimal(2500)
             db.session.remove()

@@ -165,7 +165,7 @@ def test_edit_with_a_bad_credit_code_keeps_the_input_and_changes_nothing(client,
         headers=EN,
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "check character" in html and 'value="新名字"' in html
     assert one(client.application, Team, team.id).name_zh == "原名"
 
