@@ -14,13 +14,18 @@ def _two_places(value: Decimal) -> Decimal:
     return value
 
 
-# Areas (m²) travel as decimal strings with two places, like money: exact, never float.
-Area = Annotated[
-    Decimal,
-    Field(gt=0, max_digits=12, decimal_places=2),
-    AfterValidator(_two_places),
-    PlainSerializer(lambda v: f"{v:.2f}", return_type=str),
-]
+def area_up_to(maximum: Decimal) -> object:
+    """Areas (m²) travel as decimal strings with two places, like money: exact, never float.
+    `maximum` is the owning domain's bound (its column's precision), stated in one place."""
+    return Annotated[
+        Decimal,
+        Field(gt=0, le=maximum, decimal_places=2),
+        AfterValidator(_two_places),
+        PlainSerializer(lambda v: f"{v:.2f}", return_type=str),
+    ]
+
+
+Area = area_up_to(Decimal("9999999999.99"))  # as read back: the widest column, Numeric(12, 2)
 
 
 class In(BaseModel):

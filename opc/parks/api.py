@@ -8,12 +8,14 @@ from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import Area, In, Out, Patch
+from opc.api.schemas import Area, In, Out, Patch, area_up_to
 from opc.core.permissions import get_or_404, require
 from opc.parks import operations as ops
 from opc.parks import queries
 from opc.parks.models import Park
 from opc.parks.permissions import can_manage_parks
+
+ParkArea = area_up_to(ops.MAX_AREA)
 
 
 class ParkOut(Out):
@@ -21,7 +23,7 @@ class ParkOut(Out):
     code: str
     name_zh: str
     name_en: str
-    total_area_m2: Area
+    total_area_m2: ParkArea  # type: ignore[valid-type]
     team_cap: int
     timezone: str
     currency: str
@@ -32,7 +34,7 @@ class ParkIn(In):
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field("", max_length=200)
     total_area_m2: Area
-    team_cap: int = Field(ge=0, le=100_000)
+    team_cap: int = Field(ge=0, le=ops.MAX_TEAM_CAP)
     timezone: str = "Asia/Shanghai"
     currency: str = Field("CNY", pattern="^[A-Z]{3}$")
 
@@ -40,8 +42,8 @@ class ParkIn(In):
 class ParkPatch(Patch):
     name_zh: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, max_length=200)
-    total_area_m2: Area | None = None
-    team_cap: int | None = Field(None, ge=0, le=100_000)
+    total_area_m2: ParkArea | None = None  # type: ignore[valid-type]
+    team_cap: int | None = Field(None, ge=0, le=ops.MAX_TEAM_CAP)
     timezone: str | None = None
 
 

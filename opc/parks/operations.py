@@ -18,6 +18,23 @@ from opc.parks.permissions import can_manage_parks
 from opc.parks.signals import resizing
 
 EDITABLE = ("name_zh", "name_en", "total_area_m2", "team_cap", "timezone", "currency")
+# The bounds of a park's values, here only: the API's schema states them from these.
+MAX_AREA = Decimal("9999999999.99")  # Numeric(12, 2)
+MAX_TEAM_CAP = 100_000
+
+
+def _area_error(value: Any) -> str | None:
+    try:
+        area = Decimal(str(value))
+    except ArithmeticError:
+        return _("Not a valid number.")
+    if not area.is_finite():
+        return _("Not a valid number.")
+    if area != area.quantize(Decimal("0.01")):
+        return _("At most two decimals.")
+    if area <= 0:
+        return _("Must be greater than zero.")
+    return _("Too large.") if area > MAX_AREA else None
 
 
 def _validate(values: dict[str, Any]) -> None:
@@ -27,10 +44,10 @@ def _validate(values: dict[str, Any]) -> None:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
             errors["timezone"] = [_("Unknown timezone.")]
-    if "total_area_m2" in values and Decimal(values["total_area_m2"]) <= 0:
-        errors["total_area_m2"] = [_("Must be greater than zero.")]
-    if "team_cap" in values and int(values["team_cap"]) < 0:
-        errors["team_cap"] = [_("Must not be negative.")]
+    if "total_area_m2" in values and (problem := _area_error(values["total_area_m2"])):
+        errors["total_area_m2"] = [problem]
+    if "team_cap" in values and not 0 <= int(values["team_cap"]) <= MAX_TEAM_CAP:
+        errors["team_cap"] = [_("Must be between %(low)d and %(high)d.", low=0, high=MAX_TEAM_CAP)]
     if errors:
         raise ValidationFailed(errors)
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint, uploaded_csv
-from opc.api.schemas import Area, In, Out, Patch
+from opc.api.schemas import Area, In, Out, Patch, area_up_to
 from opc.core.errors import NotFound, ValidationFailed
 from opc.core.money import yuan_str
 from opc.core.permissions import can, get_or_404, require
@@ -19,6 +19,7 @@ from opc.extensions import db
 from opc.space import importing, queries
 from opc.space import operations as ops
 from opc.space.models import Allocation, Unit, UnitKind
+from opc.space.operations import units
 from opc.space.permissions import can_allocate, can_view_allocation
 from opc.space.rules import area
 from opc.teams.models import Team
@@ -38,21 +39,24 @@ class UnitOut(Out):
     rent_per_m2_yuan: str
 
 
+UnitArea = area_up_to(units.MAX_AREA)
+
+
 class UnitIn(In):
-    code: str = Field(min_length=1, max_length=40)
+    code: str = Field(min_length=1, max_length=units.MAX_CODE)
     kind: UnitKind
-    floor: int = Field(ge=-20, le=500)
-    area_m2: Area
-    seats: int = Field(0, ge=0, le=100_000)
+    floor: int = Field(ge=units.FLOORS[0], le=units.FLOORS[1])
+    area_m2: UnitArea  # type: ignore[valid-type]
+    seats: int = Field(0, ge=0, le=units.MAX_SEATS)
     rent_per_m2_yuan: Yuan = Decimal(0)
 
 
 class UnitPatch(Patch):
-    code: str | None = Field(None, min_length=1, max_length=40)
+    code: str | None = Field(None, min_length=1, max_length=units.MAX_CODE)
     kind: UnitKind | None = None
-    floor: int | None = Field(None, ge=-20, le=500)
-    area_m2: Area | None = None
-    seats: int | None = Field(None, ge=0, le=100_000)
+    floor: int | None = Field(None, ge=units.FLOORS[0], le=units.FLOORS[1])
+    area_m2: UnitArea | None = None  # type: ignore[valid-type]
+    seats: int | None = Field(None, ge=0, le=units.MAX_SEATS)
     rent_per_m2_yuan: Yuan | None = None
 
 

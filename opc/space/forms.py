@@ -7,20 +7,18 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from opc.core.forms import BaseForm, MoneyField, int_or_none
 from opc.space.labels import KINDS
 
 
 class UnitForm(BaseForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Code"), validators=[DataRequired()])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
-    floor = IntegerField(_l("Floor"), validators=[InputRequired(), NumberRange(min=-20, max=500)])
-    area_m2 = DecimalField(
-        _l("Area (m²)"), places=2, validators=[InputRequired(), NumberRange(min=0.01)]
-    )
-    seats = IntegerField(_l("Seats"), default=0, validators=[InputRequired(), NumberRange(min=0)])
+    floor = IntegerField(_l("Floor"), validators=[InputRequired()])
+    area_m2 = DecimalField(_l("Area (m²)"), places=2, validators=[InputRequired()])
+    seats = IntegerField(_l("Seats"), default=0, validators=[InputRequired()])
     rent_fen_per_m2 = MoneyField(_l("Monthly rent per m² (yuan)"), default=0)
 
     def __init__(self, *args: Any, **kw: Any) -> None:

@@ -25,7 +25,11 @@ from opc.space.permissions import can_allocate
 from opc.space.rules import TWO_PLACES, area, check_fits
 
 UNIT_FIELDS = ("code", "kind", "floor", "area_m2", "seats", "rent_fen_per_m2")
+# The bounds of a unit's values, here only: the API's schema states them from these.
 MAX_AREA = Decimal("99999999.99")  # Numeric(10, 2)
+MAX_CODE = 40
+FLOORS = (-20, 500)
+MAX_SEATS = 100_000
 
 for _name in ("uq_units_park_id_code", "units.park_id, units.code"):
     constraints.register(
@@ -82,8 +86,8 @@ def _code_value(value: Any) -> str:
     code = str(value or "").strip()
     if not code:
         raise ValueError(_("A code is required."))
-    if len(code) > 40:
-        raise ValueError(_("At most %(n)d characters.", n=40))
+    if len(code) > MAX_CODE:
+        raise ValueError(_("At most %(n)d characters.", n=MAX_CODE))
     return code
 
 
@@ -98,9 +102,9 @@ def _kind_value(value: Any) -> str:
 _CLEANERS: dict[str, Callable[[Any], Any]] = {
     "code": _code_value,
     "kind": _kind_value,
-    "floor": lambda v: _integer(v, -20, 500),
+    "floor": lambda v: _integer(v, *FLOORS),
     "area_m2": _area_value,
-    "seats": lambda v: _integer(v, 0, 100_000),
+    "seats": lambda v: _integer(v, 0, MAX_SEATS),
     # Monthly rent per m²: fen as an int, or yuan as text/Decimal ("80.00").
     "rent_fen_per_m2": _rent_value,
 }
