@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, distinct, select
 
 from opc.audit.models import AuditEntry
+from opc.extensions import db
 
 
 def entries(
@@ -34,3 +35,8 @@ def entries(
         start = datetime.combine(on, time(), ZoneInfo(tz))
         stmt = stmt.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
     return stmt
+
+
+def entity_names() -> list[str]:
+    """The kinds of record the log has entries for (the filter's choices)."""
+    return list(db.session.scalars(select(distinct(AuditEntry.entity)).order_by(AuditEntry.entity)))

@@ -7,14 +7,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import distinct, select
 
 from opc.audit import queries
-from opc.audit.models import AuditEntry
 from opc.audit.permissions import can_read_audit
 from opc.core.pagination import paginate
 from opc.core.permissions import require
-from opc.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -40,5 +37,5 @@ def index() -> Any:
         "on": on,
     }
     page = paginate(queries.entries(**filters, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    entities = db.session.scalars(select(distinct(AuditEntry.entity)).order_by(AuditEntry.entity))
-    return render_template("audit/index.html", page=page, filters=filters, entities=list(entities))
+    entities = queries.entity_names()
+    return render_template("audit/index.html", page=page, filters=filters, entities=entities)

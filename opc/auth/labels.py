@@ -2,12 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 
+from opc.core.permissions import Role
+
 ROLES = {
-    "admin": _l("Administrator"),
-    "staff": _l("Park staff"),
-    "reviewer": _l("Reviewer"),
-    "member": _l("Team member"),
-    "provider": _l("Service provider"),
+    Role.ADMIN: _l("Administrator"),
+    Role.STAFF: _l("Park staff"),
+    Role.REVIEWER: _l("Reviewer"),
+    Role.MEMBER: _l("Team member"),
+    Role.PROVIDER: _l("Service provider"),
 }
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from opc.core import constraints
 from opc.core.db import UTCDateTime, utcnow
 from opc.core.models import Audited, CreatedMixin
 from opc.core.permissions import Role
@@ -107,3 +109,25 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# What the constraints above refuse, when a race gets past the checks (opc.core.constraints).
+constraints.register(
+    "uq_users_email", "email_taken", lambda: _("A user with this e-mail exists already.")
+)
+constraints.register(
+    "ck_users_role_known", "unknown_role", lambda: _("The role is not one of the known roles.")
+)
+constraints.register(
+    "ck_users_member_has_team", "member_needs_team", lambda: _("A team member needs a team.")
+)
+constraints.register(
+    "uq_user_sessions_token_hash",
+    "token_collision",
+    lambda: _("A new token matched an existing one. Please try again."),
+)
+constraints.register(
+    "uq_api_tokens_token_hash",
+    "token_collision",
+    lambda: _("A new token matched an existing one. Please try again."),
+)

@@ -7,15 +7,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from opc.auth import operations as ops
+from opc.auth import queries
 from opc.auth.forms import LoginForm, PasswordForm, TokenForm
-from opc.auth.models import ApiToken
 from opc.auth.permissions import can_manage_users
 from opc.core.errors import DomainError
 from opc.core.security import public, safe_next
-from opc.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -88,9 +86,7 @@ def account() -> Any:
             )
         except DomainError as err:
             token_form.apply_error(err)
-    tokens = db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
-    ).all()
+    tokens = queries.tokens_of(user)
     return render_template(
         "auth/account.html", form=form, token_form=token_form, tokens=tokens, new_secret=new_secret
     )
@@ -98,7 +94,7 @@ def account() -> Any:
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int) -> Any:
-    token = db.session.get(ApiToken, token_id)
+    token = queries.token(token_id)
     if token is None or (token.user_id != current_user.id and not can_manage_users(current_user)):
         return render_template(
             "errors/error.html", status=404, code="not_found", message=_("Not found.")

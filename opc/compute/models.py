@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from opc.core import constraints
 from opc.core.models import Audited, CreatedMixin
 from opc.extensions import db
 
@@ -22,3 +24,9 @@ class Provider(Audited, CreatedMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()
+
+
+# What the constraints above refuse, when a race gets past the checks (opc.core.constraints).
+constraints.register(
+    "uq_providers_user_id", "provider_exists", lambda: _("This user has a provider record already.")
+)

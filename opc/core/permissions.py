@@ -88,15 +88,21 @@ def visible(user: Any, model: type) -> ColumnElement[bool]:
     return or_(*(narrow(user) for narrow in _visibility[model]))
 
 
-def get_or_404(model: type, ident: Any, user: Any, action: str | None = None) -> Any:
-    """Load a record the user may see, else NotFound; with `action`, Forbidden when not allowed."""
+def get_visible(model: type, ident: Any, user: Any) -> Any:
+    """The record when it exists and the user may see it (its `<table>.view` rule), else None."""
     try:
         ident = int(ident)
     except (TypeError, ValueError):
-        ident = None
-    obj = db.session.get(model, ident) if ident is not None else None
+        return None
+    obj = db.session.get(model, ident)
     view_action = f"{model.__tablename__}.view"  # type: ignore[attr-defined]
-    if obj is None or not can(user, view_action, obj):
+    return obj if obj is not None and can(user, view_action, obj) else None
+
+
+def get_or_404(model: type, ident: Any, user: Any, action: str | None = None) -> Any:
+    """Load a record the user may see, else NotFound; with `action`, Forbidden when not allowed."""
+    obj = get_visible(model, ident, user)
+    if obj is None:
         raise NotFound("not_found", _("Not found."))
     if action:
         require(can(user, action, obj))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from opc.core import constraints
 from opc.core.db import UTCDateTime
 from opc.extensions import db
 
@@ -51,3 +53,21 @@ class JobRun(db.Model):
 
     def __repr__(self) -> str:
         return f"<JobRun {self.job} {self.period} {self.state} #{self.attempts}>"
+
+
+# What the constraints above refuse, when a race gets past the checks (opc.core.constraints).
+constraints.register(
+    "uq_job_runs_job_period",
+    "job_run_claimed",
+    lambda: _("This run of the job is claimed already."),
+)
+constraints.register(
+    "ck_job_runs_state_known",
+    "unknown_state",
+    lambda: _("The state is not one of the known states."),
+)
+constraints.register(
+    "ck_job_runs_attempts_positive",
+    "attempts_not_positive",
+    lambda: _("A run has at least one attempt."),
+)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Numeric, String, Table
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from opc.auth.models import User
+from opc.core import constraints
 from opc.core.models import Audited, CreatedMixin
 from opc.extensions import db
 
@@ -47,3 +49,22 @@ class Park(Audited, CreatedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Park {self.code}>"
+
+
+# What the constraints above refuse, when a race gets past the checks (opc.core.constraints).
+constraints.register(
+    "uq_parks_code", "park_code_taken", lambda: _("A park with this code exists already.")
+)
+constraints.register(
+    "ck_parks_area_positive", "area_not_positive", lambda: _("The area must be greater than zero.")
+)
+constraints.register(
+    "ck_parks_team_cap_not_negative",
+    "team_cap_negative",
+    lambda: _("The team cap must not be negative."),
+)
+constraints.register(
+    "pk_staff_parks",
+    "staff_already_assigned",
+    lambda: _("The staff member works for this park already."),
+)

@@ -14,8 +14,7 @@ from opc.api.routing import endpoint, uploaded_csv
 from opc.api.schemas import Area, In, Out, Patch, area_up_to
 from opc.core.errors import NotFound, ValidationFailed
 from opc.core.money import yuan_str
-from opc.core.permissions import can, get_or_404, require
-from opc.extensions import db
+from opc.core.permissions import get_or_404, get_visible, require
 from opc.space import importing, queries
 from opc.space import operations as ops
 from opc.space.models import Allocation, Unit, UnitKind
@@ -264,8 +263,8 @@ def list_allocations(user: Any, query: AllocationQuery) -> dict[str, Any]:
 
 def _visible_id(user: Any, model: type, ident: int, field: str, missing: str) -> Any:
     """A record named in a body: one the caller may not see is as unknown as a missing one."""
-    obj = db.session.get(model, ident)
-    if obj is None or not can(user, f"{model.__tablename__}.view", obj):  # type: ignore[attr-defined]
+    obj = get_visible(model, ident, user)
+    if obj is None:
         raise ValidationFailed({field: [missing]})
     return obj
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from opc.core import constraints
 from opc.core.models import Audited, CreatedMixin
 from opc.extensions import db
 
@@ -127,3 +129,37 @@ class Allocation(Audited, CreatedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Allocation unit={self.unit_id} team={self.team_id} [{self.start}, {self.end})>"
+
+
+# What the constraints above refuse, when a race gets past the checks (opc.core.constraints).
+constraints.register(
+    "uq_units_park_id_code",
+    "unit_code_taken",
+    lambda: _("The park has a unit with this code already."),
+)
+constraints.register(
+    "ck_units_area_positive", "area_not_positive", lambda: _("The area must be greater than zero.")
+)
+constraints.register(
+    "ck_units_seats_not_negative",
+    "seats_negative",
+    lambda: _("The number of seats must not be negative."),
+)
+constraints.register(
+    "ck_units_rent_not_negative", "rent_negative", lambda: _("The rent must not be negative.")
+)
+constraints.register(
+    "ck_units_kind_known",
+    "unknown_unit_kind",
+    lambda: _("The kind of unit is not one of the known kinds."),
+)
+constraints.register(
+    "ck_allocations_end_after_start",
+    "end_before_start",
+    lambda: _("The end must be after the start."),
+)
+constraints.register(
+    "ex_allocations_unit_period",
+    "allocation_overlap",
+    lambda: _("The unit is allocated to another team for part of this period."),
+)

@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opc.core import constraints
 from opc.core.errors import RuleViolation
 from opc.extensions import db
 from opc.parks.models import Park
@@ -24,12 +23,6 @@ from opc.space.models import Allocation, Unit
 
 OVERLAP_CONSTRAINT = "ex_allocations_unit_period"
 TWO_PLACES = Decimal("0.01")
-
-constraints.register(
-    OVERLAP_CONSTRAINT,
-    "allocation_overlap",
-    lambda: _("The unit is allocated to another team for part of this period."),
-)
 
 
 def area(value: Any) -> Decimal:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from pypinyin import lazy_pinyin
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
 from opc.auth.models import User
+from opc.core import constraints
 from opc.core.db import UTCDateTime, utcnow
 from opc.core.models import Audited, CreatedMixin
 from opc.extensions import db
@@ -171,3 +173,28 @@ class Invitation(Audited, CreatedMixin, db.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= utcnow() else "pending"
+
+
+# What the constraints above refuse, when a race gets past the checks (opc.core.constraints).
+constraints.register("uq_teams_uscc", "uscc_taken", lambda: _("This credit code is registered."))
+constraints.register(
+    "uq_teams_park_id_name_zh", "team_name_taken", lambda: _("The park has a team of this name.")
+)
+constraints.register(
+    "ck_teams_track_known", "unknown_track", lambda: _("The track is not one of the known tracks.")
+)
+constraints.register(
+    "ck_teams_status_known",
+    "unknown_status",
+    lambda: _("The status is not one of the known statuses."),
+)
+constraints.register(
+    "ck_teams_kind_known",
+    "unknown_kind",
+    lambda: _("The kind of team is not one of the known kinds."),
+)
+constraints.register(
+    "uq_invitations_token_hash",
+    "token_collision",
+    lambda: _("A new token matched an existing one. Please try again."),
+)

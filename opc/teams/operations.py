@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
-from opc.core import constraints
 from opc.core.dates import local_today
 from opc.core.db import lock, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
@@ -48,18 +47,6 @@ _MAX_LENGTH = {
     "contact_email": 254,
     "contact_phone": 40,
 }
-
-constraints.register("uq_teams_uscc", "uscc_taken", lambda: _("This credit code is registered."))
-constraints.register("teams.uscc", "uscc_taken", lambda: _("This credit code is registered."))
-constraints.register(
-    "uq_teams_park_id_name_zh", "team_name_taken", lambda: _("The park has a team of this name.")
-)
-constraints.register(
-    "teams.park_id, teams.name_zh",
-    "team_name_taken",
-    lambda: _("The park has a team of this name."),
-)
-
 
 # --- profile ---------------------------------------------------------------------------
 

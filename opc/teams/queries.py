@@ -154,3 +154,14 @@ def waitlists_for(user: Any, park_id: int | None = None) -> list[Waitlist]:
     ):
         waiting[team.park_id].append(team)
     return [Waitlist(p, residents.get(p.id, 0), waiting[p.id]) for p in parks]
+
+
+def all_parks() -> list[Park]:
+    """Every park, for the public application form (anyone may apply to any park)."""
+    return list(db.session.scalars(select(Park).order_by(Park.id)))
+
+
+def invitation(team: Team, invitation_id: int) -> Invitation | None:
+    """One of the team's invitations."""
+    found = db.session.get(Invitation, invitation_id)
+    return found if found is not None and found.team_id == team.id else None

@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from opc.core.errors import DomainError, NotFound
@@ -27,8 +26,6 @@ from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
 from opc.core.security import public
-from opc.extensions import db
-from opc.parks.models import Park
 from opc.teams import importing, members, queries
 from opc.teams import operations as ops
 from opc.teams.forms import (
@@ -41,7 +38,7 @@ from opc.teams.forms import (
     TransitionForm,
 )
 from opc.teams.labels import INVITATION_STATES, STATUSES, TRACKS, kind_label, step_label
-from opc.teams.models import Invitation, Team
+from opc.teams.models import Team
 from opc.teams.pages import CONTRIBUTIONS, sections_for
 from opc.teams.permissions import can_manage_teams
 
@@ -224,8 +221,8 @@ def invite(team_id: int) -> Any:
 @bp.route("/teams/<int:team_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 def revoke_invitation(team_id: int, invitation_id: int) -> Any:
     team = _load(team_id, "teams.manage")
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.team_id != team.id:
+    invitation = queries.invitation(team, invitation_id)
+    if invitation is None:
         raise NotFound("not_found", _("Not found."))
     try:
         members.revoke_invitation(invitation, actor=_actor())
@@ -279,8 +276,7 @@ def import_template() -> Any:
 def apply() -> Any:
     """Anyone may apply to join a park: the team is created as an applicant."""
     form = ApplyForm()
-    parks = db.session.scalars(select(Park).order_by(Park.id)).all()
-    form.park_id.choices = _park_choices(parks)
+    form.park_id.choices = _park_choices(queries.all_parks())
     if form.validate_on_submit():
         try:
             ops.create_team(

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
 from opc.api.schemas import In, Out
-from opc.auth.models import User
+from opc.auth.models import Role, User
 from opc.auth.permissions import can_manage_users
 from opc.core.permissions import get_or_404, require
 from opc.parks.permissions import staff_park_ids
 from opc.users import operations as ops
 from opc.users import queries
-
-RoleName = Literal["admin", "staff", "reviewer", "member", "provider"]
 
 
 class UserOut(Out):
@@ -31,7 +29,7 @@ class UserOut(Out):
 
 class UserIn(In):
     email: str = Field(min_length=3, max_length=254)
-    role: RoleName
+    role: Role
     name: str = Field("", max_length=200)
     password: str | None = Field(None, max_length=1024)
     team_id: int | None = None
@@ -81,4 +79,5 @@ def get_user(user: Any, user_id: int) -> dict[str, Any]:
 def create_user(user: Any, body: UserIn) -> dict[str, Any]:
     """Create a user (admins); a provider user gets its provider record."""
     require(can_manage_users(user))
-    return _out(ops.create_user(body.email, actor=user, **body.model_dump(exclude={"email"})))
+    values = body.model_dump(exclude={"email"})
+    return _out(ops.create_user(body.email, actor=user, **values | {"role": body.role.value}))

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opc.core import constraints
 from opc.core.db import transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
@@ -67,7 +68,7 @@ def _guarded(
         with session.begin_nested():
             yield
     except IntegrityError as exc:
-        if OVERLAP_CONSTRAINT not in str(exc.orig):
+        if constraints.constraint_name(exc) != OVERLAP_CONSTRAINT:
             raise
         raise overlap_violation(overlapping(session, unit_id, start, end, exclude)) from exc
 

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opc.core import constraints
 from opc.core.db import lock, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.money import parse_yuan
@@ -30,11 +29,6 @@ MAX_AREA = Decimal("99999999.99")  # Numeric(10, 2)
 MAX_CODE = 40
 FLOORS = (-20, 500)
 MAX_SEATS = 100_000
-
-for _name in ("uq_units_park_id_code", "units.park_id, units.code"):
-    constraints.register(
-        _name, "unit_code_taken", lambda: _("The park has a unit with this code already.")
-    )
 
 
 def _integer(value: Any, low: int, high: int) -> int:
