@@ -4,7 +4,8 @@ One path, so that later domains cannot get it wrong: audited rows are written th
 ORM unit of work, and the `after_flush` hook below logs what each flush did (the ORM knows
 every changed value before and after). That includes the record's many-to-many
 collections: a change of a staff member's parks (the `staff_parks` association table) is
-logged as an update of the user, `{"parks": [1]} -> {"parks": [1, 2]}` (ids, sorted).
+logged as an update of the user, `{"parks": [1]} -> {"parks": [1, 2]}` (ids, sorted), and
+of each park whose staff it changed (`{"staff": [...]}`, the other side of the relationship).
 
 A bulk INSERT/UPDATE/DELETE statement run through a session against an audited table
 (an Audited model's table, or an association table of one of its collections) bypasses the
@@ -26,13 +27,16 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, PassiveFlag, Session
+from sqlalchemy.orm.attributes import get_history
 
 from opc.audit.models import AuditEntry
 from opc.core.db import current_actor, utcnow
 from opc.core.models import Audited
 from opc.extensions import db
 
+# What a collection's history includes without loading it: the changes made through a backref.
+_UNLOADED_TOO = PassiveFlag.PASSIVE_NO_INITIALIZE | PassiveFlag.INCLUDE_PENDING_MUTATIONS
 # Execution options of a statement whose change the caller has logged with record().
 RECORDED = {"opc_audit_recorded": True}
 
@@ -126,11 +130,11 @@ def _changes(session: Session, obj: Audited) -> tuple[dict[str, Any], dict[str, 
             before[key] = _plain(history.deleted[0]) if history.deleted else None
             after[key] = _plain(history.added[0]) if history.added else None
     for rel in _collections(state.mapper):
-        history = state.attrs[rel.key].history
+        # An unloaded collection (changed through the other side's backref) knows only what
+        # was added and removed: the rest comes from the association table.
+        history = get_history(obj, rel.key, passive=_UNLOADED_TOO)
         if not history.has_changes():
             continue
-        # An unloaded collection (changed through a backref) knows only what was added and
-        # removed: the rest comes from the association table.
         if rel.key in state.dict:
             new = _ids(state.dict[rel.key])
         else:
