@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 
 from opc.auth.models import ApiToken, LoginAttempt, Role, User, UserSession
 from opc.auth.signals import user_created
-from opc.core.db import transaction, utcnow
+from opc.core.db import retrying, transaction, utcnow
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.extensions import db
 
@@ -60,6 +60,7 @@ def _check_password_strength(password: str) -> None:
         raise ValidationFailed({"password": [_("At least %(n)d characters.", n=MIN_PASSWORD)]})
 
 
+@retrying
 def create_user(
     email: str,
     *,
@@ -101,6 +102,7 @@ def create_user(
     return user
 
 
+@retrying
 def set_password(user: User, password: str, *, actor: Any = None) -> None:
     """Change a password and end every login session of the user."""
     _check_password_strength(password)
@@ -138,6 +140,7 @@ def login_throttled(email: str, address: str) -> bool:
     )
 
 
+@retrying
 def authenticate(email: str, password: str, address: str) -> User:
     """The user with these credentials, with a new login session; RuleViolation otherwise."""
     email = email.strip().lower()
@@ -192,6 +195,7 @@ def load_session_user(token: str) -> User | None:
     return user
 
 
+@retrying
 def end_session(token: str | None) -> None:
     """Log out: the session token can never be used again."""
     if not token:
@@ -207,6 +211,7 @@ def end_session(token: str | None) -> None:
 # --- API tokens -----------------------------------------------------------------------
 
 
+@retrying
 def issue_token(user: User, *, scope: str = "all", name: str = "", actor: Any = None) -> str:
     """A new API token for `user`; returns the secret, which is shown once and kept hashed."""
     scopes = scope.split()
@@ -229,6 +234,7 @@ def issue_token(user: User, *, scope: str = "all", name: str = "", actor: Any = 
     return secret
 
 
+@retrying
 def revoke_token(token: ApiToken, *, actor: Any = None) -> None:
     with transaction(actor):
         token.revoked_at = utcnow()

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.exc import IntegrityError
 
 from opc.core.errors import RuleViolation
+from opc.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ def schema_constraints(metadata: MetaData | None = None) -> Iterator[SchemaConst
     """The unique and check constraints (unique indexes included) of the models' tables, and
     the primary keys made of the row's values (an association table's pair), by name."""
     if metadata is None:
-        from opc.extensions import db
-
         metadata = db.metadata
     for table in metadata.sorted_tables:
         for constraint in table.constraints:

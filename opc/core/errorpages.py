@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from opc.core.constraints import rule_for_integrity_error
 from opc.core.db import is_lock_conflict
 from opc.core.errors import ConcurrentUpdate, DomainError
-from opc.extensions import db
+from opc.extensions import db, login
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +112,6 @@ def handle_integrity(exc: IntegrityError) -> tuple[object, int]:
 def _as_visitor() -> None:
     """Render the rest of the request for an anonymous visitor: loading the user, and the
     navigation's permission checks, would need the database that just failed."""
-    from flask import g
-
-    from opc.extensions import login
-
     g._login_user = login.anonymous_user()
 
 

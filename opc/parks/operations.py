@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from opc.auth.models import User
-from opc.core.db import lock, transaction
+from opc.core.db import lock, retrying, transaction
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
 from opc.parks.models import Park
@@ -52,6 +52,7 @@ def _validate(values: dict[str, Any]) -> None:
         raise ValidationFailed(errors)
 
 
+@retrying
 def create_park(
     *,
     actor: Any,
@@ -83,6 +84,7 @@ def create_park(
     return park
 
 
+@retrying
 def update_park(park: Park, *, actor: Any, **values: Any) -> Park:
     """Change a park; its area may not shrink below its units, nor its cap below its residents
     (the domains that own those rules check them on `resizing`)."""
@@ -102,6 +104,7 @@ def update_park(park: Park, *, actor: Any, **values: Any) -> Park:
     return park
 
 
+@retrying
 def assign_staff(user: User, park_ids: list[int], *, actor: Any) -> None:
     """Make `user` staff of exactly these parks (admins)."""
     require_actor(can_manage_parks, actor)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from opc.core.csvio import ImportErrors, read_all, template
-from opc.core.db import transaction
+from opc.core.db import retrying, transaction
 from opc.core.errors import ValidationFailed
 from opc.core.permissions import require_actor
 from opc.parks.models import Park
@@ -56,6 +56,7 @@ def _check_rows(
     return good
 
 
+@retrying
 def import_units(park_id: int, data: bytes, *, actor: Any) -> list[Unit]:
     """Create the units of a CSV file in a park, or none of them (ImportRejected)."""
     errors = ImportErrors()

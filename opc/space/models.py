@@ -18,9 +18,10 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     select,
+    union_all,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from opc.core import constraints
 from opc.core.models import Audited, CreatedMixin
@@ -120,6 +121,21 @@ class Allocation(Audited, CreatedMixin, db.Model):
             select(cls.id).where(cls.end.is_(None)).union_all(select(cls.id).where(cls.end > day))
         )
         return (cls.start <= day) & cls.id.in_(running)
+
+    @classmethod
+    def held_on(cls, day: date) -> type[Allocation]:
+        """The allocations held on `day`, as an entity to join (aliased over a subquery).
+
+        Its rows come from two index ranges of ix_allocations_end (open-ended, ending after
+        the day), so a join costs what is running, not the history: joining units to
+        allocations `ON unit_id = units.id AND holds_on(day)` reads every allocation a unit
+        ever had (SQLite walks ix_allocations_unit_id_start, PostgreSQL scans the table).
+        """
+        running = union_all(
+            select(cls).where(cls.end.is_(None), cls.start <= day),
+            select(cls).where(cls.end > day, cls.start <= day),
+        ).subquery("held")
+        return aliased(cls, running)  # type: ignore[return-value]
 
     @classmethod
     def shares_days(cls, start: date, end: date | None = None) -> ColumnElement[bool]:

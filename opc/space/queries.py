@@ -321,7 +321,8 @@ def occupancy(park: Park, on: date) -> Occupancy:
     """Area, units and residents of a park on a day, by floor and by track: three queries."""
     # At most one allocation holds a unit on a day (they never overlap), so the outer join
     # gives one row per unit.
-    holding = select(Allocation.unit_id).where(Allocation.holds_on(on)).distinct().subquery()
+    held = Allocation.held_on(on)
+    holding = select(held.unit_id).distinct().subquery()
     taken = holding.c.unit_id.is_not(None)
     floor_rows = db.session.execute(
         select(
@@ -350,14 +351,13 @@ def occupancy(park: Park, on: date) -> Occupancy:
     space = db.session.execute(
         select(
             Team.track,
-            func.count(distinct(Allocation.team_id)),
-            func.count(Allocation.id),
+            func.count(distinct(held.team_id)),
+            func.count(held.id),
             func.coalesce(func.sum(Unit.area_m2), 0),
         )
-        .select_from(Allocation)
-        .join(Unit, and_(Unit.id == Allocation.unit_id, Unit.park_id == park.id))
-        .join(Team, Team.id == Allocation.team_id)
-        .where(Allocation.holds_on(on))
+        .select_from(held)
+        .join(Unit, and_(Unit.id == held.unit_id, Unit.park_id == park.id))
+        .join(Team, Team.id == held.team_id)
         .group_by(Team.track)
     ).all()
     for track, teams, units, allocated in space:
@@ -375,11 +375,26 @@ def occupancy(park: Park, on: date) -> Occupancy:
 
 
 @dataclass
-class Cell:
-    """A unit on the floor view and who holds it on the day."""
+class Holder:
+    """Who holds a unit on the day: the team's names and the allocation's end."""
 
-    unit: Unit
-    allocation: Allocation | None
+    name_zh: str
+    name_en: str
+    end: date | None
+
+    display_name = Team.display_name  # the team's own rule (page language, Chinese else)
+
+
+@dataclass
+class Cell:
+    """A unit on the floor view and who holds it on the day.
+
+    Plain values read as columns, not ORM records: a park has hundreds of units, and
+    loading a unit, an allocation and a team record for each box cost more than the SQL.
+    """
+
+    unit: Any  # a row: id, code, floor, area_m2
+    holder: Holder | None
     state: str  # free, taken, ending
 
     @property
@@ -391,22 +406,32 @@ class Cell:
 
 def floor_plan(park: Park, on: date) -> list[tuple[int, list[Cell]]]:
     """The park's units by floor, each with its holder on the day and its state: one query."""
+    held = Allocation.held_on(on)  # what runs on the day, not each unit's history
     rows = db.session.execute(
-        select(Unit, Allocation)
-        .outerjoin(Allocation, and_(Allocation.unit_id == Unit.id, Allocation.holds_on(on)))
-        .outerjoin(Team, Team.id == Allocation.team_id)
-        .options(contains_eager(Allocation.team))  # the holder's name, without a query each
+        select(
+            Unit.id,
+            Unit.code,
+            Unit.floor,
+            Unit.area_m2,
+            held.id.label("held_id"),
+            held.end,
+            Team.name_zh,
+            Team.name_en,
+        )
+        .outerjoin(held, held.unit_id == Unit.id)
+        .outerjoin(Team, Team.id == held.team_id)
         .where(Unit.park_id == park.id)
         .order_by(Unit.floor, Unit.code, Unit.id)
     ).all()
     soon = on + timedelta(days=ENDING_SOON_DAYS)
     plan: dict[int, list[Cell]] = {}
-    for unit, allocation in rows:
-        if allocation is None:
+    for row in rows:
+        holder = None if row.held_id is None else Holder(row.name_zh, row.name_en, row.end)
+        if holder is None:
             state = "free"
-        elif allocation.end is not None and allocation.end <= soon:
+        elif holder.end is not None and holder.end <= soon:
             state = "ending"
         else:
             state = "taken"
-        plan.setdefault(unit.floor, []).append(Cell(unit, allocation, state))
+        plan.setdefault(row.floor, []).append(Cell(row, holder, state))
     return list(plan.items())

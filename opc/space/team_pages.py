@@ -51,10 +51,11 @@ def current_units(teams: list[Team]) -> dict[int, list[Unit]]:
         by_zone[team.park.timezone].append(team.id)
     units: dict[int, list[Unit]] = defaultdict(list)
     for zone, ids in by_zone.items():
+        held = Allocation.held_on(local_today(zone))  # not each team's whole history
         rows = db.session.execute(
-            select(Allocation.team_id, Unit)
-            .join(Unit, Unit.id == Allocation.unit_id)
-            .where(Allocation.team_id.in_(ids), Allocation.holds_on(local_today(zone)))
+            select(held.team_id, Unit)
+            .join(Unit, Unit.id == held.unit_id)
+            .where(held.team_id.in_(ids))
             .order_by(Unit.code)
         ).all()
         for team_id, unit in rows:

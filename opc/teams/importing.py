@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from opc.core.csvio import ImportErrors, read_all, template
 from opc.core.dates import local_today
-from opc.core.db import lock, transaction
+from opc.core.db import lock, retrying, transaction
 from opc.core.errors import ValidationFailed
 from opc.core.permissions import require_actor
 from opc.parks.models import Park
@@ -88,6 +88,7 @@ def _check_rows(
     return good
 
 
+@retrying
 def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
     """Create the teams of a CSV file in a park, or none of them (ImportRejected)."""
     errors = ImportErrors()

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from opc.auth.models import Role, User
 from opc.auth.operations import create_user, hash_secret, normalize_email
 from opc.core import mail
-from opc.core.db import lock, transaction, utcnow
+from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation
 from opc.core.permissions import require_actor
 from opc.extensions import db
@@ -51,6 +51,7 @@ def invitation_link(token: str) -> str:
     return current_app.url_map.bind("").build("teams.accept_invitation", {"token": token})
 
 
+@retrying
 def invite_member(team: Team, email: str, *, actor: Any) -> IssuedInvitation:
     """Invite a person to a team; an earlier pending invitation of the same address ends."""
     email = normalize_email(email)
@@ -129,6 +130,7 @@ def check_usable(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+@retrying
 def accept_invitation(token: str, *, password: str, name: str = "") -> User:
     """Create the member's account with their password; the link is used up."""
     with transaction(None) as session:
@@ -151,6 +153,7 @@ def accept_invitation(token: str, *, password: str, name: str = "") -> User:
     return user
 
 
+@retrying
 def revoke_invitation(invitation: Invitation, *, actor: Any) -> None:
     """Withdraw a pending invitation: its link stops working."""
     with transaction(actor):

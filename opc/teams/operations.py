@@ -16,7 +16,7 @@ from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
 from opc.core.dates import local_today
-from opc.core.db import lock, transaction, utcnow
+from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
 from opc.parks.models import Park
@@ -157,6 +157,7 @@ def check_unique(
         )
 
 
+@retrying
 def create_team(
     *, park_id: int, actor: Any, note: str = "", on: date | None = None, **profile: Any
 ) -> Team:
@@ -184,6 +185,7 @@ def create_team(
     return team
 
 
+@retrying
 def update_profile(team: Team, *, actor: Any, **values: Any) -> Team:
     """Change a team's profile (not its park or status)."""
     cleaned = clean_profile(values, partial=True)
@@ -242,6 +244,7 @@ def waitlist_position(session: Session, team: Team) -> int:
     )
 
 
+@retrying
 def transition(
     team: Team, to: str, *, actor: Any, on: date | None = None, note: str = ""
 ) -> TeamStatusChange:

@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 from opc.auth import operations as auth_ops
 from opc.auth.models import User
 from opc.auth.permissions import can_manage_users
-from opc.core.db import transaction
+from opc.core.db import retrying, transaction
 from opc.core.errors import ValidationFailed
 from opc.core.permissions import require_actor
 from opc.parks.operations import assign_staff
 from opc.teams.models import Team
 
 
+@retrying
 def create_user(
     email: str,
     *,

@@ -297,7 +297,7 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     page.goto(f"/teams/{late.id}")
     page.locator("#step-note").fill("Lease signed, waiting for a place")
     click_and_wait(page, page.get_by_role("button", name="Move in (resident)"))
-    assert page.log.expect_error_status(409, f"/teams/{late.id}/transition") == 1
+    assert page.log.expect_error_status(422, f"/teams/{late.id}/transition") == 1
     # The refusal keeps what was typed.
     assert page.locator("#step-note").input_value() == "Lease signed, waiting for a place"
     errors = flashes(page, "error")

@@ -22,21 +22,23 @@ from opc.extensions import db
 from opc.space import operations as ops
 from opc.space import rules
 from opc.space.models import Allocation, Unit
+from opc.space.operations import allocations
 from tests.space.helpers import D, count
 
 ROUNDS = 3
 
 
-def _slowed(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    """Sleep after the named check reads, widening the window between check and write."""
-    original = getattr(ops, name)
+def _slowed(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> None:
+    """Sleep after the named check reads (where `module` looks it up), widening the window
+    between check and write."""
+    original = getattr(module, name)
 
     def slow(*args: Any, **kw: Any) -> Any:
         result = original(*args, **kw)
         time.sleep(0.25)
         return result
 
-    monkeypatch.setattr(ops, name, slow)
+    monkeypatch.setattr(module, name, slow)
 
 
 def _race(app: Any, staff_id: int, writes: list[Callable[[Any], Any]]) -> list[str]:
@@ -72,7 +74,7 @@ def test_two_allocations_of_one_unit_race(app, make, monkeypatch):
     park = make.park()
     staff = make.user("staff", parks=[park])
     teams = [make.team(park, status="resident") for _ in range(2)]
-    _slowed(monkeypatch, "overlapping")
+    _slowed(monkeypatch, allocations, "overlapping")
     for round_ in range(ROUNDS):
         unit = make.unit(park, code=f"R{round_}")
         periods = [(D("2026-03-01"), None), (D("2026-03-15"), D("2026-04-15"))]
@@ -87,7 +89,7 @@ def test_two_allocations_of_one_unit_race(app, make, monkeypatch):
 
 @pytest.mark.slow
 def test_two_units_racing_for_the_last_area(app, make, monkeypatch):
-    _slowed(monkeypatch, "units_area")
+    _slowed(monkeypatch, rules, "units_area")
     for round_ in range(ROUNDS):
         park = make.park(total_area_m2=Decimal("2500"))
         staff = make.user("staff", parks=[park])

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opc.core import constraints
-from opc.core.db import transaction
+from opc.core.db import retrying, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
 from opc.parks.models import Park
@@ -94,6 +94,7 @@ def _resident_team(session: Session, team_id: Any, park: Park) -> Team:
     return team
 
 
+@retrying
 def allocate(
     *, actor: Any, team_id: int, unit_id: int, start: date, end: date | None = None
 ) -> Allocation:
@@ -124,6 +125,7 @@ def _locked_allocation(session: Session, allocation_id: int) -> tuple[Allocation
     return allocation, park
 
 
+@retrying
 def end_allocation(allocation: Allocation, *, actor: Any, end: date) -> Allocation:
     """Set the day the team gives the unit back (exclusive): shortening, or extending if free."""
     with transaction(actor) as session:
@@ -137,6 +139,7 @@ def end_allocation(allocation: Allocation, *, actor: Any, end: date) -> Allocati
     return allocation
 
 
+@retrying
 def move(allocation: Allocation, *, actor: Any, unit_id: int, on: date) -> Allocation:
     """Move the team to another unit on `on`: this allocation ends, a new one starts, at once.
 
@@ -169,6 +172,7 @@ def move(allocation: Allocation, *, actor: Any, unit_id: int, on: date) -> Alloc
     return moved
 
 
+@retrying
 def release_team_space(team_id: int, on: date, *, actor: Any) -> int:
     """End the team's allocations on `on`; ones that would only start later are withdrawn.
 

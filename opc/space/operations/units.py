@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opc.core.db import lock, transaction
+from opc.core.db import lock, retrying, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.money import parse_yuan
 from opc.core.permissions import require_actor
@@ -156,6 +156,7 @@ def locked_park(park_id: int) -> Park:
     return park
 
 
+@retrying
 def create_unit(park_id: int, *, actor: Any, **values: Any) -> Unit:
     """Add a unit to a park; its area must fit into what the park's units leave free."""
     cleaned = clean_unit(values)
@@ -186,6 +187,7 @@ def _locked_unit(session: Session, unit_id: int) -> tuple[Unit, Park]:
     return unit, park
 
 
+@retrying
 def update_unit(unit: Unit, *, actor: Any, **values: Any) -> Unit:
     """Change a unit; a larger area must still fit into the park's area."""
     cleaned = clean_unit(values, partial=True)
@@ -202,6 +204,7 @@ def update_unit(unit: Unit, *, actor: Any, **values: Any) -> Unit:
     return unit
 
 
+@retrying
 def delete_unit(unit: Unit, *, actor: Any) -> None:
     """Remove a unit that was never allocated (an allocated one is kept for the record)."""
     with transaction(actor) as session:
