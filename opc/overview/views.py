@@ -32,7 +32,7 @@ def dashboard(park_id: int) -> Any:
     """A park at a glance: residents against the cap, space in use, teams by track."""
     park = g.park = get_or_404(Park, park_id, current_user)
     summary = queries.summary(park)
-    tracks = queries.teams_by_track(park)
+    tracks = summary.residents_by_track
     chart = {
         "labels": [track_label(track) for track, _n in tracks],
         "values": [n for _t, n in tracks],
