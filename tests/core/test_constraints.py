@@ -18,6 +18,7 @@ from opc.core import constraints
 from opc.core.db import transaction
 from opc.extensions import db
 
+HINT = "register a rule (opc.core.constraints.register) in the domain's models for: "
 RAISED = re.compile(r"RAISE\s*\(\s*ABORT\s*,\s*'(\w+)'\s*\)", re.IGNORECASE)
 
 
@@ -46,18 +47,14 @@ def test_every_constraint_of_the_models_has_a_rule(ctx):
         for c in constraints.schema_constraints()
         if constraints.rule(c.name) is None
     ]
-    assert not missing, "register a rule (opc.core.constraints.register) for: " + ", ".join(
-        missing
-    )
+    assert not missing, HINT + ", ".join(missing)
 
 
 def test_every_constraint_of_the_database_has_a_rule(ctx):
     found = live_constraints()
     assert found  # the walk sees something: the overlap rule at least
     missing = sorted(name for name in found if constraints.rule(name) is None)
-    assert not missing, "register a rule (opc.core.constraints.register) for: " + ", ".join(
-        missing
-    )
+    assert not missing, HINT + ", ".join(missing)
 
 
 def test_every_rule_names_a_constraint_that_exists(ctx):
