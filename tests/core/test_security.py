@@ -358,7 +358,12 @@ def guarded_routes(app):
 
 def test_the_route_walk_covers_pages_and_api(app):
     endpoints = {endpoint for endpoint, _m, _u in guarded_routes(app)}
-    assert {"auth.account", "auth.logout", "overview.dashboard", "api.parks_create_park"} <= endpoints
+    assert {
+        "auth.account",
+        "auth.logout",
+        "overview.dashboard",
+        "api.parks_create_park",
+    } <= endpoints
     assert not endpoints & PUBLIC
 
 
