@@ -58,7 +58,8 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
     )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    engine: dict[str, Any] = {"pool_pre_ping": True}
+    # No pool_pre_ping: opc.core.db tests only connections that sat idle (PING_AFTER_IDLE_S).
+    engine: dict[str, Any] = {}
     if uri.startswith("sqlite"):
         engine["connect_args"] = {
             "timeout": app.config["SQLITE_BUSY_TIMEOUT_S"],

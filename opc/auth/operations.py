@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from opc.auth.models import ApiToken, LoginAttempt, Role, User, UserSession
@@ -188,7 +188,8 @@ def load_with_user(relationship: str) -> None:
 
 
 def _user_loads() -> list[Any]:
-    return [joinedload(getattr(User, name)) for name in _request_user_loads]
+    relationships = inspect(User).relationships  # configures the mappers: backrefs exist
+    return [joinedload(relationships[name].class_attribute) for name in _request_user_loads]
 
 
 def load_session_user(token: str) -> User | None:

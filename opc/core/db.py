@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,7 +29,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -85,6 +86,37 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+# A pooled server connection is tested with a round trip (SELECT 1) before use only when it
+# sat idle longer than this. pool_pre_ping tested it on every checkout: a round trip on every
+# request, to a database server that shares the machine's cores. A connection that a server
+# restart or an idle timeout killed has sat idle; one in steady use that breaks fails its
+# request like one that breaks mid-request, and SQLAlchemy then replaces the whole pool.
+PING_AFTER_IDLE_S = 30.0
+
+
+@event.listens_for(Engine, "checkin")
+def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+    record.info["opc_idle_since"] = time.monotonic()
+
+
+@event.listens_for(Engine, "checkout")
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Test a long-idle server connection; a dead one is replaced, with every older one."""
+    since = record.info.get("opc_idle_since")
+    if since is None or isinstance(dbapi_connection, sqlite3.Connection):
+        return  # a new connection, or a file (nothing between the app and the database)
+    if time.monotonic() - since < PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:
+        log.info("pooled connection dead after %.0f s idle: %s", time.monotonic() - since, exc)
+        raise InvalidatePoolError() from exc  # the pool connects afresh and retries
 
 
 @event.listens_for(Engine, "begin")
