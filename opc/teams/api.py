@@ -42,30 +42,30 @@ class TeamOut(Out):
 
 class TeamIn(In):
     park_id: int
-    name_zh: str = Field(min_length=1, max_length=200)
-    name_en: str = Field("", max_length=200)
+    name_zh: str = Field(min_length=1, max_length=ops.MAX_LENGTH["name_zh"])
+    name_en: str = Field("", max_length=ops.MAX_LENGTH["name_en"])
     track: Track
     kind: TeamKind = TeamKind.COMPANY
-    legal_name: str | None = Field(None, max_length=200)
+    legal_name: str | None = Field(None, max_length=ops.MAX_LENGTH["legal_name"])
     uscc: str | None = Field(None, max_length=40)
-    description: str = Field("", max_length=5000)
-    contact_name: str = Field("", max_length=100)
-    contact_email: str = Field("", max_length=254)
-    contact_phone: str = Field("", max_length=40)
+    description: str = Field("", max_length=ops.MAX_LENGTH["description"])
+    contact_name: str = Field("", max_length=ops.MAX_LENGTH["contact_name"])
+    contact_email: str = Field("", max_length=ops.MAX_LENGTH["contact_email"])
+    contact_phone: str = Field("", max_length=ops.MAX_LENGTH["contact_phone"])
 
 
 class TeamPatch(Patch):
     nullable = frozenset({"legal_name", "uscc"})  # a team may lose its legal entity
-    name_zh: str | None = Field(None, min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
+    name_zh: str | None = Field(None, min_length=1, max_length=ops.MAX_LENGTH["name_zh"])
+    name_en: str | None = Field(None, max_length=ops.MAX_LENGTH["name_en"])
     track: Track | None = None
     kind: TeamKind | None = None
-    legal_name: str | None = Field(None, max_length=200)
+    legal_name: str | None = Field(None, max_length=ops.MAX_LENGTH["legal_name"])
     uscc: str | None = Field(None, max_length=40)
-    description: str | None = Field(None, max_length=5000)
-    contact_name: str | None = Field(None, max_length=100)
-    contact_email: str | None = Field(None, max_length=254)
-    contact_phone: str | None = Field(None, max_length=40)
+    description: str | None = Field(None, max_length=ops.MAX_LENGTH["description"])
+    contact_name: str | None = Field(None, max_length=ops.MAX_LENGTH["contact_name"])
+    contact_email: str | None = Field(None, max_length=ops.MAX_LENGTH["contact_email"])
+    contact_phone: str | None = Field(None, max_length=ops.MAX_LENGTH["contact_phone"])
 
 
 class TeamQuery(In):

@@ -28,24 +28,21 @@ from opc.teams.operations import PROFILE_FIELDS
 
 
 class ProfileForm(BaseForm):
-    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired()])
+    name_en = StringField(_l("Name (English)"))
     track = SelectField(_l("Track"), choices=[SelectChoice(k, v) for k, v in TRACKS.items()])
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(k, v) for k, v in KINDS.items()], default="company"
     )
-    legal_name = StringField(_l("Legal entity name"), validators=[Length(max=200)])
+    legal_name = StringField(_l("Legal entity name"))
     uscc = StringField(
         _l("Unified Social Credit Code"),
-        validators=[Length(max=40)],
         description=_l("18 characters, as on the business licence; leave empty if none."),
     )
-    description = TextAreaField(_l("What the team does"), validators=[Length(max=5000)])
-    contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
-    contact_email = EmailField(
-        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
-    )
-    contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)])
+    description = TextAreaField(_l("What the team does"))
+    contact_name = StringField(_l("Contact person"))
+    contact_email = EmailField(_l("Contact e-mail"))
+    contact_phone = StringField(_l("Contact phone"))
 
     def profile(self) -> dict[str, Any]:
         """The profile values, as the operations take them."""

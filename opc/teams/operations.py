@@ -38,7 +38,8 @@ PROFILE_FIELDS = (
     "contact_email",
     "contact_phone",
 )
-_MAX_LENGTH = {
+# The longest each text of a profile may be, here only: the API's schema states them from these.
+MAX_LENGTH = {
     "name_zh": 200,
     "name_en": 200,
     "legal_name": 200,
@@ -93,7 +94,7 @@ def clean_profile(values: dict[str, Any], *, partial: bool = False) -> dict[str,
         if not isinstance(value, str):
             errors[key] = [_("Must be text.")]
             continue
-        limit = _MAX_LENGTH.get(key)
+        limit = MAX_LENGTH.get(key)
         if limit and len(value) > limit:
             errors[key] = [_("At most %(n)d characters.", n=limit)]
             continue
