@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, distinct, select
+from sqlalchemy import Select, func, select
 
 from opc.audit.models import AuditEntry
 from opc.extensions import db
@@ -38,5 +38,14 @@ def entries(
 
 
 def entity_names() -> list[str]:
-    """The kinds of record the log has entries for (the filter's choices)."""
-    return list(db.session.scalars(select(distinct(AuditEntry.entity)).order_by(AuditEntry.entity)))
+    """The kinds of record the log has entries for (the filter's choices), in order.
+
+    Read as a skip scan of ix_audit_entries_entity (each next name is the least one after
+    the last: an index lookup), so it costs a lookup per kind, whatever the log's length;
+    SELECT DISTINCT read every entry.
+    """
+    found = select(func.min(AuditEntry.entity).label("entity")).cte("found", recursive=True)
+    after = select(func.min(AuditEntry.entity)).where(AuditEntry.entity > found.c.entity)
+    found = found.union_all(select(after.scalar_subquery()).where(found.c.entity.is_not(None)))
+    names = select(found.c.entity).where(found.c.entity.is_not(None)).order_by(found.c.entity)
+    return list(db.session.scalars(names))
