@@ -9,6 +9,7 @@ from pydantic import Field
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
 from opc.api.schemas import In, Out
+from opc.auth import operations as auth_ops
 from opc.auth.models import Role, User
 from opc.auth.permissions import can_manage_users
 from opc.core.permissions import get_or_404, require
@@ -30,8 +31,10 @@ class UserOut(Out):
 class UserIn(In):
     email: str = Field(min_length=3, max_length=254)
     role: Role
-    name: str = Field("", max_length=200)
-    password: str | None = Field(None, max_length=1024)
+    name: str = Field("", max_length=auth_ops.MAX_NAME)
+    password: str | None = Field(
+        None, min_length=auth_ops.MIN_PASSWORD, max_length=auth_ops.MAX_PASSWORD
+    )
     team_id: int | None = None
     park_ids: list[int] = Field(default_factory=list)
 
