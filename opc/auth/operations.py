@@ -24,6 +24,8 @@ from opc.extensions import db
 # Argon2id with the RFC 9106 "second recommended" parameters (64 MiB, 3 passes).
 _hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # Argon2 takes any length; a bound keeps hashing cheap to refuse
+MAX_NAME = 200
 TOKEN_SCOPES = ("all", "read", "usage:write", "reports:read")
 
 
@@ -83,6 +85,10 @@ def create_user(
         errors["team_id"] = [_("A team member needs a team.")]
     if password is not None and len(password) < MIN_PASSWORD:
         errors["password"] = [_("At least %(n)d characters.", n=MIN_PASSWORD)]
+    elif password is not None and len(password) > MAX_PASSWORD:
+        errors["password"] = [_("At most %(n)d characters.", n=MAX_PASSWORD)]
+    if len(name) > MAX_NAME:
+        errors["name"] = [_("At most %(n)d characters.", n=MAX_NAME)]
     if errors:
         raise ValidationFailed(errors)
     with transaction(actor) as session:
