@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    BindParameter,
     CheckConstraint,
     ColumnElement,
     Date,
@@ -16,12 +17,13 @@ from sqlalchemy import (
     Index,
     Numeric,
     String,
+    Subquery,
     UniqueConstraint,
     select,
     union_all,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opc.core import constraints
 from opc.core.models import Audited, CreatedMixin
@@ -123,19 +125,20 @@ class Allocation(Audited, CreatedMixin, db.Model):
         return (cls.start <= day) & cls.id.in_(running)
 
     @classmethod
-    def held_on(cls, day: date) -> type[Allocation]:
-        """The allocations held on `day`, as an entity to join (aliased over a subquery).
+    def held_on(cls, day: date | BindParameter[date]) -> Subquery:
+        """The allocations held on `day` (a date or a bindparam), as a subquery to join: its
+        columns are id, team_id, unit_id and end.
 
         Its rows come from two index ranges of ix_allocations_end (open-ended, ending after
         the day), so a join costs what is running, not the history: joining units to
         allocations `ON unit_id = units.id AND holds_on(day)` reads every allocation a unit
         ever had (SQLite walks ix_allocations_unit_id_start, PostgreSQL scans the table).
         """
-        running = union_all(
-            select(cls).where(cls.end.is_(None), cls.start <= day),
-            select(cls).where(cls.end > day, cls.start <= day),
+        columns = (cls.id, cls.team_id, cls.unit_id, cls.end)
+        return union_all(
+            select(*columns).where(cls.end.is_(None), cls.start <= day),
+            select(*columns).where(cls.end > day, cls.start <= day),
         ).subquery("held")
-        return aliased(cls, running)  # type: ignore[return-value]
 
     @classmethod
     def shares_days(cls, start: date, end: date | None = None) -> ColumnElement[bool]:

@@ -6,6 +6,7 @@ allocations a park has: sums and counts are SQL aggregates, related rows are joi
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy import Date, Select, and_, bindparam, case, distinct, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from opc.core.dates import local_today
@@ -317,14 +318,22 @@ class Occupancy:
         return bucket(self.residents, self.team_cap)
 
 
-def occupancy(park: Park, on: date) -> Occupancy:
-    """Area, units and residents of a park on a day, by floor and by track: three queries."""
+# The occupancy and floor view statements are built once per process and run with the
+# park and the day as parameters: building statements like these costs SQLAlchemy more
+# (about 1 ms each) than the database takes to answer them. Statements are immutable.
+def _park_and_day() -> tuple[Any, Any]:
+    return bindparam("park_id"), bindparam("day", type_=Date)
+
+
+@functools.cache
+def _occupancy_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    park_id, day = _park_and_day()
+    held = Allocation.held_on(day)
     # At most one allocation holds a unit on a day (they never overlap), so the outer join
     # gives one row per unit.
-    held = Allocation.held_on(on)
-    holding = select(held.unit_id).distinct().subquery()
+    holding = select(held.c.unit_id).distinct().subquery()
     taken = holding.c.unit_id.is_not(None)
-    floor_rows = db.session.execute(
+    by_floor = (
         select(
             Unit.floor,
             func.count(Unit.id),
@@ -334,33 +343,41 @@ def occupancy(park: Park, on: date) -> Occupancy:
         )
         .select_from(Unit)
         .outerjoin(holding, holding.c.unit_id == Unit.id)
-        .where(Unit.park_id == park.id)
+        .where(Unit.park_id == park_id)
         .group_by(Unit.floor)
         .order_by(Unit.floor)
-    ).all()
-    floors_ = [FloorRow(f, n, t, area(a), area(al)) for f, n, a, t, al in floor_rows]
-
-    tracks: dict[str, TrackRow] = defaultdict(lambda: TrackRow(""))
-    residents = db.session.execute(
+    )
+    residents = (
         select(Team.track, func.count())
-        .where(Team.park_id == park.id, Team.status == TeamStatus.RESIDENT)
+        .where(Team.park_id == park_id, Team.status == TeamStatus.RESIDENT)
         .group_by(Team.track)
-    ).all()
-    for track, n in residents:
-        tracks[track].residents = n
-    space = db.session.execute(
+    )
+    space = (
         select(
             Team.track,
-            func.count(distinct(held.team_id)),
-            func.count(held.id),
+            func.count(distinct(held.c.team_id)),
+            func.count(held.c.id),
             func.coalesce(func.sum(Unit.area_m2), 0),
         )
         .select_from(held)
-        .join(Unit, and_(Unit.id == held.unit_id, Unit.park_id == park.id))
-        .join(Team, Team.id == held.team_id)
+        .join(Unit, and_(Unit.id == held.c.unit_id, Unit.park_id == park_id))
+        .join(Team, Team.id == held.c.team_id)
         .group_by(Team.track)
-    ).all()
-    for track, teams, units, allocated in space:
+    )
+    return by_floor, residents, space
+
+
+def occupancy(park: Park, on: date) -> Occupancy:
+    """Area, units and residents of a park on a day, by floor and by track: three queries."""
+    by_floor, by_track, space_by_track = _occupancy_statements()
+    params = {"park_id": park.id, "day": on}
+    floor_rows = db.session.execute(by_floor, params).all()
+    floors_ = [FloorRow(f, n, t, area(a), area(al)) for f, n, a, t, al in floor_rows]
+
+    tracks: dict[str, TrackRow] = defaultdict(lambda: TrackRow(""))
+    for track, n in db.session.execute(by_track, params).all():
+        tracks[track].residents = n
+    for track, teams, units, allocated in db.session.execute(space_by_track, params).all():
         row = tracks[track]
         row.teams_with_space, row.units, row.allocated_m2 = teams, units, area(allocated)
     order = {t.value: i for i, t in enumerate(Track)}
@@ -404,25 +421,31 @@ class Cell:
         return 1 if a < 50 else 2 if a < 150 else 3 if a < 500 else 4
 
 
-def floor_plan(park: Park, on: date) -> list[tuple[int, list[Cell]]]:
-    """The park's units by floor, each with its holder on the day and its state: one query."""
-    held = Allocation.held_on(on)  # what runs on the day, not each unit's history
-    rows = db.session.execute(
+@functools.cache
+def _floor_plan_statement() -> Select[Any]:
+    park_id, day = _park_and_day()
+    held = Allocation.held_on(day)  # what runs on the day, not each unit's history
+    return (
         select(
             Unit.id,
             Unit.code,
             Unit.floor,
             Unit.area_m2,
-            held.id.label("held_id"),
-            held.end,
+            held.c.id.label("held_id"),
+            held.c.end,
             Team.name_zh,
             Team.name_en,
         )
-        .outerjoin(held, held.unit_id == Unit.id)
-        .outerjoin(Team, Team.id == held.team_id)
-        .where(Unit.park_id == park.id)
+        .outerjoin(held, held.c.unit_id == Unit.id)
+        .outerjoin(Team, Team.id == held.c.team_id)
+        .where(Unit.park_id == park_id)
         .order_by(Unit.floor, Unit.code, Unit.id)
-    ).all()
+    )
+
+
+def floor_plan(park: Park, on: date) -> list[tuple[int, list[Cell]]]:
+    """The park's units by floor, each with its holder on the day and its state: one query."""
+    rows = db.session.execute(_floor_plan_statement(), {"park_id": park.id, "day": on}).all()
     soon = on + timedelta(days=ENDING_SOON_DAYS)
     plan: dict[int, list[Cell]] = {}
     for row in rows:
