@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import BadRequest
 
 from opc.core.errors import DomainError, Forbidden, ValidationFailed
+from opc.core.security import token_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -135,9 +136,11 @@ def token_allows(token_scope: str, needed: str) -> bool:
 
 
 def _authenticate(scope: str) -> Any:
-    header = request.headers.get("Authorization", "")
-    if header:
-        kind, _sep, secret = header.partition(" ")
+    """The caller: by a valid bearer token when the request has an Authorization header
+    (any value; the session cookie is then never read, see opc.core.security.token_request),
+    else by the login session, whose unsafe requests passed the CSRF check."""
+    if token_request():
+        kind, _sep, secret = request.headers.get("Authorization", "").strip().partition(" ")
         if kind.lower() != "bearer" or not secret.strip():
             raise ApiError(401, "invalid_token", _("Use 'Authorization: Bearer <token>'."))
         token = _token_loader[0](secret.strip())
@@ -149,6 +152,7 @@ def _authenticate(scope: str) -> Any:
                 _("The token's scope does not allow this (needs %(s)s).", s=scope),
             )
         g.api_token = token
+        g._login_user = token.user  # current_user is the token's user (never the cookie's)
         return token.user
     if not current_user.is_authenticated:
         raise ApiError(401, "unauthenticated", _("Log in or send a bearer token."))

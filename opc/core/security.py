@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from opc.extensions import csrf, login
@@ -56,16 +56,31 @@ def _require_login() -> Any:
     return None
 
 
+def token_request() -> bool:
+    """Whether this is an API request that authenticates by its Authorization header.
+
+    Any Authorization header counts, whatever its value (empty, `Bearer`, `Basic x`): the API
+    then accepts a valid bearer token and nothing else (401 otherwise, opc.api.routing), and
+    never reads the session cookie. Without the header the API uses the session, and CSRF
+    applies to it. A browser does not send the header by itself, so it is no way around CSRF.
+    """
+    return request.blueprint == "api" and "Authorization" in request.headers
+
+
+def _ignore_the_cookie() -> None:
+    # A token request is nobody until the API has checked its token (which then sets the
+    # token's user as current_user): the session cookie's user is never loaded for it.
+    if token_request():
+        g._login_user = login.anonymous_user()
+
+
 def _check_csrf() -> None:
     if request.method in SAFE_METHODS or request.endpoint is None:
         return
-    if request.blueprint == "api" and (
-        "Authorization" in request.headers or not current_user.is_authenticated
-    ):
-        # The API acts on the Authorization header when there is one and never falls back to
-        # the cookie, and a browser does not send that header by itself; without it and
-        # without a logged-in session the route answers 401. Only cookie logins need a token.
+    if token_request():
         return
+    if request.blueprint == "api" and not current_user.is_authenticated:
+        return  # no session to abuse: the route answers 401 (or is public)
     # Pages act on the session cookie alone: a bearer header does not excuse them.
     csrf.protect()
 
@@ -86,6 +101,7 @@ def _headers(response: Any) -> Any:
 def init_app(app: Flask) -> None:
     # Who a session cookie belongs to is opc.auth's to say (it sets login.user_loader).
     login.login_view = "auth.login"
+    app.before_request(_ignore_the_cookie)
     app.before_request(_require_login)
     app.before_request(_check_csrf)
     app.after_request(_headers)

@@ -7,6 +7,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
 from opc.auth.models import LoginAttempt, UserSession
@@ -198,6 +199,89 @@ def test_api_write_with_session_cookie_needs_the_csrf_header(app, client, make):
     created = client.post("/api/v1/parks", json=NEW_PARK, headers={"X-CSRFToken": token})
     assert created.status_code == 201
     assert count(app, Park) == 1
+
+
+UNSAFE = {"POST", "PATCH", "PUT", "DELETE"}
+# Authorization headers that are not a valid bearer token; None sends no header at all.
+ODD_AUTHORIZATION = [
+    None,
+    "",
+    " ",
+    "Bearer",
+    "Bearer ",
+    "bearer",
+    "Basic YWRtaW46c2VjcmV0",
+    "Basic x",
+    "garbage",
+    "Token opc_abc",
+    "Bearer opc_not-a-real-token",
+    "Bearer\tBearer",
+]
+
+
+def unsafe_api_routes(app):
+    """Every unsafe method of every /api/v1 route that needs a caller, from the URL map."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        for method in sorted(rule.methods & UNSAFE):
+            routes.append((rule.endpoint, method, example_url(rule)))
+    return routes
+
+
+def table_counts(app):
+    from opc.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in db.metadata.sorted_tables
+        }
+
+
+def test_the_unsafe_api_route_walk_covers_the_declared_routes(app):
+    from opc.api.routing import ENDPOINTS
+
+    declared = {(e.rule, m) for e in ENDPOINTS for m in e.methods if m in UNSAFE and e.scope}
+    walked = {(url, m) for _e, m, url in unsafe_api_routes(app)}
+    assert len(walked) >= len(declared) > 10
+
+
+@pytest.mark.parametrize("header", ODD_AUTHORIZATION, ids=repr)
+def test_no_unsafe_api_route_acts_on_a_session_without_csrf_token(app, client, make, header):
+    """An admin's session cookie, no CSRF token, and an Authorization header that is not a
+    valid bearer token (or none): every unsafe API route refuses before it acts."""
+    park = make.park()
+    make.team(park)
+    admin = make.user("admin", parks=[park])
+    login(client, admin.email)
+    headers = {} if header is None else {"Authorization": header}
+    before = table_counts(app)
+    failures = []
+    for endpoint, method, url in unsafe_api_routes(app):
+        response = client.open(url, method=method, json={"email": "x@example.cn"}, headers=headers)
+        code = (response.get_json(silent=True) or {}).get("error", {}).get("code")
+        expected = (400, "csrf_failed") if header is None else (401, "invalid_token")
+        if (response.status_code, code) != expected:
+            failures.append(f"{method} {url} ({endpoint}) -> {response.status_code} {code}")
+    assert not failures, "\n".join(failures)
+    assert table_counts(app) == before  # nothing written: no record, no audit entry
+    assert is_logged_in(client)
+
+
+def test_a_token_request_never_reads_the_session_cookie(app, client, make):
+    """A valid bearer token acts as its own user even when an admin's cookie comes along."""
+    admin = make.user("admin")
+    member = make.user("member")
+    login(client, admin.email)
+
+    me = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {make.token(member)}"})
+    refused = client.get("/api/v1/users/me", headers={"Authorization": ""})
+
+    assert me.status_code == 200 and me.get_json()["email"] == member.email
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "invalid_token"
+    assert client.get("/api/v1/users/me").get_json()["email"] == admin.email  # the cookie alone
 
 
 def test_api_write_with_bearer_token_needs_no_csrf_token(app, make, api):
