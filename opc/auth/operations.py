@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -12,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import Select, bindparam, func, inspect, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from opc.auth.models import ApiToken, LoginAttempt, Role, User, UserSession
@@ -193,9 +194,31 @@ def load_with_user(relationship: str) -> None:
         _request_user_loads.append(relationship)
 
 
-def _user_loads() -> list[Any]:
+def _user_loads(names: tuple[str, ...]) -> list[Any]:
     relationships = inspect(User).relationships  # configures the mappers: backrefs exist
-    return [joinedload(relationships[name].class_attribute) for name in _request_user_loads]
+    return [joinedload(relationships[name].class_attribute) for name in names]
+
+
+# The two statements that find a request's user run on every request: they are built once
+# (per set of loads) and run with the token's hash, as building one cost more than running it.
+@functools.cache
+def _session_user_statement(loads: tuple[str, ...]) -> Select[Any]:
+    return (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .options(*_user_loads(loads))
+        .where(UserSession.token_hash == bindparam("hash"), UserSession.revoked_at.is_(None))
+    )
+
+
+@functools.cache
+def _token_statement(loads: tuple[str, ...]) -> Select[Any]:
+    return (
+        select(ApiToken)
+        .join(ApiToken.user)
+        .options(contains_eager(ApiToken.user).options(*_user_loads(loads)))
+        .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None))
+    )
 
 
 def load_session_user(token: str) -> User | None:
@@ -204,13 +227,9 @@ def load_session_user(token: str) -> User | None:
     A session lasts SESSION_LIFETIME_HOURS from login, then the user logs in again.
     """
     lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
+    statement = _session_user_statement(tuple(_request_user_loads))
     row = (
-        db.session.execute(
-            select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
-            .options(*_user_loads())
-            .where(UserSession.token_hash == hash_secret(token), UserSession.revoked_at.is_(None))
-        )
+        db.session.execute(statement, {"hash": hash_secret(token)})
         .unique()  # a joined collection gives a row per item: all of them, one user
         .one_or_none()
     )
@@ -270,16 +289,8 @@ def revoke_token(token: ApiToken, *, actor: Any = None) -> None:
 
 def load_token(secret: str) -> ApiToken | None:
     """The live token with this secret, or None."""
-    row = (
-        db.session.execute(
-            select(ApiToken)
-            .join(ApiToken.user)
-            .options(contains_eager(ApiToken.user).options(*_user_loads()))
-            .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
-        )
-        .unique()
-        .one_or_none()
-    )
+    statement = _token_statement(tuple(_request_user_loads))
+    row = db.session.execute(statement, {"hash": hash_secret(secret)}).unique().one_or_none()
     if row is None:
         return None
     token = row[0]
