@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from opc.core import errorpages, i18n, security, templating, views
+from opc.core import errorpages, i18n, security, templating, values, views
 
 
 def init_app(app: Flask) -> None:
-    """Error pages, security, language and templates, and the site-wide pages."""
+    """Bounded URL ids, error pages, security, language and templates, the site-wide pages."""
+    values.init_app(app)  # first: the converter applies to the rules added after it
     errorpages.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

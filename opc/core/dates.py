@@ -1,13 +1,43 @@
-"""Park-local dates and times: stored in UTC, shown in the park's zone."""
+"""Park-local dates and times: stored in UTC, shown in the park's zone; the calendar the app
+accepts (MIN_DATE … MAX_DATE: every date a page, an operation or the API takes is within
+it, so that no date arithmetic overflows and no year 1 or 9999 slips into the records)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from opc.core.db import utcnow
+from opc.core.errors import ValidationFailed
 
 PARK_TZ = "Asia/Shanghai"
+# The calendar the app accepts, for pages, operations and the API alike.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2200, 12, 31)
+
+
+def date_problem(value: date) -> str | None:
+    """Why a date is outside the calendar the app accepts (a message for people), or None."""
+    if MIN_DATE <= value <= MAX_DATE:
+        return None
+    return _(
+        "Dates from %(low)s to %(high)s only.", low=MIN_DATE.isoformat(), high=MAX_DATE.isoformat()
+    )
+
+
+def check_dates(**values: Any) -> None:
+    """ValidationFailed naming each given date outside MIN_DATE … MAX_DATE (None is skipped;
+    what is not a date is left to the caller's own checks)."""
+    errors = {
+        name: [problem]
+        for name, value in values.items()
+        if isinstance(value, date) and (problem := date_problem(value))
+    }
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def local_now(tz: str = PARK_TZ) -> datetime:
