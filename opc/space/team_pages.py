@@ -46,33 +46,40 @@ def _has_space(stmt: Select[Any], value: str, day: date) -> Select[Any]:
 
 
 @functools.cache
-def _units_held() -> Select[Any]:
-    """Units held on `day` by the teams `ids`: built once, run with parameters (building it
-    cost more than running it)."""
+def _units_held(what: str) -> Select[Any]:
+    """The units (`what` "units") or their codes ("codes") held on `day` by the teams `ids`:
+    built once, run with parameters (building it cost more than running it)."""
     held = Allocation.held_on(bindparam("day", type_=Date))  # not each team's whole history
+    unit = Unit if what == "units" else Unit.code
     return (
-        select(held.c.team_id, Unit)
+        select(held.c.team_id, unit)
         .join(Unit, Unit.id == held.c.unit_id)
         .where(held.c.team_id.in_(bindparam("ids", expanding=True)))
         .order_by(Unit.code)
     )
 
 
-def current_units(teams: list[Team]) -> dict[int, list[Unit]]:
-    """The units each team holds today (in its park's zone): one query per distinct zone."""
+def _held_by(teams: list[Team], what: str) -> dict[int, list[Any]]:
+    """For each team, what it holds today (in its park's zone): one query per distinct zone."""
     by_zone: dict[str, list[int]] = defaultdict(list)
     for team in teams:
         by_zone[team.park.timezone].append(team.id)
-    units: dict[int, list[Unit]] = defaultdict(list)
+    held: dict[int, list[Any]] = defaultdict(list)
     for zone, ids in by_zone.items():
-        rows = db.session.execute(_units_held(), {"day": local_today(zone), "ids": ids}).all()
-        for team_id, unit in rows:
-            units[team_id].append(unit)
-    return units
+        params = {"day": local_today(zone), "ids": ids}
+        for team_id, unit in db.session.execute(_units_held(what), params).all():
+            held[team_id].append(unit)
+    return held
+
+
+def current_units(teams: list[Team]) -> dict[int, list[Unit]]:
+    """The units each team holds today (in its park's zone): one query per distinct zone."""
+    return _held_by(teams, "units")
 
 
 def _unit_codes(teams: list[Team]) -> Mapping[int, str]:
-    return {tid: ", ".join(u.code for u in units) for tid, units in current_units(teams).items()}
+    # Codes only: a list page of teams need not load each unit as a record.
+    return {tid: ", ".join(codes) for tid, codes in _held_by(teams, "codes").items()}
 
 
 def _space_card(team: Team, user: Any) -> Mapping[str, Any]:
