@@ -164,59 +164,81 @@ def _load(
 # --- the concurrent writer -------------------------------------------------------------
 
 
+WRITER_THREADS = 4
+
+
 def _write(port: int, info: dict[str, str], rate: float, stop: Any, result: Any) -> None:
     """Create and end allocations through the API at `rate` writes/second until `stop`.
 
-    Each of the free units (bench.seed leaves 100) gets, in turn, an open allocation from
-    its next free day, then that allocation is ended a week later: two writes (each a
-    transaction with the park lock, the overlap check and an audit entry). Runs in its own
-    process; reports each write's completion time and status.
+    Each free unit (bench.seed leaves 100) gets, in turn, an open allocation from its next
+    free day, then that allocation is ended a week later: two writes, each a transaction
+    with the park's lock, the overlap check and an audit entry. WRITER_THREADS threads share
+    the rate and the units, each on its own connection, so that a slow write does not hold
+    the next one back while it is not longer than WRITER_THREADS / rate. Runs in its own
+    process; reports each write's completion time, status and duration.
     """
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    headers = {
-        "Authorization": f"Bearer {info['write_token']}",
-        "Content-Type": "application/json",
-    }
     teams = [int(t) for t in info["team_ids"].split(",")]
     units = [int(u) for u in info["free_unit_ids"].split(",")]
-    next_day = {u: date.today() + timedelta(days=1) for u in units}
     done: list[tuple[float, int, float]] = []  # (monotonic end, status, seconds)
 
-    def call(path: str, body: dict[str, Any]) -> tuple[int, Any]:
-        t0 = time.monotonic()
-        conn.request("POST", path, body=json.dumps(body), headers=headers)
-        resp = conn.getresponse()
-        data = resp.read()
-        t1 = time.monotonic()
-        done.append((t1, resp.status, t1 - t0))
-        return resp.status, data
+    def writer(mine: list[int], interval: float, offset: float) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        headers = {
+            "Authorization": f"Bearer {info['write_token']}",
+            "Content-Type": "application/json",
+        }
+        next_day = {u: date.today() + timedelta(days=1) for u in mine}
 
-    interval = 1.0 / rate
-    due = time.monotonic()
-    n = 0
-    pending: tuple[int, int, date] | None = None  # (allocation id, unit id, start)
-    while not stop.is_set():
-        pause = due - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
-        due = max(due + interval, time.monotonic() - 1.0)  # never a burst of more than 1 s
-        if pending is None:
-            unit = units[n % len(units)]
-            n += 1
-            start = next_day[unit]
-            status, data = call(
-                "/api/v1/allocations",
-                {"team_id": teams[n % len(teams)], "unit_id": unit, "start": start.isoformat()},
-            )
-            if status == 201:
-                pending = (json.loads(data)["id"], unit, start)
-        else:
-            ident, unit, start = pending
-            end = start + timedelta(days=7)
-            call(f"/api/v1/allocations/{ident}/end", {"end": end.isoformat()})
-            next_day[unit] = end
-            pending = None
-    result.put(done)
+        def call(path: str, body: dict[str, Any]) -> tuple[int, Any]:
+            t0 = time.monotonic()
+            conn.request("POST", path, body=json.dumps(body), headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            t1 = time.monotonic()
+            done.append((t1, resp.status, t1 - t0))
+            return resp.status, data
+
+        due = time.monotonic() + offset
+        n = 0
+        pending: tuple[int, int, date] | None = None  # (allocation id, unit id, start)
+        while not stop.is_set():
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            due = max(due + interval, time.monotonic() - 1.0)  # never a burst of over 1 s
+            if pending is None:
+                unit = mine[n % len(mine)]
+                n += 1
+                start = next_day[unit]
+                status, data = call(
+                    "/api/v1/allocations",
+                    {
+                        "team_id": teams[(unit + n) % len(teams)],
+                        "unit_id": unit,
+                        "start": str(start),
+                    },
+                )
+                if status == 201:
+                    pending = (json.loads(data)["id"], unit, start)
+            else:
+                ident, unit, start = pending
+                end = start + timedelta(days=7)
+                call(f"/api/v1/allocations/{ident}/end", {"end": end.isoformat()})
+                next_day[unit] = end
+                pending = None
+
+    interval = WRITER_THREADS / rate
+    threads = [
+        threading.Thread(
+            target=writer, args=(units[i::WRITER_THREADS], interval, i / rate), daemon=True
+        )
+        for i in range(WRITER_THREADS)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.put(sorted(done))
 
 
 # --- the run ---------------------------------------------------------------------------
