@@ -5,23 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy import Select
 
 from opc.api.routing import parse
+from opc.api.schemas import MAX_ID, PageArgs
 from opc.core.errors import ValidationFailed
 from opc.core.pagination import count_rows, page_rows
 
-
-class PageArgs(BaseModel):
-    page: int = Field(1, ge=1)
-    per_page: int | None = Field(None, ge=1, le=200)
+__all__ = ["PageArgs", "page_args", "page_schema", "paged"]
 
 
 def page_args() -> PageArgs:
-    return parse(PageArgs, {k: v for k, v in request.args.items() if k in ("page", "per_page")})
+    """?page=&per_page=, as @endpoint checked them for a list route (else read here)."""
+    if (args := g.get("page_args")) is not None:
+        return args
+    return parse(PageArgs, {k: v for k, v in request.args.items() if k in PageArgs.model_fields})
 
 
 def paged(stmt: Select[Any], serialize: Callable[[Any], Any]) -> dict[str, Any]:
@@ -50,8 +51,8 @@ def page_schema(item: type[BaseModel]) -> dict[str, Any]:
         "required": ["items", "total", "page", "per_page"],
         "properties": {
             "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item.__name__}"}},
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 200},
         },
     }

@@ -18,6 +18,7 @@ from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import BadRequest
 
+from opc.api.schemas import PageArgs
 from opc.core.errors import DomainError, Forbidden, ValidationFailed
 from opc.core.security import token_request
 
@@ -49,6 +50,10 @@ class Endpoint:
     paged: bool = False
     tag: str = ""
     errors: tuple[int, ...] = field(default_factory=tuple)
+    allow: Callable[[Any], bool] | None = None
+    form: type[BaseModel] | None = None
+    upload: bool = False
+    name: str = ""
 
 
 ENDPOINTS: list[Endpoint] = []
@@ -59,8 +64,11 @@ def endpoint(
     *,
     methods: tuple[str, ...] = ("GET",),
     scope: str | None,
+    allow: Callable[[Any], bool] | None = None,
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
+    upload: bool = False,
     response: type[BaseModel] | None = None,
     status: int = 200,
     paged: bool = False,
@@ -69,14 +77,26 @@ def endpoint(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an /api/v1 route. scope None = public; otherwise the caller must be a user
     (session or bearer token) and a token must cover `scope`. The view receives
-    `user`, then `body`/`query` when declared, plus the URL's variables."""
+    `user`, then `body`/`query`/`form` when declared, plus the URL's variables.
+
+    Order: authenticate (401), then `allow(user)` — the role's precondition, a permission
+    predicate asked without a record (403) — and only then the input: the query string
+    (every parameter must be declared: an unknown or repeated one is a 422 naming it), the
+    JSON `body`, or a multipart `form` with the CSV `file` when `upload`. Checks that need
+    the loaded record stay in the view (get_or_404 with its action)."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         def respond(**kwargs: Any) -> Any:
+            user = kwargs.get("user")
+            if allow is not None and not allow(user):
+                raise Forbidden("forbidden", _("You may not do this."))
+            parsed_query = _query(query, paged)
+            if query is not None:
+                kwargs["query"] = parsed_query
             if body is not None:
                 kwargs["body"] = parse(body, _json_body(), strict_json=True)
-            if query is not None:
-                kwargs["query"] = parse(query, request.args.to_dict())
+            if form is not None:
+                kwargs["form"] = _form(form, upload)
             result = fn(**kwargs)
             if isinstance(result, BaseModel):
                 result = result.model_dump(mode="json")
@@ -105,11 +125,71 @@ def endpoint(
                 paged,
                 tag or fn.__module__.split(".")[1],
                 errors,
+                allow,
+                form,
+                upload,
+                f"{bp.name}.{name}",
             )
         )
         return view
 
     return decorate
+
+
+def _declared(names: set[str], given: Any, unknown: str) -> dict[str, list[str]]:
+    """Errors for the parameters of a query string or form that the route does not declare,
+    or that are given more than once (one value each: which would count is not guessed)."""
+    errors: dict[str, list[str]] = {}
+    for name in given:
+        if name not in names:
+            errors[name] = [unknown]
+        elif len(given.getlist(name)) > 1:
+            errors[name] = [_("Give this parameter once.")]
+    return errors
+
+
+def _query(model: type[BaseModel] | None, paged: bool) -> BaseModel | None:
+    """The query string checked against what the route declares: `model`'s fields, and
+    page/per_page on a list (kept in g.page_args for `paged`)."""
+    names = set(model.model_fields) if model is not None else set()
+    page_names = set(PageArgs.model_fields) if paged else set()
+    errors = _declared(names | page_names, request.args, _("Unknown query parameter."))
+    parsed: BaseModel | None = None
+    values = request.args.to_dict()
+    for target, fields in ((model, names), (PageArgs if paged else None, page_names)):
+        if target is None:
+            continue
+        try:
+            result = parse(target, {k: v for k, v in values.items() if k in fields})
+        except ValidationFailed as exc:
+            errors.update({k: v for k, v in exc.fields.items() if k not in errors})
+            continue
+        if target is PageArgs:
+            g.page_args = result
+        else:
+            parsed = result
+    if errors:
+        raise ValidationFailed(errors)
+    return parsed
+
+
+def _form(model: type[BaseModel], upload: bool) -> BaseModel:
+    """The fields of a multipart form (the CSV `file` besides, when `upload`)."""
+    names = set(model.model_fields) | ({"file"} if upload else set())
+    given = request.form.copy()
+    for name in request.files:
+        given.add(name, "")
+    errors = _declared(names, given, _("Unknown form field."))
+    parsed = None
+    try:
+        parsed = parse(model, {k: v for k, v in request.form.items() if k in model.model_fields})
+    except ValidationFailed as exc:
+        errors.update({k: v for k, v in exc.fields.items() if k not in errors})
+    if upload and "file" not in request.files:
+        errors.setdefault("file", []).append(_("Attach the CSV file as 'file'."))
+    if errors or parsed is None:
+        raise ValidationFailed(errors)
+    return parsed
 
 
 class Token(Protocol):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from flask import current_app
+from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import In, Out
+from opc.api.schemas import Id, In, IsoDate, Out
 from opc.audit import queries
 from opc.audit.permissions import can_read_audit
-from opc.core.permissions import require
 
 
 class AuditOut(Out):
@@ -28,19 +28,23 @@ class AuditOut(Out):
 
 
 class AuditQuery(In):
-    entity: str | None = None
-    entity_id: int | None = None
-    actor_id: int | None = None
+    entity: str | None = Field(None, max_length=64)
+    entity_id: Id | None = None  # type: ignore[valid-type]
+    actor_id: Id | None = None  # type: ignore[valid-type]
     action: Literal["create", "update", "delete"] | None = None
-    on: date | None = None
-    page: int | None = None
-    per_page: int | None = None
+    on: IsoDate | None = None
 
 
-@endpoint("/audit", scope="audit:read", query=AuditQuery, response=AuditOut, paged=True)
+@endpoint(
+    "/audit",
+    scope="audit:read",
+    allow=can_read_audit,
+    query=AuditQuery,
+    response=AuditOut,
+    paged=True,
+)
 def list_audit(user: Any, query: AuditQuery) -> dict[str, Any]:
     """Audit entries, newest first (admins)."""
-    require(can_read_audit(user))
-    filters = query.model_dump(exclude={"page", "per_page"})
+    filters = query.model_dump()
     stmt = queries.entries(**filters, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return paged(stmt, lambda e: AuditOut.model_validate(e).model_dump(mode="json"))

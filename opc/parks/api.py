@@ -8,8 +8,8 @@ from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import Area, In, Out, Patch, area_up_to
-from opc.core.permissions import get_or_404, require
+from opc.api.schemas import In, Out, Patch, Timezone, area_up_to, whole
+from opc.core.permissions import get_or_404
 from opc.parks import operations as ops
 from opc.parks import queries
 from opc.parks.models import Park
@@ -29,13 +29,16 @@ class ParkOut(Out):
     currency: str
 
 
+TeamCap = whole(0, ops.MAX_TEAM_CAP)
+
+
 class ParkIn(In):
     code: str = Field(min_length=1, max_length=40)
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field("", max_length=200)
-    total_area_m2: Area
-    team_cap: int = Field(ge=0, le=ops.MAX_TEAM_CAP)
-    timezone: str = "Asia/Shanghai"
+    total_area_m2: ParkArea  # type: ignore[valid-type]
+    team_cap: TeamCap  # type: ignore[valid-type]
+    timezone: Timezone = "Asia/Shanghai"
     currency: str = Field("CNY", pattern="^[A-Z]{3}$")
 
 
@@ -43,8 +46,8 @@ class ParkPatch(Patch):
     name_zh: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, max_length=200)
     total_area_m2: ParkArea | None = None  # type: ignore[valid-type]
-    team_cap: int | None = Field(None, ge=0, le=ops.MAX_TEAM_CAP)
-    timezone: str | None = None
+    team_cap: TeamCap | None = None  # type: ignore[valid-type]
+    timezone: Timezone | None = None
 
 
 def _out(park: Park) -> dict[str, Any]:
@@ -61,6 +64,7 @@ def list_parks(user: Any) -> dict[str, Any]:
     "/parks",
     methods=("POST",),
     scope="parks:write",
+    allow=can_manage_parks,
     body=ParkIn,
     response=ParkOut,
     status=201,
@@ -68,7 +72,6 @@ def list_parks(user: Any) -> dict[str, Any]:
 )
 def create_park(user: Any, body: ParkIn) -> dict[str, Any]:
     """Add a park (admins)."""
-    require(can_manage_parks(user))
     return _out(ops.create_park(actor=user, **body.model_dump()))
 
 
@@ -82,6 +85,7 @@ def get_park(user: Any, park_id: int) -> dict[str, Any]:
     "/parks/<int:park_id>",
     methods=("PATCH",),
     scope="parks:write",
+    allow=can_manage_parks,
     body=ParkPatch,
     response=ParkOut,
     errors=(409,),

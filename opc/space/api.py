@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from flask_babel import gettext as _
 from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint, uploaded_csv
-from opc.api.schemas import Area, In, Out, Patch, area_up_to
+from opc.api.schemas import Area, Id, In, IsoDate, Out, Patch, area_up_to, whole, yuan_up_to
 from opc.core.errors import NotFound, ValidationFailed
 from opc.core.money import yuan_str
-from opc.core.permissions import get_or_404, get_visible, require
+from opc.core.permissions import get_or_404, get_visible
 from opc.space import importing, queries
 from opc.space import operations as ops
 from opc.space.models import Allocation, Unit, UnitKind
@@ -23,8 +23,8 @@ from opc.space.permissions import can_allocate, can_view_allocation
 from opc.space.rules import area
 from opc.teams.models import Team
 
-# Yuan as a decimal string ("80.00"): exact, two places at most.
-Yuan = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+# Monthly rent per m² in yuan, as a decimal string ("80.00"): exact, two places at most.
+Rent = yuan_up_to(units.MAX_RENT)
 
 
 class UnitOut(Out):
@@ -39,24 +39,26 @@ class UnitOut(Out):
 
 
 UnitArea = area_up_to(units.MAX_AREA)
+Floor = whole(*units.FLOORS)
+Seats = whole(0, units.MAX_SEATS)
 
 
 class UnitIn(In):
     code: str = Field(min_length=1, max_length=units.MAX_CODE)
     kind: UnitKind
-    floor: int = Field(ge=units.FLOORS[0], le=units.FLOORS[1])
+    floor: Floor  # type: ignore[valid-type]
     area_m2: UnitArea  # type: ignore[valid-type]
-    seats: int = Field(0, ge=0, le=units.MAX_SEATS)
-    rent_per_m2_yuan: Yuan = Decimal(0)
+    seats: Seats = 0  # type: ignore[valid-type]
+    rent_per_m2_yuan: Rent = Decimal(0)  # type: ignore[valid-type]
 
 
 class UnitPatch(Patch):
     code: str | None = Field(None, min_length=1, max_length=units.MAX_CODE)
     kind: UnitKind | None = None
-    floor: int | None = Field(None, ge=units.FLOORS[0], le=units.FLOORS[1])
+    floor: Floor | None = None  # type: ignore[valid-type]
     area_m2: UnitArea | None = None  # type: ignore[valid-type]
-    seats: int | None = Field(None, ge=0, le=units.MAX_SEATS)
-    rent_per_m2_yuan: Yuan | None = None
+    seats: Seats | None = None  # type: ignore[valid-type]
+    rent_per_m2_yuan: Rent | None = None  # type: ignore[valid-type]
 
 
 class ImportOut(Out):
@@ -72,32 +74,30 @@ class AllocationOut(Out):
 
 
 class AllocationIn(In):
-    team_id: int
-    unit_id: int
-    start: date
-    end: date | None = None
+    team_id: Id  # type: ignore[valid-type]
+    unit_id: Id  # type: ignore[valid-type]
+    start: IsoDate
+    end: IsoDate | None = None
 
 
 class AllocationQuery(In):
-    park_id: int | None = None
-    team_id: int | None = None
-    unit_id: int | None = None
-    active_on: date | None = None
-    page: int | None = None
-    per_page: int | None = None
+    park_id: Id | None = None  # type: ignore[valid-type]
+    team_id: Id | None = None  # type: ignore[valid-type]
+    unit_id: Id | None = None  # type: ignore[valid-type]
+    active_on: IsoDate | None = None
 
 
 class EndIn(In):
-    end: date
+    end: IsoDate
 
 
 class MoveIn(In):
-    unit_id: int
-    on: date
+    unit_id: Id  # type: ignore[valid-type]
+    on: IsoDate
 
 
 class OccupancyQuery(In):
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class FloorOut(Out):
@@ -181,6 +181,7 @@ def list_units(user: Any, park_id: int) -> dict[str, Any]:
     "/parks/<int:park_id>/units",
     methods=("POST",),
     scope="space:write",
+    allow=can_allocate,
     body=UnitIn,
     response=UnitOut,
     status=201,
@@ -202,6 +203,7 @@ def get_unit(user: Any, park_id: int, unit_id: int) -> dict[str, Any]:
     "/parks/<int:park_id>/units/<int:unit_id>",
     methods=("PATCH",),
     scope="space:write",
+    allow=can_allocate,
     body=UnitPatch,
     response=UnitOut,
     errors=(409,),
@@ -216,6 +218,7 @@ def update_unit(user: Any, park_id: int, unit_id: int, body: UnitPatch) -> dict[
     "/parks/<int:park_id>/units/<int:unit_id>",
     methods=("DELETE",),
     scope="space:write",
+    allow=can_allocate,
     status=204,
     errors=(409,),
 )
@@ -228,9 +231,10 @@ def delete_unit(user: Any, park_id: int, unit_id: int) -> None:
     "/parks/<int:park_id>/units/import",
     methods=("POST",),
     scope="space:write",
+    allow=can_allocate,
+    upload=True,
     response=ImportOut,
     status=201,
-    errors=(413, 422),
 )
 def import_units(user: Any, park_id: int) -> dict[str, Any]:
     """Multipart form with `file` (CSV). All rows or none; 422 invalid_rows lists each bad row."""
@@ -245,13 +249,13 @@ def import_units(user: Any, park_id: int) -> dict[str, Any]:
 @endpoint(
     "/allocations",
     scope="space:read",
+    allow=can_view_allocation,
     query=AllocationQuery,
     response=AllocationOut,
     paged=True,
 )
 def list_allocations(user: Any, query: AllocationQuery) -> dict[str, Any]:
     """Allocations the caller may see; filter by park, team, unit and the day they are held."""
-    require(can_view_allocation(user))
     filters = queries.AllocationFilters(
         park_id=query.park_id,
         team_id=query.team_id,
@@ -273,6 +277,7 @@ def _visible_id(user: Any, model: type, ident: int, field: str, missing: str) ->
     "/allocations",
     methods=("POST",),
     scope="space:write",
+    allow=can_allocate,
     body=AllocationIn,
     response=AllocationOut,
     status=201,
@@ -281,7 +286,6 @@ def _visible_id(user: Any, model: type, ident: int, field: str, missing: str) ->
 def create_allocation(user: Any, body: AllocationIn) -> dict[str, Any]:
     """Allocate a unit to a resident team for [start, end); 409 allocation_overlap or
     team_not_resident."""
-    require(can_allocate(user))
     unit = _visible_id(user, Unit, body.unit_id, "unit_id", _("No such unit."))
     _visible_id(user, Team, body.team_id, "team_id", _("No such team."))
     allocation = ops.allocate(
@@ -300,6 +304,7 @@ def get_allocation(user: Any, allocation_id: int) -> dict[str, Any]:
     "/allocations/<int:allocation_id>/end",
     methods=("POST",),
     scope="space:write",
+    allow=can_allocate,
     body=EndIn,
     response=AllocationOut,
     errors=(409,),
@@ -314,6 +319,7 @@ def end_allocation(user: Any, allocation_id: int, body: EndIn) -> dict[str, Any]
     "/allocations/<int:allocation_id>/move",
     methods=("POST",),
     scope="space:write",
+    allow=can_allocate,
     body=MoveIn,
     response=AllocationOut,
     status=201,

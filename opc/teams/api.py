@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import request
-from flask_babel import gettext as _
 from pydantic import Field
 
 from opc.api.pagination import paged
-from opc.api.routing import ApiError, endpoint, uploaded_csv
-from opc.api.schemas import In, Out, Patch
+from opc.api.routing import endpoint, uploaded_csv
+from opc.api.schemas import Id, In, IsoDate, Out, Patch, Uscc, email, whole
 from opc.core.permissions import get_or_404, require
+from opc.core.values import MAX_INT, MIN_INT
 from opc.parks.models import Park
 from opc.teams import importing, members, queries
 from opc.teams import operations as ops
@@ -40,48 +39,54 @@ class TeamOut(Out):
     created_at: datetime
 
 
+ContactEmail = email(ops.MAX_LENGTH["contact_email"], blank=True)
+# The floor filter is opc.space's (its FLOORS): here any floor a column can hold.
+Floor = whole(MIN_INT, MAX_INT)
+
+
 class TeamIn(In):
-    park_id: int
+    multiline = frozenset({"description"})
+    park_id: Id  # type: ignore[valid-type]
     name_zh: str = Field(min_length=1, max_length=ops.MAX_LENGTH["name_zh"])
     name_en: str = Field("", max_length=ops.MAX_LENGTH["name_en"])
     track: Track
     kind: TeamKind = TeamKind.COMPANY
     legal_name: str | None = Field(None, max_length=ops.MAX_LENGTH["legal_name"])
-    uscc: str | None = Field(None, max_length=40)
+    uscc: Uscc | None = None
     description: str = Field("", max_length=ops.MAX_LENGTH["description"])
     contact_name: str = Field("", max_length=ops.MAX_LENGTH["contact_name"])
-    contact_email: str = Field("", max_length=ops.MAX_LENGTH["contact_email"])
+    contact_email: ContactEmail = ""  # type: ignore[valid-type]
     contact_phone: str = Field("", max_length=ops.MAX_LENGTH["contact_phone"])
 
 
 class TeamPatch(Patch):
     nullable = frozenset({"legal_name", "uscc"})  # a team may lose its legal entity
+    multiline = frozenset({"description"})
     name_zh: str | None = Field(None, min_length=1, max_length=ops.MAX_LENGTH["name_zh"])
     name_en: str | None = Field(None, max_length=ops.MAX_LENGTH["name_en"])
     track: Track | None = None
     kind: TeamKind | None = None
     legal_name: str | None = Field(None, max_length=ops.MAX_LENGTH["legal_name"])
-    uscc: str | None = Field(None, max_length=40)
+    uscc: Uscc | None = None
     description: str | None = Field(None, max_length=ops.MAX_LENGTH["description"])
     contact_name: str | None = Field(None, max_length=ops.MAX_LENGTH["contact_name"])
-    contact_email: str | None = Field(None, max_length=ops.MAX_LENGTH["contact_email"])
+    contact_email: ContactEmail | None = None  # type: ignore[valid-type]
     contact_phone: str | None = Field(None, max_length=ops.MAX_LENGTH["contact_phone"])
 
 
 class TeamQuery(In):
-    park_id: int | None = None
+    park_id: Id | None = None  # type: ignore[valid-type]
     status: TeamStatus | None = None
     track: Track | None = None
-    floor: int | None = None
+    floor: Floor | None = None  # type: ignore[valid-type]
     has_space: bool | None = None
     q: str = Field("", max_length=200)
-    page: int | None = None
-    per_page: int | None = None
 
 
 class TransitionIn(In):
+    multiline = frozenset({"note"})
     to: TeamStatus
-    on: date | None = None
+    on: IsoDate | None = None
     note: str = Field("", max_length=1000)
 
 
@@ -104,7 +109,7 @@ class MemberOut(Out):
 
 
 class InviteIn(In):
-    email: str = Field(min_length=3, max_length=254)
+    email: email()  # type: ignore[valid-type]
 
 
 class InvitationOut(Out):
@@ -123,6 +128,12 @@ class ImportOut(Out):
     items: list[TeamOut]
 
 
+class ImportForm(In):
+    """The fields of the import's multipart form besides the CSV `file`."""
+
+    park_id: Id  # type: ignore[valid-type]
+
+
 def _out(team: Team) -> dict[str, Any]:
     return TeamOut.model_validate(team).model_dump(mode="json")
 
@@ -136,10 +147,16 @@ def _values(model: In, *, exclude: set[str] | None = None) -> dict[str, Any]:
     return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
 
 
-@endpoint("/teams", scope="teams:read", query=TeamQuery, response=TeamOut, paged=True)
+@endpoint(
+    "/teams",
+    scope="teams:read",
+    allow=can_view_team,
+    query=TeamQuery,
+    response=TeamOut,
+    paged=True,
+)
 def list_teams(user: Any, query: TeamQuery) -> dict[str, Any]:
     """Teams the caller may see; filter by park, status, track, floor, space; search names."""
-    require(can_view_team(user))
     more = {"floor": query.floor, "has_space": {True: "yes", False: "no"}.get(query.has_space)}
     filters = queries.TeamFilters(
         park_id=query.park_id,
@@ -156,10 +173,11 @@ def list_teams(user: Any, query: TeamQuery) -> dict[str, Any]:
     "/teams",
     methods=("POST",),
     scope="teams:write",
+    allow=can_manage_teams,
     body=TeamIn,
     response=TeamOut,
     status=201,
-    errors=(409,),
+    errors=(404, 409),
 )
 def create_team(user: Any, body: TeamIn) -> dict[str, Any]:
     """Add a team to a park as an applicant (staff of the park)."""
@@ -179,6 +197,7 @@ def get_team(user: Any, team_id: int) -> dict[str, Any]:
     "/teams/<int:team_id>",
     methods=("PATCH",),
     scope="teams:write",
+    allow=can_view_team,  # staff and members; which team is checked on loading it
     body=TeamPatch,
     response=TeamOut,
     errors=(409,),
@@ -193,6 +212,7 @@ def update_team(user: Any, team_id: int, body: TeamPatch) -> dict[str, Any]:
     "/teams/<int:team_id>/transitions",
     methods=("POST",),
     scope="teams:write",
+    allow=can_manage_teams,
     body=TransitionIn,
     response=StatusChangeOut,
     status=201,
@@ -229,6 +249,7 @@ def list_members(user: Any, team_id: int) -> dict[str, Any]:
     "/teams/<int:team_id>/members",
     methods=("POST",),
     scope="teams:write",
+    allow=can_manage_teams,
     body=InviteIn,
     response=InvitationOut,
     status=201,
@@ -258,20 +279,16 @@ def _invitation(issued: members.IssuedInvitation) -> dict[str, Any]:
     "/teams/import",
     methods=("POST",),
     scope="teams:write",
+    allow=can_manage_teams,
+    form=ImportForm,
+    upload=True,
     response=ImportOut,
     status=201,
-    errors=(413, 422),
+    errors=(404, 409),
 )
-def import_teams(user: Any) -> dict[str, Any]:
+def import_teams(user: Any, form: ImportForm) -> dict[str, Any]:
     """Multipart form: park_id and file (CSV). All rows or none; 422 invalid_rows lists each."""
-    data = uploaded_csv()
-    try:
-        park_id = int(request.form.get("park_id", ""))
-    except ValueError as exc:
-        raise ApiError(
-            400, "wrong_type", _("park_id must be an integer."), fields={"park_id": ["int"]}
-        ) from exc
-    park = get_or_404(Park, park_id, user)
+    park = get_or_404(Park, form.park_id, user)
     require(can_manage_teams(user, park))
-    teams = importing.import_teams(park.id, data, actor=user)
+    teams = importing.import_teams(park.id, uploaded_csv(), actor=user)
     return {"imported": len(teams), "items": [_out(t) for t in teams]}

@@ -8,11 +8,11 @@ from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import In, Out
+from opc.api.schemas import Id, In, Out, email
 from opc.auth import operations as auth_ops
 from opc.auth.models import Role, User
 from opc.auth.permissions import can_manage_users
-from opc.core.permissions import get_or_404, require
+from opc.core.permissions import get_or_404
 from opc.parks.permissions import staff_park_ids
 from opc.users import operations as ops
 from opc.users import queries
@@ -29,14 +29,14 @@ class UserOut(Out):
 
 
 class UserIn(In):
-    email: str = Field(min_length=3, max_length=254)
+    email: email()  # type: ignore[valid-type]
     role: Role
     name: str = Field("", max_length=auth_ops.MAX_NAME)
     password: str | None = Field(
         None, min_length=auth_ops.MIN_PASSWORD, max_length=auth_ops.MAX_PASSWORD
     )
-    team_id: int | None = None
-    park_ids: list[int] = Field(default_factory=list)
+    team_id: Id | None = None  # type: ignore[valid-type]
+    park_ids: list[Id] = Field(default_factory=list, max_length=1000)  # type: ignore[valid-type]
 
 
 def _out(user: User) -> dict[str, Any]:
@@ -51,10 +51,9 @@ def _out(user: User) -> dict[str, Any]:
     ).model_dump()
 
 
-@endpoint("/users", scope="users:read", response=UserOut, paged=True)
+@endpoint("/users", scope="users:read", allow=can_manage_users, response=UserOut, paged=True)
 def list_users(user: Any) -> dict[str, Any]:
     """All users (admins)."""
-    require(can_manage_users(user))
     return paged(queries.users(), _out)
 
 
@@ -74,6 +73,7 @@ def get_user(user: Any, user_id: int) -> dict[str, Any]:
     "/users",
     methods=("POST",),
     scope="users:write",
+    allow=can_manage_users,
     body=UserIn,
     response=UserOut,
     status=201,
@@ -81,6 +81,5 @@ def get_user(user: Any, user_id: int) -> dict[str, Any]:
 )
 def create_user(user: Any, body: UserIn) -> dict[str, Any]:
     """Create a user (admins); a provider user gets its provider record."""
-    require(can_manage_users(user))
     values = body.model_dump(exclude={"email"})
     return _out(ops.create_user(body.email, actor=user, **values | {"role": body.role.value}))

@@ -158,12 +158,14 @@ def test_a_missing_and_a_hidden_park_get_identical_404_bodies(app, make, api):
     assert hidden.status_code == missing.status_code == 404
     assert hidden.get_json() == missing.get_json()
     assert error_of(hidden)["code"] == "not_found"
-    # Writing to a park one may not see is the same 404, not a 403 that confirms the id.
+    # Staff may change no park: a PATCH is the same 403 for every id (it confirms none),
+    # answered before the body is read.
     before = table_counts(app)
     hidden_patch = staff.patch(f"/parks/{theirs.id}", json={"team_cap": 1})
-    missing_patch = staff.patch("/parks/987654", json={"team_cap": 1})
-    assert hidden_patch.status_code == missing_patch.status_code == 404
-    assert hidden_patch.get_json() == missing_patch.get_json() == hidden.get_json()
+    missing_patch = staff.patch("/parks/987654", json={"team_cap": "not even valid"})
+    own_patch = staff.patch(f"/parks/{mine.id}", json={"team_cap": 1})
+    assert hidden_patch.status_code == missing_patch.status_code == own_patch.status_code == 403
+    assert hidden_patch.get_json() == missing_patch.get_json() == own_patch.get_json()
     assert table_counts(app) == before
 
 

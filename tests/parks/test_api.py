@@ -86,7 +86,10 @@ def test_staff_see_and_get_only_their_parks_and_may_not_create_or_change_them(ap
     assert error_of(refused)["code"] == "forbidden"
     own = client.patch(f"/parks/{a.id}", json={"team_cap": 1})
     assert own.status_code == 403  # may see it, may not change it
-    assert client.patch(f"/parks/{b.id}", json={"team_cap": 1}).status_code == 404
+    # Staff change no park: the same 403 for one they cannot see (which confirms nothing),
+    # answered before the body is looked at.
+    assert client.patch(f"/parks/{b.id}", json={"team_cap": 1}).status_code == 403
+    assert client.patch(f"/parks/{b.id}", json={"team_cap": "x"}).get_json() == own.get_json()
     assert table_counts(app) == before
 
 
@@ -111,7 +114,7 @@ def test_reviewers_and_providers_see_no_park(app, make, api, role):
     assert hidden.get_json() == client.get("/parks/987654").get_json()
     before = table_counts(app)
     assert client.post("/parks", json=new_park()).status_code == 403
-    assert client.patch(f"/parks/{park.id}", json={"team_cap": 1}).status_code == 404
+    assert client.patch(f"/parks/{park.id}", json={"team_cap": 1}).status_code == 403
     assert table_counts(app) == before
 
 

@@ -127,7 +127,7 @@ def test_import_needs_a_file_and_the_park_staff(app, make, api, park, staff):
     good = (HEADER + "A,office,1,30,1,1\n").encode()
     assert _upload(api(outsider), park, good).status_code == 404
     member = make.user("member", team=make.team(park, status="resident"))
-    assert _upload(api(member), park, good).status_code == 404
+    assert _upload(api(member), park, good).status_code == 403  # members import nowhere
     assert count(app, Unit) == 0
 
 

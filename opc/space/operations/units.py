@@ -29,6 +29,8 @@ MAX_AREA = Decimal("99999999.99")  # Numeric(10, 2)
 MAX_CODE = 40
 FLOORS = (-20, 500)
 MAX_SEATS = 100_000
+# Monthly rent per m², in yuan: all nines, so that the API's decimal pattern states it exactly.
+MAX_RENT = Decimal("9999999.99")
 
 
 def _integer(value: Any, low: int, high: int) -> int:
@@ -71,7 +73,7 @@ def _rent_value(value: Any) -> int:
             raise ValueError(_("Must be an amount in yuan, e.g. 80.00.")) from exc
     if fen < 0:
         raise ValueError(_("Must not be negative."))
-    if fen > 2_000_000_000:
+    if fen > MAX_RENT * 100:
         raise ValueError(_("Too large."))
     return fen
 
