@@ -135,10 +135,10 @@ def seed() -> dict[str, str]:
     db.session.commit()
     _seed_audit(rng, [u.id for u in staff], first_day, today)
     db.session.commit()
-    # Planner statistics, as a maintained database has them (PostgreSQL's autovacuum
-    # gathers them by itself; on SQLite `PRAGMA optimize` does, see opc.core.db).
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    # Planner statistics and PostgreSQL's visibility map, as a maintained database has them
+    # (autovacuum vacuums and analyzes a table after bulk inserts by itself).
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
     reader = issue_token(staff[0], scope="read", name="bench reader")
     writer = issue_token(staff[1], scope="all", name="bench writer")
     return {
