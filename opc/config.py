@@ -6,6 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "config" / "default.toml"
@@ -28,6 +29,8 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         settings["SECRET_KEY"] = os.environ["OPC_SECRET_KEY"]
     if os.environ.get("OPC_DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ["OPC_DATABASE_URL"]
+    if os.environ.get("OPC_EXTERNAL_URL"):
+        settings["EXTERNAL_URL"] = os.environ["OPC_EXTERNAL_URL"]
     settings.update(overrides or {})
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'opc.sqlite3'}"
@@ -36,6 +39,7 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
 
 def check_settings(settings: dict[str, Any], *, debug: bool) -> None:
     """Fail fast on settings that would make a deployment unsafe."""
+    _check_external_url(settings.get("EXTERNAL_URL") or "")
     if debug or settings.get("TESTING"):
         return
     secret = settings.get("SECRET_KEY") or ""
@@ -44,6 +48,24 @@ def check_settings(settings: dict[str, Any], *, debug: bool) -> None:
             "Refusing to start: SECRET_KEY is the built-in default or shorter than 32 characters. "
             "Set OPC_SECRET_KEY to a long random value, e.g. "
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    if settings.get("MAIL_SERVER") and not settings.get("EXTERNAL_URL"):
+        raise ConfigError(
+            "Refusing to start: MAIL_SERVER is set but EXTERNAL_URL is not, and mail needs "
+            "full links (invitations). Set EXTERNAL_URL (or OPC_EXTERNAL_URL) to the site's "
+            'address as its users reach it, e.g. "https://ops.example.org".'
+        )
+
+
+def _check_external_url(url: str) -> None:
+    """EXTERNAL_URL, when set, is an http(s) address with a host, and nothing after its path."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"EXTERNAL_URL must be the site's http(s) address, e.g. "
+            f'"https://ops.example.org", not {url!r}.'
         )
 
 

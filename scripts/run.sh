@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 PORT=${PORT:-5000}
+# Links that leave the site (invitations) point here; set OPC_EXTERNAL_URL when users reach
+# the site at another address (a reverse proxy, a host name).
+OPC_EXTERNAL_URL=${OPC_EXTERNAL_URL:-http://127.0.0.1:${PORT}}
+export OPC_EXTERNAL_URL
 mkdir -p instance
 # A secret of this installation, made once, unless one is given.
 if [ -z "${OPC_SECRET_KEY:-}" ]; then

@@ -83,6 +83,7 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
         "SECRET_KEY": TEST_SECRET,
         "SEED_DEMO_ON_START": False,
         "BABEL_DEFAULT_LOCALE": "en",
+        "EXTERNAL_URL": "http://localhost",  # where the test client's requests go
     }
     settings.update(overrides)
     return create_app(settings)
@@ -132,13 +133,13 @@ def audit_guard(request: pytest.FixtureRequest, _clean_database: None) -> Iterat
     if "app" not in request.fixturenames:
         yield None
         return
-    from opc.audit.recorder import audited_tables
+    from opc.audit.recorder import audited_tables, unaudited_columns
     from opc.extensions import db
 
     app: Flask = request.getfixturevalue("app")
     with app.app_context():
-        engine, audited = db.engine, audited_tables()
-    with AuditGuard(engine, audited) as guard:
+        engine, audited, unaudited = db.engine, audited_tables(), unaudited_columns()
+    with AuditGuard(engine, audited, unaudited) as guard:
         yield guard
     assert not guard.misses, "writes the audit log missed:\n" + "\n".join(guard.misses)
 

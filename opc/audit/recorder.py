@@ -59,6 +59,27 @@ def audited_tables() -> dict[str, set[str]]:
     return tables
 
 
+def unaudited_columns() -> dict[str, set[str]]:
+    """Each audited table's columns that the audit leaves out (the `__audit_exclude__` of every
+    model on the table): a write that changes only these changes nothing the log records,
+    like an API token's `last_used_at`, so it needs no entry."""
+    columns: dict[str, set[str]] = {}
+    for mapper in db.Model.registry.mappers:
+        if not issubclass(mapper.class_, Audited):
+            continue
+        excluded = mapper.class_.__audit_exclude__
+        for table in mapper.tables:
+            names = {
+                column.name
+                for attr in mapper.column_attrs
+                if attr.key in excluded
+                for column in attr.columns
+                if column.table is table
+            }
+            columns[table.name] = columns[table.name] & names if table.name in columns else names
+    return columns
+
+
 def record(
     entity: str,
     entity_id: int | None,

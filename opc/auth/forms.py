@@ -1,7 +1,7 @@
 """Forms for logging in, passwords and API tokens."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from opc.auth.operations import MIN_PASSWORD, TOKEN_SCOPES
@@ -22,6 +22,7 @@ class PasswordForm(BaseForm):
         _l("Repeat the new password"),
         validators=[EqualTo("password", message=_l("Passwords differ."))],
     )
+    revoke_tokens = BooleanField(_l("Also revoke my API tokens"))
 
 
 class TokenForm(BaseForm):

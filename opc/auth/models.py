@@ -16,7 +16,7 @@ from opc.extensions import db
 
 ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
-__all__ = ["ApiToken", "LoginAttempt", "Role", "User", "UserSession"]
+__all__ = ["ApiToken", "LoginAttempt", "RateLimitHit", "Role", "User", "UserSession"]
 
 
 class User(Audited, CreatedMixin, db.Model):
@@ -81,7 +81,9 @@ class ApiToken(Audited, CreatedMixin, db.Model):
     """A bearer token: acts as its user, narrowed by its scope; only its hash is kept."""
 
     __tablename__ = "api_tokens"
-    __audit_exclude__ = frozenset({"token_hash"})
+    # last_used_at is a reading, not a change anyone made: it is noted on its own connection
+    # at most once a minute (opc.auth.operations.note_token_use) and not logged.
+    __audit_exclude__ = frozenset({"token_hash", "last_used_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -109,6 +111,19 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RateLimitHit(db.Model):
+    """One counted use of a rate-limited action (`bucket`, e.g. "apply") by a client `key`
+    (its address): the shared store behind opc.auth.ratelimit."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_bucket_key_at", "bucket", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # What the constraints above refuse, when a race gets past the checks (opc.core.constraints).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -13,14 +14,20 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, inspect, select, update
+from sqlalchemy import Select, bindparam, inspect, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from opc.auth.models import ApiToken, LoginAttempt, Role, User, UserSession
+from opc.auth import throttling
+from opc.auth.models import ApiToken, Role, User, UserSession
+from opc.auth.permissions import can_use_pages
 from opc.auth.signals import user_created
 from opc.core.db import retrying, transaction, utcnow
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.extensions import db
+
+log = logging.getLogger(__name__)
 
 # Argon2id with the RFC 9106 "second recommended" parameters (64 MiB, 3 passes).
 _hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
@@ -110,12 +117,21 @@ def create_user(
 
 
 @retrying
-def set_password(user: User, password: str, *, actor: Any = None) -> None:
-    """Change a password and end every login session of the user."""
+def set_password(
+    user: User, password: str, *, actor: Any = None, revoke_tokens: bool = False
+) -> None:
+    """Change a password and end every login session of the user; with `revoke_tokens`, end
+    the user's API tokens too (else they keep working: machines hold them, not the person)."""
     _check_password_strength(password)
     with transaction(actor) as session:
         user.password_hash = hash_password(password)
         user.password_changed_at = utcnow()
+        if revoke_tokens:
+            live = select(ApiToken).where(
+                ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+            )
+            for token in session.scalars(live):  # through the ORM: the audit logs each
+                token.revoked_at = user.password_changed_at
         session.execute(
             update(UserSession)
             .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
@@ -126,54 +142,46 @@ def set_password(user: User, password: str, *, actor: Any = None) -> None:
 # --- login sessions -------------------------------------------------------------------
 
 
-def _window_start() -> Any:
-    return utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-
-
-def login_throttled(email: str, address: str) -> bool:
-    """Too many recent failures for this account or from this address (shared by all workers)."""
-    since = _window_start()
-    failed = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
-    )
-    cfg = current_app.config
-    by_account = db.session.scalar(failed.where(LoginAttempt.email == email)) or 0
-    by_address = db.session.scalar(failed.where(LoginAttempt.address == address)) or 0
-    return (
-        by_account >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or by_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
-
-
-@retrying
+# Throttled per account and address and per address (opc.auth.throttling). Not @retrying
+# as a whole: its two writes retry themselves, and a retry of it would count the attempt twice.
 def authenticate(email: str, password: str, address: str) -> User:
-    """The user with these credentials, with a new login session; RuleViolation otherwise."""
+    """The user with these credentials, with a new login session; RuleViolation otherwise
+    (RateLimited, 429, while this account and address or this address must wait).
+
+    API-only accounts (providers) are refused with the same message as a wrong password:
+    they have no pages, and the refusal does not confirm that the password was right.
+    """
     email = email.strip().lower()
-    if login_throttled(email, address):
-        raise RuleViolation(
-            "login_throttled",
-            _(
-                "Too many failed logins. Try again in %(n)d minutes.",
-                n=current_app.config["LOGIN_WINDOW_MINUTES"],
-            ),
-        )
+    attempt = throttling.begin_attempt(email, address)
     user = db.session.scalar(select(User).where(User.email == email))
     # Exactly one Argon2 computation whatever the outcome, so that the time taken does not
-    # tell unknown, password-less and deactivated accounts from a wrong password.
+    # tell unknown, password-less, deactivated and API-only accounts from a wrong password.
     if user is None:
         _hasher.hash(password)
         ok = False
     else:
-        ok = check_password(user, password) and user.is_active
-    with transaction(user if ok else None) as session:
-        session.add(LoginAttempt(email=email[:254], address=address[:64], succeeded=ok))
-        if ok:
-            user.session_token = _open_session(user)  # type: ignore[union-attr]
+        ok = check_password(user, password) and can_use_pages(user)
     if not ok:
         raise RuleViolation("login_failed", _("Wrong e-mail or password."))
-    return user  # type: ignore[return-value]
+    return _log_in(user, attempt)  # type: ignore[arg-type]
+
+
+@retrying
+def _log_in(user: User, attempt: int) -> User:
+    with transaction(user):
+        throttling.succeeded(attempt)
+        user.session_token = _open_session(user)
+    return user
+
+
+def confirm_password(user: User, password: str, address: str) -> bool:
+    """Whether `password` is the user's own (the account page asks before a change),
+    throttled like a login of the user from `address` (RateLimited while it must wait)."""
+    attempt = throttling.begin_attempt(user.email, address)
+    if not check_password(user, password):
+        return False
+    throttling.succeeded(attempt)
+    return True
 
 
 def _open_session(user: User) -> str:
@@ -296,4 +304,33 @@ def load_token(secret: str) -> ApiToken | None:
     token = row[0]
     if not token.user.is_active:
         return None
+    note_token_use(token)
     return token
+
+
+# How precisely a token's last use is kept: reading it must not make every request a write.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def note_token_use(token: ApiToken) -> None:
+    """Set the token's last_used_at, at most once per TOKEN_USE_RESOLUTION.
+
+    On a connection of its own, committed at once: never part of the caller's write (which may
+    roll back), never retried, and a failure to note it never fails the request. A reading,
+    not a change anyone made: not audited (ApiToken.__audit_exclude__). It runs when a token
+    authenticates, before the route writes anything.
+    """
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    table = ApiToken.__table__
+    stale = or_(table.c.last_used_at.is_(None), table.c.last_used_at <= now - TOKEN_USE_RESOLUTION)
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(table).where(table.c.id == token.id, stale).values(last_used_at=now)
+            )
+    except SQLAlchemyError as exc:
+        log.warning("could not note the use of API token %s: %s", token.id, exc)
+        return
+    set_committed_value(token, "last_used_at", now)

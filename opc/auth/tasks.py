@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_
 
+from opc.auth import ratelimit
 from opc.auth.models import LoginAttempt, UserSession
 from opc.core.db import transaction, utcnow
 from opc.jobs.registry import daily, job
@@ -41,6 +42,14 @@ def prune_login_records(now: datetime) -> tuple[int, int]:
 
 @job("auth.prune-login-records", cron={"hour": 3, "minute": 20}, period=daily)
 def prune_login_records_job(period: str) -> None:
-    """Daily housekeeping: the two tables would otherwise only grow."""
-    sessions, attempts = prune_login_records(utcnow())
-    log.info("%s: deleted %d login sessions and %d login attempts", period, sessions, attempts)
+    """Daily housekeeping: the three tables would otherwise only grow."""
+    now = utcnow()
+    sessions, attempts = prune_login_records(now)
+    hits = ratelimit.prune(now)
+    log.info(
+        "%s: deleted %d login sessions, %d login attempts and %d rate limit hits",
+        period,
+        sessions,
+        attempts,
+        hits,
+    )

@@ -12,8 +12,8 @@ from opc.auth import operations as ops
 from opc.auth import queries
 from opc.auth.forms import LoginForm, PasswordForm, TokenForm
 from opc.auth.permissions import can_manage_users
-from opc.core.errors import DomainError
-from opc.core.security import public, safe_next
+from opc.core.errors import DomainError, RateLimited, ValidationFailed
+from opc.core.security import client_address, public, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -36,13 +36,14 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = ops.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "unknown"
-            )
+            user = ops.authenticate(form.email.data, form.password.data, client_address())
+        except RateLimited as err:
+            flash(err.message, "error")
+            page = render_template("auth/login.html", form=form, next=target)
+            return page, 429, {"Retry-After": str(err.retry_after)}
         except DomainError as err:
             flash(err.message, "error")
-            status = 429 if err.code == "login_throttled" else 401
-            return render_template("auth/login.html", form=form, next=target), status
+            return render_template("auth/login.html", form=form, next=target), 401
         _fresh_session()  # no fixation: a fresh session for the new login
         login_user(user)
         return redirect(target)
@@ -65,30 +66,46 @@ def account() -> Any:
     form = PasswordForm(prefix="pw")
     token_form = TokenForm(prefix="tok")
     user = current_user._get_current_object()
-    if request.method == "POST" and "pw-password" in request.form and form.validate():
-        if not ops.check_password(user, form.current.data):
-            form.current.errors = [_("This is not your current password.")]
-        else:
-            try:
-                ops.set_password(user, form.password.data, actor=user)
-            except DomainError as err:
-                form.apply_error(err)
-            else:
+    status, headers = 200, {}
+    if request.method == "POST" and "pw-password" in request.form:
+        status = 422
+        try:
+            if form.validate():
+                _change_password(user, form)
                 logout_user()
                 _fresh_session()
                 flash(_("Password changed. Please log in again."), "info")
                 return redirect(url_for("auth.login"))
-    new_secret = None
-    if request.method == "POST" and "tok-name" in request.form and token_form.validate():
-        try:
-            new_secret = ops.issue_token(
-                user, scope=token_form.scope.data, name=token_form.name.data, actor=user
-            )
+        except RateLimited as err:
+            form.current.errors = [err.message]
+            status, headers = 429, {"Retry-After": str(err.retry_after)}
         except DomainError as err:
-            token_form.apply_error(err)
+            form.show_error(err)
+    new_secret = None
+    if request.method == "POST" and "tok-name" in request.form:
+        status = 422
+        if token_form.validate():
+            try:
+                new_secret = ops.issue_token(
+                    user, scope=token_form.scope.data, name=token_form.name.data, actor=user
+                )
+                status = 200
+            except DomainError as err:
+                token_form.show_error(err)
     tokens = queries.tokens_of(user)
-    return render_template(
+    page = render_template(
         "auth/account.html", form=form, token_form=token_form, tokens=tokens, new_secret=new_secret
+    )
+    return page, status, headers
+
+
+def _change_password(user: Any, form: PasswordForm) -> None:
+    """Check the current password (throttled like a login), then set the new one."""
+    if not ops.confirm_password(user, form.current.data, client_address()):
+        message = _("This is not your current password.")
+        raise ValidationFailed({"current": [message]})
+    ops.set_password(
+        user, form.password.data, actor=user, revoke_tokens=bool(form.revoke_tokens.data)
     )
 
 

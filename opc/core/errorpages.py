@@ -56,9 +56,13 @@ def _rollback() -> None:
         log.warning("rollback failed", exc_info=True)
 
 
-def handle_domain(exc: DomainError) -> tuple[object, int]:
+def handle_domain(exc: DomainError) -> tuple[object, int, dict[str, str]]:
     _rollback()
-    return respond(exc.status, exc.code, exc.message, fields=exc.fields, conflict=exc.conflict)
+    body, status = respond(
+        exc.status, exc.code, exc.message, fields=exc.fields, conflict=exc.conflict
+    )
+    retry_after = getattr(exc, "retry_after", None)  # RateLimited: when to come back
+    return body, status, ({"Retry-After": str(retry_after)} if retry_after else {})
 
 
 def handle_csrf(exc: CSRFError) -> tuple[object, int]:

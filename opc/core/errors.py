@@ -64,6 +64,16 @@ class Forbidden(DomainError):
     status = 403
 
 
+class RateLimited(DomainError):
+    """Too many requests of a kind from this caller for now: 429, with Retry-After (seconds)."""
+
+    status = 429
+
+    def __init__(self, code: str, message: str, *, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = max(1, int(retry_after))
+
+
 class ConcurrentUpdate(RuleViolation):
     """Another write held the rows (a deadlock, a serialization failure, SQLite's write lock
     past the busy timeout): nothing was changed, and trying again may well succeed. 409."""

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from opc.extensions import csrf, login
 
@@ -27,6 +28,15 @@ def is_public(endpoint: str | None) -> bool:
         return True
     view = current_app.view_functions.get(endpoint)
     return bool(getattr(view, "public", False))
+
+
+def client_address() -> str:
+    """The address of the client that sent this request, for throttling and rate limits.
+
+    Behind TRUSTED_PROXIES reverse proxies it is the one they forwarded (ProxyFix, set up
+    below); without (the default) X-Forwarded-For is ignored, so no client chooses its own.
+    """
+    return (request.remote_addr or "unknown")[:64]
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -101,6 +111,11 @@ def _headers(response: Any) -> Any:
 def init_app(app: Flask) -> None:
     # Who a session cookie belongs to is opc.auth's to say (it sets login.user_loader).
     login.login_view = "auth.login"
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # The client's address and scheme as the trusted proxies forwarded them; never the
+        # Host (links leaving the site use EXTERNAL_URL, opc.core.links).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.before_request(_ignore_the_cookie)
     app.before_request(_require_login)
     app.before_request(_check_csrf)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from opc.auth.operations import create_user, hash_secret, normalize_email
 from opc.core import mail
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation
+from opc.core.links import external_url, has_external_url
 from opc.core.permissions import require_actor
 from opc.extensions import db
 from opc.teams.models import Invitation, Team, TeamStatus
@@ -45,10 +45,8 @@ class IssuedInvitation:
 
 
 def invitation_link(token: str) -> str:
-    """The full link within a request (or with SERVER_NAME); the path alone otherwise."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for("teams.accept_invitation", token=token, _external=True)
-    return current_app.url_map.bind("").build("teams.accept_invitation", {"token": token})
+    """The link to pass on: EXTERNAL_URL's, never the request's Host (opc.core.links)."""
+    return external_url("teams.accept_invitation", token=token)
 
 
 @retrying
@@ -92,6 +90,11 @@ def invite_member(team: Team, email: str, *, actor: Any) -> IssuedInvitation:
     link = invitation_link(token)
     if not mail.configured():
         return IssuedInvitation(invitation, link, mailed=False)
+    if not has_external_url():  # debug or testing only: a deployment refuses to start so
+        log.warning("invitation to %s not mailed: EXTERNAL_URL is not set", email)
+        return IssuedInvitation(
+            invitation, link, mailed=False, mail_error="EXTERNAL_URL is not set"
+        )
     try:
         mail.send(
             email,

@@ -11,10 +11,12 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
+from opc.core.constraints import rule_for_integrity_error
 from opc.core.dates import local_today
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
@@ -184,6 +186,36 @@ def create_team(
         session.add(team)
         session.flush()
     return team
+
+
+# The refusals that say a team of that name or credit code exists (in a park the visitor
+# need not know of): the public form answers them all with one message that confirms nothing.
+DUPLICATE_CODES = frozenset({"team_name_taken", "uscc_taken"})
+
+
+def apply_to_join(*, park_id: int, note: str = "", **profile: Any) -> Team:
+    """An application through the public form: an applicant team, created by nobody.
+
+    Every refusal is the operation's own, except a duplicate name or credit code: the
+    visitor is anonymous, so the refusal does not confirm which teams exist (staff adding a
+    team see the precise duplicate). The same holds when the database's unique constraint
+    refuses it in a race.
+    """
+    try:
+        return create_team(park_id=park_id, actor=None, note=note, **profile)
+    except RuleViolation as err:
+        if err.code not in DUPLICATE_CODES:
+            raise
+    except IntegrityError as exc:
+        if rule_for_integrity_error(exc).code not in DUPLICATE_CODES:
+            raise
+    raise RuleViolation(
+        "application_not_accepted",
+        _(
+            "We could not accept this application. If your team has applied already, "
+            "please contact the park."
+        ),
+    )
 
 
 @retrying

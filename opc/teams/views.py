@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from opc.auth.ratelimit import limit_anonymous_writes
 from opc.core.errors import DomainError, NotFound
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
@@ -273,15 +274,16 @@ def import_template() -> Any:
 
 @bp.route("/apply", methods=["GET", "POST"])
 @public
+@limit_anonymous_writes("apply")
 def apply() -> Any:
-    """Anyone may apply to join a park: the team is created as an applicant."""
+    """Anyone may apply to join a park: the team is created as an applicant. Submissions
+    are rate-limited per address (429 past the limit)."""
     form = ApplyForm()
     form.park_id.choices = _park_choices(queries.all_parks())
     if form.validate_on_submit():
         try:
-            ops.create_team(
+            ops.apply_to_join(
                 park_id=form.park_id.data,
-                actor=None,
                 note=_("Applied through the public form."),
                 **form.profile(),
             )
@@ -289,8 +291,7 @@ def apply() -> Any:
             form.show_error(err)
         else:
             return redirect(url_for("teams.applied"))
-    status = 422 if form.errors else 200
-    return render_template("teams/apply.html", form=form), status
+    return render_template("teams/apply.html", form=form), form.status
 
 
 @bp.route("/apply/thanks")

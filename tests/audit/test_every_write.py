@@ -153,6 +153,23 @@ def test_the_guard_accepts_the_entry_of_the_written_record_type_only(ctx, make, 
     assert audit_guard.misses == []
 
 
+def test_the_guard_accepts_a_write_of_columns_the_audit_leaves_out_only(ctx, make, audit_guard):
+    """An API token's last use is a reading, not a change (ApiToken.__audit_exclude__):
+    neither the recorder nor the guard asks for an entry; any other column still needs one."""
+    user = make.user("staff")
+    make.token(user)
+    with transaction() as session:
+        session.execute(sa.text("UPDATE api_tokens SET last_used_at = CURRENT_TIMESTAMP"))
+    assert audit_guard.misses == []
+    with transaction() as session:
+        session.execute(
+            sa.text("UPDATE api_tokens SET last_used_at = CURRENT_TIMESTAMP, name = 'x'")
+        )
+    assert len(audit_guard.misses) == 1
+    assert audit_guard.misses[0].startswith("api_tokens written without an audit entry")
+    audit_guard.misses.clear()  # seen: this test's own write
+
+
 def test_the_guard_ignores_what_was_rolled_back(ctx, make, audit_guard):
     park = make.park()
     with pytest.raises(RuntimeError), transaction() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import String, cast
@@ -13,8 +14,9 @@ from opc.auth.models import ApiToken, User
 from opc.core.db import transaction
 from opc.extensions import db
 from opc.parks.models import Park
-from tests.auth.helpers import count, rows, text
+from tests.auth.helpers import NEW_PASSWORD, count, rows, text
 from tests.conftest import csrf_token, login
+from tests.fixtures.factories import PASSWORD
 
 
 def error_code(response):
@@ -145,3 +147,81 @@ def test_nobody_else_may_revoke_a_token(app, client, make):
     [untouched] = rows(app, ApiToken)
     assert untouched.revoked_at is None
     assert client.get("/api/v1/users/me", headers=bearer(secret)).status_code == 200
+
+
+# --- last use, and the owner's password change ----------------------------------------
+
+
+def token_updates(statements):
+    return [s for s in statements if s.lstrip().upper().startswith("UPDATE API_TOKENS")]
+
+
+def test_a_token_notes_its_last_use_at_most_once_a_minute(app, make, count_queries, time_machine):
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    secret = make.token(make.user("staff"))
+    machine = app.test_client()
+    [fresh] = rows(app, ApiToken)
+    assert fresh.last_used_at is None
+
+    with count_queries() as statements:
+        for seconds in (0, 30, 59):
+            time_machine.move_to(start + timedelta(seconds=seconds), tick=False)
+            assert machine.get("/api/v1/users/me", headers=bearer(secret)).status_code == 200
+
+    assert len(token_updates(statements)) == 1  # reads do not become a write each
+    [used] = rows(app, ApiToken)
+    assert used.last_used_at == start
+    time_machine.move_to(start + timedelta(seconds=61), tick=False)
+    machine.get("/api/v1/users/me", headers=bearer(secret))
+    assert rows(app, ApiToken)[0].last_used_at == start + timedelta(seconds=61)
+    # A reading, not a change anybody made: no audit entry (and the audit guard agrees).
+    assert count(app, AuditEntry, AuditEntry.entity == "api_tokens") == 1  # its creation
+
+
+def test_the_last_use_is_noted_even_when_the_request_is_refused(app, make, api):
+    """Noted on its own connection: a write the route rolls back does not take it along."""
+    admin = make.user("admin")
+
+    response = api(admin).post("/parks", json={"code": "", "name_zh": ""})
+
+    assert response.status_code in {400, 422}
+    [token] = rows(app, ApiToken)
+    assert token.last_used_at is not None
+    assert count(app, Park) == 0
+
+
+def test_the_account_page_shows_when_each_token_was_last_used(app, client, as_user):
+    as_user("staff")
+    secret = issue_on_account_page(client, name="nightly export")
+    assert "never" in text(client.get("/account"))
+
+    assert app.test_client().get("/api/v1/users/me", headers=bearer(secret)).status_code == 200
+
+    page = text(client.get("/account"))
+    assert "Last used" in page and "nightly export" in page
+    assert "never" not in page
+
+
+def test_a_password_change_keeps_the_tokens_unless_asked(app, client, make):
+    from tests.auth.test_sessions import change_password
+
+    staff = make.user("staff")
+    secret = make.token(staff)
+    login(client, staff.email)
+    assert change_password(client, PASSWORD, NEW_PASSWORD).status_code == 302
+    assert client.get("/api/v1/users/me", headers=bearer(secret)).status_code == 200
+
+    login(client, staff.email, NEW_PASSWORD)
+    other = make.token(staff)
+    response = change_password(client, NEW_PASSWORD, PASSWORD, revoke_tokens=True)
+
+    assert response.status_code == 302
+    for gone in (secret, other):
+        refused = client.get("/api/v1/users/me", headers=bearer(gone))
+        assert refused.status_code == 401 and error_code(refused) == "invalid_token"
+    assert all(t.revoked_at is not None for t in rows(app, ApiToken))
+    revoked = rows(
+        app, AuditEntry, AuditEntry.entity == "api_tokens", AuditEntry.action == "update"
+    )
+    assert len(revoked) == 2 and all("revoked_at" in e.after for e in revoked)

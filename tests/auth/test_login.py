@@ -24,6 +24,22 @@ def test_wrong_password_is_refused_clearly_and_recorded(app, client, make):
     assert count(app, UserSession) == 0
 
 
+def test_an_api_only_account_cannot_log_in_to_the_pages(app, client, make, api):
+    """A compute provider has a token for the API and no pages: the right password gets the
+    answer of a wrong one (which does not confirm the password), and no session."""
+    provider = make.user("provider")
+
+    response = login(client, provider.email)
+
+    assert response.status_code == 401
+    assert "Wrong e-mail or password." in text(response)
+    assert not is_logged_in(client)
+    assert count(app, UserSession) == 0
+    [attempt] = rows(app, LoginAttempt)
+    assert attempt.succeeded is False
+    assert api(provider, scope="usage:write").get("/users/me").status_code in {200, 403}
+
+
 def test_unknown_email_gets_the_same_answer_as_a_wrong_password(app, client):
     response = login(client, "nobody@example.cn", PASSWORD)
 

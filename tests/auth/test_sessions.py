@@ -21,17 +21,17 @@ from tests.conftest import csrf_token, login
 from tests.fixtures.factories import PASSWORD
 
 
-def change_password(client, current, new, confirm=None):
+def change_password(client, current, new, confirm=None, revoke_tokens=False):
     token = csrf_token(client, "/account")
-    return client.post(
-        "/account",
-        data={
-            "pw-csrf_token": token,
-            "pw-current": current,
-            "pw-password": new,
-            "pw-confirm": new if confirm is None else confirm,
-        },
-    )
+    data = {
+        "pw-csrf_token": token,
+        "pw-current": current,
+        "pw-password": new,
+        "pw-confirm": new if confirm is None else confirm,
+    }
+    if revoke_tokens:
+        data["pw-revoke_tokens"] = "y"
+    return client.post("/account", data=data)
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, make):
@@ -95,7 +95,7 @@ def test_wrong_current_password_changes_nothing(app, client, make):
 
     response = change_password(client, WRONG_PASSWORD, NEW_PASSWORD)
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This is not your current password." in text(response)
     [after] = rows(app, User, User.id == staff.id)
     assert after.password_hash == before.password_hash
@@ -110,7 +110,7 @@ def test_mismatched_new_passwords_change_nothing(app, client, make):
 
     response = change_password(client, PASSWORD, NEW_PASSWORD, confirm=NEW_PASSWORD + "x")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Passwords differ." in text(response)
     [after] = rows(app, User, User.id == staff.id)
     assert after.password_hash == before.password_hash

@@ -13,7 +13,7 @@ from opc import create_app
 from opc.config import DEFAULT_FILE, DEFAULT_SECRET, ConfigError, load_settings
 
 GOOD_SECRET = "k" * 40
-ENV = ("OPC_CONFIG", "OPC_SECRET_KEY", "OPC_DATABASE_URL", "FLASK_DEBUG")
+ENV = ("OPC_CONFIG", "OPC_SECRET_KEY", "OPC_DATABASE_URL", "OPC_EXTERNAL_URL", "FLASK_DEBUG")
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +72,33 @@ def test_a_site_file_secret_that_is_the_default_is_refused_too(tmp_path, db_url,
         create_app({"SQLALCHEMY_DATABASE_URI": db_url})
 
 
+# --- the site's address -------------------------------------------------------------------
+
+
+def test_mail_without_external_url_is_refused_outside_debug_and_testing(db_url, monkeypatch):
+    """Invitation mail needs full links, and they never come from a request's Host."""
+    monkeypatch.setenv("OPC_SECRET_KEY", GOOD_SECRET)
+    with pytest.raises(ConfigError) as refused:
+        create_app({"SQLALCHEMY_DATABASE_URI": db_url, "MAIL_SERVER": "smtp.example.org"})
+    assert "EXTERNAL_URL" in str(refused.value) and "OPC_EXTERNAL_URL" in str(refused.value)
+    monkeypatch.setenv("OPC_EXTERNAL_URL", "https://ops.example.org")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "MAIL_SERVER": "smtp.example.org"})
+    assert app.config["EXTERNAL_URL"] == "https://ops.example.org"
+
+
+def test_without_mail_the_app_starts_without_external_url(db_url, monkeypatch):
+    monkeypatch.setenv("OPC_SECRET_KEY", GOOD_SECRET)
+    assert create_app({"SQLALCHEMY_DATABASE_URI": db_url}).config["EXTERNAL_URL"] == ""
+
+
+@pytest.mark.parametrize(
+    "url", ["ops.example.org", "ftp://ops.example.org", "https://", "https://x.org/?a=1", "/"]
+)
+def test_an_external_url_that_is_not_a_site_address_is_refused(db_url, url):
+    with pytest.raises(ConfigError, match="EXTERNAL_URL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True, "EXTERNAL_URL": url})
+
+
 # --- layering ------------------------------------------------------------------------------
 
 
@@ -89,7 +116,7 @@ def test_opc_config_layers_a_file_over_the_defaults(tmp_path, db_url, monkeypatc
     path = site_file(
         tmp_path,
         'PER_PAGE = 10\nMAIL_SERVER = "smtp.example.org"\nMAIL_PORT = 587\n'
-        'LANGUAGES = ["en", "zh"]\n',
+        'LANGUAGES = ["en", "zh"]\nEXTERNAL_URL = "https://ops.example.org"\n',
     )
     monkeypatch.setenv("OPC_CONFIG", str(path))
     monkeypatch.setenv("OPC_SECRET_KEY", GOOD_SECRET)

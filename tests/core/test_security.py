@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from opc.auth.models import LoginAttempt, UserSession
 from opc.parks.models import Park
@@ -337,6 +337,84 @@ def test_security_headers_on_every_kind_of_response(kind, client):
     }
 
 
+def assert_security_headers(response):
+    assert "frame-ancestors 'none'" in response.headers.get("Content-Security-Policy", "")
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("X-Frame-Options") == "DENY"
+    assert response.headers.get("Referrer-Policy")
+
+
+def _failing_view(*_args, **_kwargs):
+    raise RuntimeError("a bug")
+
+
+# Each: how to get the response (a logged-in staff member's client, the app), its status.
+MORE_RESPONSES = {
+    "csrf 400 page": (lambda c, a: c.post("/logout"), 400),
+    "csrf 400 json": (lambda c, a: c.post("/api/v1/parks", json={}), 400),
+    "405": (lambda c, a: c.put("/login"), 405),
+    "options": (lambda c, a: c.options("/login"), 200),
+    "head": (lambda c, a: c.head("/account"), 200),
+    "308 slash": (lambda c, a: c.get("/teams"), 308),
+    "static 304": (
+        lambda c, a: c.get(
+            "/static/css/app.css",
+            headers={"If-None-Match": c.get("/static/css/app.css").headers["ETag"]},
+        ),
+        304,
+    ),
+    "static 404": (lambda c, a: c.get("/static/no-such.css"), 404),
+    "413": (
+        lambda c, a: c.post(
+            "/api/v1/parks", data="x" * (a.config["MAX_CONTENT_LENGTH"] + 1), content_type="a/b"
+        ),
+        413,
+    ),
+    "422 page": (
+        lambda c, a: c.post(
+            "/account",
+            data={"pw-csrf_token": csrf_token(c, "/account"), "pw-password": "x"},
+        ),
+        422,
+    ),
+    "429 page": (
+        lambda c, a: [
+            c.post("/apply", data={"csrf_token": csrf_token(c, "/apply")})
+            for _ in range(a.config["ANONYMOUS_WRITE_LIMIT"] + 1)
+        ][-1],
+        429,
+    ),
+    "500 page": (lambda c, a: c.get("/account"), 500),
+    "500 json": (lambda c, a: c.get("/api/v1/users/me"), 500),
+}
+
+
+@pytest.mark.parametrize("kind", MORE_RESPONSES)
+def test_security_headers_on_errors_and_odd_responses(kind, app, client, make, monkeypatch):
+    get, status = MORE_RESPONSES[kind]
+    if kind.startswith("500"):
+        endpoint = "auth.account" if kind == "500 page" else "api.users_me"
+        monkeypatch.setitem(app.view_functions, endpoint, _failing_view)
+    if kind == "429 page":
+        monkeypatch.setitem(app.config, "ANONYMOUS_WRITE_LIMIT", 2)
+    else:
+        login(client, make.user("staff").email)
+
+    response = get(client, app)
+    response.close()
+
+    assert response.status_code == status
+    assert_security_headers(response)
+
+
+def test_a_token_response_is_not_stored_by_caches(make, api):
+    response = api(make.user("staff")).get("/users/me")
+
+    assert response.status_code == 200
+    assert_security_headers(response)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_security_headers_on_a_domain_error_page(client, as_user):
     as_user("member")
 
@@ -421,11 +499,16 @@ PUBLIC = {
 }
 
 
+def example_value(converter):
+    if isinstance(converter, IntegerConverter):
+        return 1
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    return "x"
+
+
 def example_url(rule):
-    values = {
-        name: 1 if isinstance(converter, IntegerConverter) else "x"
-        for name, converter in rule._converters.items()
-    }
+    values = {name: example_value(c) for name, c in rule._converters.items()}
     return rule.build(values)[1]
 
 

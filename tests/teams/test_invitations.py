@@ -230,3 +230,57 @@ def test_staff_withdraw_a_pending_invitation(app, client, make, as_user):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
     page = client.get(link.split("localhost", 1)[-1], headers=EN)
     assert page.status_code == 409 and "withdrawn" in page.get_data(as_text=True)
+
+
+# --- the link's address --------------------------------------------------------------------
+
+
+def invite_by_api(app, make, team, staff, host):
+    """POST an invitation with a bearer token, the request naming `host` as its Host."""
+    return app.test_client().post(
+        f"/api/v1/teams/{team.id}/members",
+        json={"email": "newbie@example.cn"},
+        headers={"Authorization": f"Bearer {make.token(staff)}", "Host": host},
+    )
+
+
+def test_a_forged_host_header_does_not_change_the_link(app, make, monkeypatch):
+    """The link is EXTERNAL_URL's: a request's Host cannot send the invitee elsewhere."""
+    monkeypatch.setitem(app.config, "EXTERNAL_URL", "https://ops.example.org/")
+    park = make.park()
+    team = make.team(park)
+    staff = make.user("staff", parks=[park])
+
+    response = invite_by_api(app, make, team, staff, "evil.example")
+
+    assert response.status_code == 201, response.get_json()
+    link = response.get_json()["link"]
+    assert link.startswith("https://ops.example.org/invitations/"), link
+    assert "evil.example" not in response.get_data(as_text=True)
+
+
+def test_the_mailed_link_ignores_a_forged_host_too(app, make, smtp_server, monkeypatch):
+    monkeypatch.setitem(app.config, "EXTERNAL_URL", "https://ops.example.org")
+    park = make.park()
+    staff = make.user("staff", parks=[park])
+
+    assert invite_by_api(app, make, make.team(park), staff, "evil.example").status_code == 201
+
+    [(_to, content)] = smtp_server.messages
+    assert "https://ops.example.org/invitations/" in content
+    assert "evil.example" not in content
+
+
+def test_without_external_url_the_link_is_a_path_and_is_not_mailed(
+    app, make, smtp_server, monkeypatch
+):
+    """Allowed in debug and testing only (a deployment with mail refuses to start)."""
+    monkeypatch.setitem(app.config, "EXTERNAL_URL", "")
+    park = make.park()
+    staff = make.user("staff", parks=[park])
+
+    body = invite_by_api(app, make, make.team(park), staff, "evil.example").get_json()
+
+    assert body["mailed"] is False
+    assert body["link"].startswith("/invitations/")
+    assert smtp_server.messages == []
