@@ -164,8 +164,8 @@ def decimal_number(
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in every URL rule of the app: ASCII digits up to MAX_ID by default (a larger
-    number, which no id can be, matches no rule: 404); `max=` may narrow it further."""
+    """`<int:…>` in every URL rule of the app: ASCII digits from 1 up to MAX_ID by default (0
+    or a larger number, which no id can be, matches no rule: 404); `max=` may narrow it."""
 
     regex = rf"[0-9]{{1,{MAX_NUMBER_TEXT}}}"
 
@@ -173,11 +173,34 @@ class IdConverter(IntegerConverter):
         self,
         map: Map,
         fixed_digits: int = 0,
-        min: int | None = None,
+        min: int | None = 1,
         max: int | None = MAX_ID,
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
+        if max is not None and not fixed_digits and not signed:
+            # The path itself must not match beyond `max`: a number refused only after
+            # matching counts as a match of the rules of other methods, and the router
+            # answers 405 (PATCH /parks/9999999999 beside GET /parks/<id>) instead of 404.
+            self.regex = _at_most(max, positive=min is not None and min >= 1)
+
+
+def _at_most(high: int, *, positive: bool = False) -> str:
+    """A regular expression for the whole numbers 0 (1 when `positive`) … `high`, leading
+    zeros allowed."""
+    text = str(high)
+    options = ["[0-9]" if len(text) > 1 else "0"]  # the shorter numbers, then as long
+    if positive:
+        options = ["[1-9]"] if len(text) > 1 else []
+    options += [f"[1-9][0-9]{{{n - 1}}}" for n in range(2, len(text))]
+    for i, digit in enumerate(text):
+        low = 1 if i == 0 else 0
+        if int(digit) > low:
+            rest = len(text) - i - 1
+            tail = f"[0-9]{{{rest}}}" if rest else ""
+            options.append(f"{text[:i]}[{low}-{int(digit) - 1}]{tail}")
+    options.append(text)
+    return "0*(?:" + "|".join(options) + ")"
 
 
 def init_app(app: Flask) -> None:

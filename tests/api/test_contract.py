@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -336,7 +337,8 @@ def test_unknown_query_parameters_are_refused_on_every_route(app, make, document
     }
     checked = 0
     for path, method, op in operations(document):
-        url = path.removeprefix("/api/v1").format(**ids) + "?bogus=1"
+        # Any other id (a policy's, a waiver's …): the query string is refused before it is read.
+        url = path.removeprefix("/api/v1").format_map(defaultdict(lambda: 1, ids)) + "?bogus=1"
         response = getattr(admin_api, method)(url, json={} if "requestBody" in op else None)
         assert response.status_code == 422, (method, path, response.get_json())
         assert "bogus" in error_of(response)["fields"], (method, path)
@@ -367,6 +369,9 @@ def test_ids_outside_their_bounds_are_refused_everywhere(app, make, admin_api, v
     park = make.park()
     before = table_counts(app)
     assert admin_api.get(f"/parks/{value}").status_code == 404
+    # not 405: the path matches no rule at all, whatever other methods it has
+    assert admin_api.patch(f"/parks/{value}", json={"team_cap": 1}).status_code == 404
+    assert admin_api.post(f"/parks/{value}/units", json={}).status_code == 404
     assert admin_api.get(f"/teams?park_id={value}").status_code == 422
     body = {"park_id": value, "name_zh": "星云", "track": "vfx"}
     response = admin_api.post("/teams", json=body)
