@@ -21,7 +21,8 @@ from werkzeug.routing.converters import NumberConverter
 
 from opc.api.pagination import PageArgs, page_schema
 from opc.api.routing import ENDPOINTS, Endpoint, endpoint
-from opc.api.schemas import MAX_DATE, MAX_ID, MIN_DATE
+from opc.core.dates import MAX_DATE, MIN_DATE
+from opc.core.values import MAX_ID
 
 _REF = "#/components/schemas/{model}"
 _STATUS_TEXT = {

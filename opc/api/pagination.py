@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy import Select
 
 from opc.api.routing import parse
-from opc.api.schemas import MAX_ID, PageArgs
+from opc.api.schemas import PageArgs
 from opc.core.errors import ValidationFailed
 from opc.core.pagination import count_rows, page_rows
+from opc.core.values import MAX_PAGE
 
 __all__ = ["PageArgs", "page_args", "page_schema", "paged"]
 
@@ -52,7 +53,7 @@ def page_schema(item: type[BaseModel]) -> dict[str, Any]:
         "properties": {
             "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item.__name__}"}},
             "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             "per_page": {"type": "integer", "minimum": 1, "maximum": 200},
         },
     }

@@ -35,9 +35,6 @@ from pydantic_core import PydanticCustomError
 from opc.core.dates import MAX_DATE, MIN_DATE
 from opc.core.values import MAX_ID, MAX_NUMBER_TEXT, MAX_PAGE, text_problem
 
-__all__ = ["MAX_DATE", "MAX_ID", "MAX_PAGE", "MIN_DATE"]
-
-
 # --- integers --------------------------------------------------------------------------
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -257,9 +254,7 @@ def _state_text(schema: dict[str, Any], pattern: str) -> None:
     """Give a string schema with no format of its own the text pattern."""
     for option in schema.get("anyOf", []):
         _state_text(option, pattern)
-    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(
-        schema
-    ):
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
         schema["pattern"] = pattern
     if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
         _state_text(schema["items"], pattern)
