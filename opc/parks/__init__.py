@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from opc.auth.operations import load_with_user
-from opc.parks import api, permissions, views
+from opc.parks import api, permissions, settings, views
 
 __all__ = ["api", "permissions"]  # their routes and rules register when imported
 
@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     # Permission checks read a staff member's parks on every request: load them with the user.
     load_with_user("parks")
     app.register_blueprint(views.bp)
+    settings.init_app(app)

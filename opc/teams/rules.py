@@ -1,7 +1,9 @@
-"""The one home of the park's team cap: every place that admits residents asks here."""
+"""The one home of the park's team cap (every place that admits residents asks here) and of
+a team's residency: its move-in and exit days, read from its history."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from opc.core.errors import RuleViolation
 from opc.extensions import db
 from opc.parks.models import Park
-from opc.teams.models import Team, TeamStatus
+from opc.teams.models import Team, TeamStatus, TeamStatusChange
 
 
 def resident_count(session: Session, park_id: int) -> int:
@@ -52,3 +54,34 @@ def check_cap_on_resize(park: Park, *, team_cap: Any = None, **_values: Any) -> 
     refusal = cap_refusal(park, resident_count(db.session, park.id), adding=0, cap=team_cap)
     if refusal is not None:
         raise refusal
+
+
+# --- residency -------------------------------------------------------------------------
+
+LEFT = (TeamStatus.GRADUATED, TeamStatus.EXITED)
+
+
+def move_in_dates(session: Session, team_ids: list[int]) -> dict[int, date]:
+    """Each team's move-in: the day it first became resident (its history says; a team
+    onboarded with its past has that day too). Teams never resident are left out."""
+    if not team_ids:
+        return {}
+    stmt = (
+        select(TeamStatusChange.team_id, func.min(TeamStatusChange.on))
+        .where(
+            TeamStatusChange.team_id.in_(team_ids),
+            TeamStatusChange.to_status == TeamStatus.RESIDENT,
+        )
+        .group_by(TeamStatusChange.team_id)
+    )
+    return {team_id: day for team_id, day in session.execute(stmt).tuples()}
+
+
+def exit_dates(session: Session, team_ids: list[int]) -> dict[int, tuple[date, str]]:
+    """Each team that left: the day it graduated or exited, and which of the two."""
+    if not team_ids:
+        return {}
+    stmt = select(TeamStatusChange.team_id, TeamStatusChange.on, TeamStatusChange.to_status).where(
+        TeamStatusChange.team_id.in_(team_ids), TeamStatusChange.to_status.in_(LEFT)
+    )
+    return {team_id: (day, status) for team_id, day, status in session.execute(stmt).tuples()}

@@ -1,0 +1,7 @@
+"""Every change to rent, by subject: policies (operations.policies) and waivers
+(operations.waivers). The rules they check are in opc.rent.rules."""
+
+from opc.rent.operations.policies import clean_policy, create_policy
+from opc.rent.operations.waivers import approve_waiver, propose_waiver, reject_waiver
+
+__all__ = ["approve_waiver", "clean_policy", "create_policy", "propose_waiver", "reject_waiver"]
