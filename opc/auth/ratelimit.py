@@ -32,8 +32,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 def serialize(session: Session, key: str) -> None:
     """Make the writers of one key (a client address) take turns until the transaction ends,
     so that two of them cannot both read a count below a limit and both pass: a PostgreSQL
-    advisory lock of the key; SQLite's BEGIN IMMEDIATE already lets one writer in at a time."""
-    if session.get_bind().dialect.name == "postgresql":
+    advisory lock of the key; SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+    Returns once the turn is taken: read the clock after it, not before."""
+    connection = session.connection()  # begins the transaction: SQLite's lock is taken here
+    if connection.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 

@@ -73,7 +73,7 @@ def wait_for(session: Session, email: str, address: str, now: datetime) -> int:
         (pair_count, pair_last, config["LOGIN_FREE_FAILURES"]),
         (address_count, address_last, config["LOGIN_FREE_FAILURES_PER_ADDRESS"]),
     ):
-        if last is not None:
+        if last is not None and count >= free:
             waits.append((last - now).total_seconds() + delay(count, free))
     return max(0, math.ceil(max(waits)))
 

@@ -132,3 +132,17 @@ def test_every_refused_login_costs_one_password_hash(case, app, client, make, mo
 
     assert response.status_code == 401
     assert len(work) == 1, work
+
+
+def test_a_session_of_an_api_only_account_is_not_honoured(app, client, make):
+    """A login session of an account that became API-only (or predates the rule) ends."""
+    from opc.core.db import transaction
+    from opc.extensions import db
+
+    user = make.user("staff")
+    assert login(client, user.email).status_code == 302
+    assert is_logged_in(client)
+    with app.app_context(), transaction():
+        db.session.get(User, user.id).role = "provider"
+
+    assert not is_logged_in(client)

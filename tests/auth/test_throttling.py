@@ -3,6 +3,7 @@ every worker process, and no lock-out: failures from elsewhere never hold the ow
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -255,3 +256,36 @@ def test_the_current_password_check_is_throttled_like_a_login(app, make, slow_af
     clock(2)
     assert change_password(browser, PASSWORD, NEW_PASSWORD).status_code == 302
     assert login(from_address(app, "198.51.100.12"), staff.email, NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.slow
+def test_parallel_guesses_cannot_slip_past_the_count(app, make, slow_after_three):
+    """Eight guesses at once from one address: the three free ones are checked, the rest wait."""
+    from opc.auth import throttling
+    from opc.core.errors import RateLimited
+
+    staff = make.user("staff")
+    checked, waiting, errors = [], [], []
+    start = threading.Barrier(8)
+
+    def guess() -> None:
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                throttling.begin_attempt(staff.email, "198.51.100.99")
+                checked.append(1)
+            except RateLimited:
+                waiting.append(1)
+            except Exception as exc:
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert (len(checked), len(waiting)) == (3, 5)
