@@ -12,7 +12,9 @@ drives each endpoint with keep-alive HTTP connections from another process, whil
 writer process creates and ends allocations through the API at --writes per second for
 the whole run. It prints requests/second, median and p99 latency and SQL statements per
 request for each endpoint beside the floor (a bare Flask endpoint served by the same
-gunicorn in the same run), and the writes/second the writer achieved meanwhile.
+gunicorn in the same run), the writes/second the writer achieved meanwhile, and the app's
+own CPU time per request measured in-process afterwards (bench.appcost: the part of the
+cost that is the app's, not the server's, the client's or other work on the machine).
 Targets: each page ≥ 1/5 of the floor's requests/second, p99 < 100 ms.
 """
 
@@ -374,7 +376,10 @@ def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.N
             stop.set()
             writes = written.get()
             writer.join()
-        _print(rows, writes, database_url, args)
+        auths = {name: auth for name, _t, auth in ENDPOINTS}
+        measured = [(name, path, auths[name]) for name, path, _h in chosen if name in best]
+        costs = _app_costs(env, info, measured)
+        _print(rows, writes, costs, database_url, args)
     finally:
         if writer is not None and writer.is_alive():
             writer.terminate()
@@ -382,8 +387,26 @@ def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.N
         server.wait(timeout=10)
 
 
+def _app_costs(env: dict[str, str], info: dict[str, str], endpoints: list[Any]) -> Any:
+    """The app's CPU time per request of each endpoint, in-process (bench.appcost)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.appcost"],
+        input=json.dumps({"info": info, "endpoints": endpoints}),
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def _print(
-    rows: list[Any], writes: list[tuple[float, int, float]], database_url: str, args: Any
+    rows: list[Any],
+    writes: list[tuple[float, int, float]],
+    costs: dict[str, float],
+    database_url: str,
+    args: Any,
 ) -> None:
     floor = rows[0][2]["rps"] if rows and rows[0][2] else None
     backend = database_url.split(":")[0].split("+")[0]
@@ -396,12 +419,12 @@ def _print(
     )
     print(
         "| endpoint | req/s | vs floor | median ms | p99 ms | SQL/request | writes/s "
-        "meanwhile | target |"
+        "meanwhile | app CPU ms/request | target |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, path, r, note in rows:
         if r is None:
-            print(f"| {name} `{path}` | — | — | — | — | — | — | {note} |")
+            print(f"| {name} `{path}` | — | — | — | — | — | — | — | {note} |")
             continue
         share = r["rps"] / floor if floor else 0
         t0, t1 = r["window"]
@@ -413,7 +436,8 @@ def _print(
             target += f" ({r['errors']} errors {r['statuses']})"
         print(
             f"| {name} `{path}` | {r['rps']:.0f} | {share:.2f} | {r['median_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['queries']:.0f} | {during / (t1 - t0):.1f} | {target} |"
+            f"{r['p99_ms']:.1f} | {r['queries']:.0f} | {during / (t1 - t0):.1f} | "
+            f"{costs.get(name, 0):.2f} | {target} |"
         )
     if not writes:
         print("\nWriter: off.")
