@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -57,6 +57,10 @@ class TeamIn(In):
     contact_name: str = Field("", max_length=ops.MAX_LENGTH["contact_name"])
     contact_email: ContactEmail = ""  # type: ignore[valid-type]
     contact_phone: str = Field("", max_length=ops.MAX_LENGTH["contact_phone"])
+    # A team that arrives with its past: the status it has and the day it reached it
+    # (opc.teams.arrival); without them, an applicant today.
+    status: Literal["applicant", "admitted", "resident"] = "applicant"
+    since: IsoDate | None = None
 
 
 class TeamPatch(Patch):
@@ -180,7 +184,8 @@ def list_teams(user: Any, query: TeamQuery) -> dict[str, Any]:
     errors=(404, 409),
 )
 def create_team(user: Any, body: TeamIn) -> dict[str, Any]:
-    """Add a team to a park as an applicant (staff of the park)."""
+    """Add a team to a park (staff of the park): an applicant, or with its past (`status`,
+    `since`); 409 `team_cap_reached` when a resident would exceed the park's cap."""
     park = get_or_404(Park, body.park_id, user)
     require(can_manage_teams(user, park))
     values = _values(body, exclude={"park_id"})

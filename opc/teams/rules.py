@@ -85,3 +85,34 @@ def exit_dates(session: Session, team_ids: list[int]) -> dict[int, tuple[date, s
         TeamStatusChange.team_id.in_(team_ids), TeamStatusChange.to_status.in_(LEFT)
     )
     return {team_id: (day, status) for team_id, day, status in session.execute(stmt).tuples()}
+
+
+def check_residency(session: Session, team: Team, start: date | None, end: date | None) -> None:
+    """Space is held within residency: never from before the team's move-in, never past the
+    day it left (409 team_not_resident naming the dates). A team with no recorded move-in
+    (created before histories were kept) is not held to its start; `start` None: only the
+    end is checked (an allocation's new end)."""
+    move_in = move_in_dates(session, [team.id]).get(team.id)
+    left = exit_dates(session, [team.id]).get(team.id)
+    conflict = {
+        "team_id": team.id,
+        "move_in": move_in.isoformat() if move_in else None,
+        "exit": left[0].isoformat() if left else None,
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+    }
+    if move_in is not None and start is not None and start < move_in:
+        message = _(
+            "%(team)s moved in on %(day)s: its space may not start before (%(start)s).",
+            team=team.name_zh,
+            day=move_in.isoformat(),
+            start=start.isoformat(),
+        )
+        raise RuleViolation("team_not_resident", message, conflict=conflict)
+    if left is not None and (end is None or end > left[0]):
+        message = _(
+            "%(team)s left on %(day)s: its space may not run past that day.",
+            team=team.name_zh,
+            day=left[0].isoformat(),
+        )
+        raise RuleViolation("team_not_resident", message, conflict=conflict)
