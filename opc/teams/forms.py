@@ -23,7 +23,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from opc.auth.operations import MIN_PASSWORD
 from opc.core.forms import BaseForm, int_or_none
-from opc.teams.labels import KINDS, TRACKS
+from opc.teams.arrival import ARRIVAL_STATUSES
+from opc.teams.labels import KINDS, STATUSES, TRACKS
+from opc.teams.models import TeamStatus
 from opc.teams.operations import PROFILE_FIELDS
 
 
@@ -56,7 +58,25 @@ class ParkChoiceMixin:
 
 
 class NewTeamForm(ParkChoiceMixin, ProfileForm):
-    """Staff add a team to one of their parks."""
+    """Staff add a team to one of their parks: an applicant today, or a team that arrives
+    with its past (opc.teams.arrival)."""
+
+    arrives_as = SelectField(_l("Arrives as"), default=TeamStatus.APPLICANT.value)
+    since = DateField(
+        _l("Since"),
+        validators=[Optional()],
+        description=_l("The day it reached that status; empty: today."),
+    )
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.arrives_as.choices = [
+            SelectChoice(s.value, str(STATUSES[s.value])) for s in ARRIVAL_STATUSES
+        ]
+
+    def arrival(self) -> dict[str, Any]:
+        """The status the team arrives with and its day, as create_team takes them."""
+        return {"status": self.arrives_as.data, "since": self.since.data}
 
 
 class ApplyForm(ParkChoiceMixin, ProfileForm):

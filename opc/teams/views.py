@@ -38,8 +38,15 @@ from opc.teams.forms import (
     ProfileForm,
     TransitionForm,
 )
-from opc.teams.labels import INVITATION_STATES, STATUSES, TRACKS, kind_label, step_label
-from opc.teams.models import Team
+from opc.teams.labels import (
+    INVITATION_STATES,
+    STATUSES,
+    TRACKS,
+    kind_label,
+    status_label,
+    step_label,
+)
+from opc.teams.models import Team, TeamStatus
 from opc.teams.pages import CONTRIBUTIONS, sections_for
 from opc.teams.permissions import can_manage_teams
 
@@ -114,17 +121,28 @@ def mine() -> Any:
 
 @bp.route("/teams/new", methods=["GET", "POST"])
 def create() -> Any:
-    """Staff add a team (as an applicant) to one of their parks."""
+    """Staff add a team to one of their parks: an applicant, or arriving with its past."""
     require(can_manage_teams(current_user))
     form = NewTeamForm()
     form.park_id.choices = _park_choices(queries.managed_parks(current_user))
     if form.validate_on_submit():
         try:
-            team = ops.create_team(park_id=form.park_id.data, actor=_actor(), **form.profile())
+            team = ops.create_team(
+                park_id=form.park_id.data, actor=_actor(), **form.profile(), **form.arrival()
+            )
         except DomainError as err:
             form.show_error(err)
         else:
-            flash(_("Team %(name)s added as an applicant.", name=team.name_zh), "success")
+            if team.status == TeamStatus.APPLICANT:
+                flash(_("Team %(name)s added as an applicant.", name=team.name_zh), "success")
+            else:
+                message = _(
+                    "Team %(name)s added: %(status)s since %(day)s.",
+                    name=team.name_zh,
+                    status=status_label(team.status),
+                    day=team.status_since.isoformat(),
+                )
+                flash(message, "success")
             return redirect(url_for("teams.detail", team_id=team.id))
     return render_template("teams/form.html", form=form, team=None), form.status
 

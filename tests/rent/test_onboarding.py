@@ -11,7 +11,7 @@ import time_machine
 from opc.space.models import Allocation
 from opc.teams.models import Team, TeamStatusChange
 from tests.conftest import csrf_token
-from tests.rent.helpers import D, count, error_of, resident, rows
+from tests.rent.helpers import D, count, error_of, post_form, resident, rows
 
 NOW = "2026-06-15 04:00:00+00:00"  # 12:00 in Asia/Shanghai
 
@@ -150,3 +150,22 @@ def test_an_allocation_may_not_run_past_exit(app, make, s):
     error = error_of(extended)
     assert error["code"] == "team_not_resident" and "2026-05-01" in error["message"]
     assert rows(app, Allocation)[0].end == D("2026-05-01")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_new_team_page_takes_status_and_since(app, client, make, as_user, s):
+    as_user("staff", parks=[s["park"]])
+    form = {"park_id": s["park"].id, "name_zh": "星云工作室", "track": "vfx", "kind": "solo"}
+    response = post_form(
+        client, "/teams/new", {**form, "arrives_as": "resident", "since": "2025-03-01"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (team,) = rows(app, Team)
+    assert team.status == "resident" and team.status_since == D("2025-03-01")
+    refused = post_form(
+        client,
+        "/teams/new",
+        {**form, "name_zh": "幻境", "arrives_as": "resident", "since": "2026-07-01"},
+    )
+    assert refused.status_code == 422
+    assert "may not be in the future" in refused.get_data(as_text=True)
