@@ -59,7 +59,8 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     # No pool_pre_ping: opc.core.db tests only connections that sat idle (PING_AFTER_IDLE_S).
-    engine: dict[str, Any] = {}
+    # A request waits at most DB_POOL_TIMEOUT_S for a pooled connection, then 503.
+    engine: dict[str, Any] = {"pool_timeout": app.config["DB_POOL_TIMEOUT_S"]}
     if uri.startswith("sqlite"):
         engine["connect_args"] = {
             "timeout": app.config["SQLITE_BUSY_TIMEOUT_S"],
@@ -67,8 +68,18 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         }
         os.makedirs(app.instance_path, exist_ok=True)
     else:
-        engine["connect_args"] = {"connect_timeout": 5}
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine)
+        # A server that does not answer fails the connection (503) and the statement that
+        # runs too long is cancelled by the server (503), well before gunicorn's worker timeout.
+        statement_ms = app.config["DB_STATEMENT_TIMEOUT_S"] * 1000
+        engine["connect_args"] = {
+            "connect_timeout": app.config["DB_CONNECT_TIMEOUT_S"],
+            "options": f"-c statement_timeout={statement_ms}",
+        }
+    # Options given in the settings (tests, a site's tuning) are laid over these.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
 
 
 def configure_extensions(app: Flask) -> None:

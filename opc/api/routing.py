@@ -21,6 +21,7 @@ from werkzeug.exceptions import BadRequest
 from opc.api.schemas import PageArgs
 from opc.core.errors import DomainError, Forbidden, ValidationFailed
 from opc.core.security import token_request
+from opc.core.values import MAX_JSON_DEPTH, json_too_deep
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -243,6 +244,13 @@ def _json_body() -> Any:
     if not request.is_json:
         raise ApiError(
             400, "expected_json", _("Send a JSON body (Content-Type: application/json).")
+        )
+    # Refused before parsing: a parser recurses per level, and thousands of levels exhaust it.
+    if json_too_deep(request.get_data(cache=True)):
+        raise ApiError(
+            400,
+            "json_too_deep",
+            _("The JSON body is nested deeper than %(n)d levels.", n=MAX_JSON_DEPTH),
         )
     try:
         data = request.get_json()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 
 from opc.audit.models import AuditEntry
+from opc.core.dates import check_dates
 from opc.extensions import db
 
 
@@ -21,7 +22,9 @@ def entries(
     on: date | None = None,
     tz: str = "Asia/Shanghai",
 ) -> Select[Any]:
-    """Newest first, narrowed by whichever filters are given (`on` is a local date)."""
+    """Newest first, narrowed by whichever filters are given (`on` is a local date, within
+    the calendar the app accepts: 422 otherwise)."""
+    check_dates(on=on)
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)

@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from opc.audit import queries
 from opc.audit.permissions import can_read_audit
 from opc.core.pagination import paginate
 from opc.core.permissions import require
+from opc.core.values import arg_date, arg_id, arg_text
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/")
 def index() -> Any:
-    """The log, newest first; filter by record type, record id, actor, action and day."""
+    """The log, newest first; filter by record type, record id, actor, action and day
+    (opc.core.values: unusable values are no filter; out of range, 422)."""
     require(can_read_audit(current_user))
-    try:
-        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else None
-    except ValueError:
-        on = None
     filters = {
-        "entity": request.args.get("entity") or None,
-        "entity_id": _int("entity_id"),
-        "actor_id": _int("actor_id"),
-        "action": request.args.get("action") or None,
-        "on": on,
+        "entity": arg_text("entity", max_length=100) or None,
+        "entity_id": arg_id("entity_id"),
+        "actor_id": arg_id("actor_id"),
+        "action": arg_text("action", max_length=20) or None,
+        "on": arg_date("on"),
     }
     page = paginate(queries.entries(**filters, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     entities = queries.entity_names()

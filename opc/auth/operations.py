@@ -25,6 +25,7 @@ from opc.auth.permissions import can_use_pages
 from opc.auth.signals import user_created
 from opc.core.db import retrying, transaction, utcnow
 from opc.core.errors import RuleViolation, ValidationFailed
+from opc.core.values import check_texts, text_problem
 from opc.extensions import db
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ def create_user(
         errors["password"] = [_("At most %(n)d characters.", n=MAX_PASSWORD)]
     if len(name) > MAX_NAME:
         errors["name"] = [_("At most %(n)d characters.", n=MAX_NAME)]
+    elif problem := text_problem(name):
+        errors["name"] = [problem]
     if errors:
         raise ValidationFailed(errors)
     with transaction(actor) as session:
@@ -152,6 +155,7 @@ def authenticate(email: str, password: str, address: str) -> User:
     they have no pages, and the refusal does not confirm that the password was right.
     """
     email = email.strip().lower()
+    check_texts({"email": email})  # NUL and other controls never reach a query (422)
     attempt = throttling.begin_attempt(email, address)
     user = db.session.scalar(select(User).where(User.email == email))
     # Exactly one Argon2 computation whatever the outcome, so that the time taken does not
@@ -230,8 +234,7 @@ def _token_statement(loads: tuple[str, ...]) -> Select[Any]:
 
 
 def load_session_user(token: str) -> User | None:
-    """The user of a live login session token, or None when ended, expired or unknown, or
-    when its user may not use the pages (an API-only account's session from before that).
+    """The user of a live login session token, or None when ended, expired or unknown.
 
     A session lasts SESSION_LIFETIME_HOURS from login, then the user logs in again.
     """
@@ -245,8 +248,8 @@ def load_session_user(token: str) -> User | None:
     if row is None:
         return None
     login, user = row
-    if not can_use_pages(user) or login.created_at < utcnow() - lifetime:
-        return None  # (can_use_pages is false for inactive users too)
+    if not user.is_active or login.created_at < utcnow() - lifetime:
+        return None
     user.session_token = token
     return user
 
@@ -276,6 +279,7 @@ def issue_token(user: User, *, scope: str = "all", name: str = "", actor: Any = 
         raise ValidationFailed(
             {"scope": [_("Unknown scope. Known: %(known)s.", known=", ".join(TOKEN_SCOPES))]}
         )
+    check_texts({"name": name})
     secret = "opc_" + secrets.token_urlsafe(32)
     with transaction(actor) as session:
         session.add(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from opc.core import errorpages, i18n, security, templating, values, views
+from opc.core import errorpages, i18n, limits, security, templating, values, views
 
 
 def init_app(app: Flask) -> None:
     """Bounded URL ids, error pages, security, language and templates, the site-wide pages."""
     values.init_app(app)  # first: the converter applies to the rules added after it
+    limits.init_app(app)  # before security: a body too large is refused before CSRF reads it
     errorpages.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

@@ -1,25 +1,43 @@
 """All-or-nothing CSV imports: decode what Excel in China writes, check every row, report all.
 
 An import reads the whole file first; if any row is bad nothing is written and the report
-lists every bad row (row number as a spreadsheet shows it, column, reason).
+lists every bad row (row number as a spreadsheet shows it, column, reason). A file holds at
+most MAX_IMPORT_ROWS data rows (config; more is refused at once, naming the limit), cells
+hold no control characters (line breaks and tabs aside) and no more characters than the
+csv module reads in one cell. Imports query and write in chunks of CHUNK rows (`chunks`),
+so that no statement exceeds the database's limit on parameters, in one transaction.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from opc.core.errors import ValidationFailed
+from opc.core.values import text_problem
+
+T = TypeVar("T")
 
 # UTF-8 (with or without the BOM Excel adds), then GB18030 (a superset of GBK/GB2312,
 # which Excel writes for "CSV" on Chinese Windows).
 ENCODINGS = ("utf-8-sig", "gb18030")
+# Rows per statement of an import (an IN list, a flush): far below every database's limit on
+# a statement's parameters (SQLite 32,766; PostgreSQL 65,535).
+CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size` (CHUNK) items."""
+    step = size or CHUNK
+    for start in range(0, len(items), step):
+        yield items[start : start + step]
 
 
 @dataclass
@@ -84,16 +102,25 @@ def decode(data: bytes) -> str:
 
 
 def read_rows(
-    data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    data: bytes,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    *,
+    max_rows: int | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, {column: stripped value}) for each non-blank data row.
 
-    Missing required columns or unknown columns reject the file before any row is read.
+    Missing required columns or unknown columns reject the file before any row is read;
+    more than `max_rows` data rows reject it as soon as the row after the last is met.
     """
     text = decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
     problems = ImportErrors()
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise ImportRejected([RowError(1, "", _csv_reason(exc))]) from exc
+    header = [h.strip() for h in (fieldnames or [])]
     if not header:
         problems.add(1, "", _("The file is empty."))
     for column in required:
@@ -106,14 +133,49 @@ def read_rows(
         problems.add(1, "", _("A column appears twice."))
     problems.raise_if_any()
     reader.fieldnames = header
-    for number, raw in enumerate(reader, start=2):
+    records = iter(reader)
+    number = 1
+    while True:
+        try:
+            raw = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the reader cannot go on past a cell it cannot read
+            problems.add(number + 1, "", _csv_reason(exc))
+            break
+        number += 1
+        if max_rows is not None and number - 1 > max_rows:
+            raise ImportTooLarge(number, max_rows)
         if None in raw:  # more cells than columns
             problems.add(number, "", _("The row has more cells than the header."))
             continue
         row = {k: (v or "").strip() for k, v in raw.items()}
-        if any(row.values()):
+        bad = {k: p for k, v in row.items() if (p := text_problem(v, multiline=True))}
+        for column, problem in bad.items():
+            problems.add(number, column, problem)
+        if not bad and any(row.values()):
             yield number, row
     problems.raise_if_any()
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        return _("A cell is longer than %(n)d characters.", n=csv.field_size_limit())
+    return _("The row is not valid CSV (check its quotes).")
+
+
+class ImportTooLarge(ImportRejected):
+    """The file has more data rows than one import takes (MAX_IMPORT_ROWS): 422, at once."""
+
+    def __init__(self, row: int, limit: int) -> None:
+        reason = _(
+            "The file has more than %(n)d rows, the most one import takes (MAX_IMPORT_ROWS): "
+            "split it into smaller files.",
+            n=limit,
+        )
+        super().__init__([RowError(row, "", reason)])
+        self.message = reason
+        self.code = "too_many_rows"
 
 
 def read_all(
@@ -125,9 +187,12 @@ def read_all(
     header is unusable, no row is readable, or the file has no data rows.
     """
     rows: list[tuple[int, dict[str, str]]] = []
+    limit = current_app.config["MAX_IMPORT_ROWS"]
     try:
-        for number, row in read_rows(data, required, optional):
+        for number, row in read_rows(data, required, optional, max_rows=limit):
             rows.append((number, row))
+    except ImportTooLarge:
+        raise
     except ImportRejected as exc:
         if not rows:
             raise

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from opc.core.constraints import rule_for_integrity_error
 from opc.core.db import is_lock_conflict
 from opc.core.errors import ConcurrentUpdate, DomainError
+from opc.core.limits import LIMITS, TooLarge
 from opc.extensions import db, login
 
 log = logging.getLogger(__name__)
@@ -46,7 +49,19 @@ def respond(status: int, code: str, message: str, **extra: object) -> tuple[obje
         body: dict[str, object] = {"code": code, "message": message}
         body.update({k: v for k, v in extra.items() if v})
         return jsonify({"error": body}), status
+    _user_or_visitor()
     return render_template("errors/error.html", status=status, code=code, message=message), status
+
+
+def _user_or_visitor() -> None:
+    """The error page shows the navigation of the request's user; when finding that user
+    fails (the database is down or hung), the page is rendered for a visitor instead."""
+    try:
+        current_user._get_current_object()
+    except Exception:
+        log.info("error page rendered for a visitor: the user could not be loaded")
+        _rollback()
+        _as_visitor()
 
 
 def _rollback() -> None:
@@ -74,18 +89,21 @@ def handle_csrf(exc: CSRFError) -> tuple[object, int]:
 
 
 def handle_too_large(exc: RequestEntityTooLarge) -> tuple[object, int]:
-    from flask import current_app
-
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    return respond(
-        413,
-        "body_too_large",
-        _("The request is larger than the limit of %(n)d bytes.", n=limit),
-        limit=limit,
-    )
+    """413 naming the limit that was crossed (opc.core.limits): the whole body, a form
+    field, or the number of form fields."""
+    setting = exc.setting if isinstance(exc, TooLarge) else "MAX_CONTENT_LENGTH"
+    limit = current_app.config[setting]
+    return respond(413, "body_too_large", LIMITS[setting](limit), limit=limit, setting=setting)
 
 
 def handle_http(exc: HTTPException) -> tuple[object, int, list[tuple[str, str]]]:
+    original = getattr(exc, "original_exception", None)
+    if isinstance(exc, InternalServerError) and original is not None:
+        # Raised outside the view and its before_request hooks (an after_request hook, the
+        # error page itself): the database failing there is still an outage, not a bug.
+        for kind, handler in _OUTSIDE_THE_VIEW:
+            if isinstance(original, kind):
+                return (*handler(original), [])  # type: ignore[return-value]
     status = exc.code or 500
     messages = {
         400: _("The request could not be understood."),
@@ -131,12 +149,33 @@ def handle_db_down(exc: Exception) -> tuple[object, int]:
     )
 
 
+def handle_bad_value(exc: Exception) -> tuple[object, int]:
+    """A value the database or a driver cannot hold (NUL in text, a lone surrogate, an
+    integer or a date out of range) that got past the checks: 422, nothing written. The
+    checks (opc.core.values) should have refused it with the field's name: logged."""
+    log.warning("value refused by the database or its driver: %s", exc)
+    _rollback()
+    if "NUL" in str(exc) or isinstance(exc, UnicodeEncodeError):
+        message = _("Text may not contain control characters.")
+    else:
+        message = _("A value is out of the range that can be stored.")
+    return respond(422, "invalid_value", message)
+
+
 def handle_unexpected(exc: Exception) -> tuple[object, int]:
     log.exception("unexpected error")
     _rollback()
     return respond(
         500, "internal_error", _("Something went wrong on our side. It has been logged.")
     )
+
+
+# Errors of a value the database or its driver cannot hold.
+_BAD_VALUES = (DataError, OverflowError, UnicodeEncodeError)
+_OUTSIDE_THE_VIEW: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], Any], ...] = (
+    ((OperationalError, PoolTimeout), handle_db_down),
+    (_BAD_VALUES, handle_bad_value),
+)
 
 
 def init_app(app: Flask) -> None:
@@ -147,4 +186,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(IntegrityError, handle_integrity)
     app.register_error_handler(OperationalError, handle_db_down)
     app.register_error_handler(PoolTimeout, handle_db_down)
+    for bad_value in _BAD_VALUES:
+        app.register_error_handler(bad_value, handle_bad_value)
     app.register_error_handler(Exception, handle_unexpected)

@@ -11,7 +11,8 @@ from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from opc.core.errors import DomainError
-from opc.core.money import parse_yuan, yuan_str
+from opc.core.money import MAX_YUAN, AmountTooLarge, parse_yuan, yuan_str
+from opc.core.values import parse_id
 
 
 def _strip(value: Any) -> Any:
@@ -19,11 +20,9 @@ def _strip(value: Any) -> Any:
 
 
 def int_or_none(value: Any) -> int | None:
-    """Coerce a select's value to an id; None (no choice) when it is not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """Coerce a select's value to an id; None (no choice) when it is not one (opc.core.values:
+    1 … MAX_ID)."""
+    return parse_id(value)
 
 
 class BaseForm(FlaskForm):
@@ -80,6 +79,8 @@ class MoneyField(StringField):
         if self.data:
             try:
                 self.fen = parse_yuan(self.data)
+            except AmountTooLarge as exc:
+                raise ValidationError(_("At most %(n)s yuan.", n=MAX_YUAN)) from exc
             except ValueError as exc:
                 raise ValidationError(_("Must be an amount in yuan, e.g. 80.00.")) from exc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def select_locale() -> str:
@@ -15,7 +16,10 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    user_locale = getattr(current_user, "locale", None) if current_user else None
+    try:
+        user_locale = getattr(current_user, "locale", None) if current_user else None
+    except SQLAlchemyError:  # the user cannot be looked up (the database is down or hung)
+        user_locale = None
     if user_locale in languages:
         return user_locale
     return (

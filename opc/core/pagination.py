@@ -9,6 +9,7 @@ from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import lazyload
 
+from opc.core.values import MAX_NUMBER_TEXT, MAX_PAGE
 from opc.extensions import db
 
 
@@ -57,12 +58,20 @@ class _Page(SelectPagination):
         return count_rows(self._query_args["select"])
 
 
+def page_number() -> int:
+    """?page= from 1 to MAX_PAGE: not a number is the first page, beyond the bounds the
+    nearest (a page past the last shows the last, see paginate)."""
+    raw = request.args.get("page", "").strip()
+    if not raw.isascii() or not raw.isdigit():
+        return 1
+    if len(raw) > MAX_NUMBER_TEXT:
+        return MAX_PAGE
+    return min(max(1, int(raw)), MAX_PAGE)
+
+
 def paginate(stmt: Select[Any], per_page: int | None = None) -> Pagination:
     """The page of `stmt` named by ?page= (bad or out-of-range values show the first/last)."""
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number()
     per_page = per_page or current_app.config["PER_PAGE"]
     result = _Page(select=stmt, session=db.session(), page=page, per_page=per_page, error_out=False)
     if page > 1 and not result.items and result.pages:

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, or_, true
 
 from opc.core.errors import Forbidden, NotFound
+from opc.core.values import parse_id
 from opc.extensions import db
 
 
@@ -90,9 +91,8 @@ def visible(user: Any, model: type) -> ColumnElement[bool]:
 
 def get_visible(model: type, ident: Any, user: Any) -> Any:
     """The record when it exists and the user may see it (its `<table>.view` rule), else None."""
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
+    ident = parse_id(ident)
+    if ident is None:
         return None
     obj = db.session.get(model, ident)
     view_action = f"{model.__tablename__}.view"  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -103,7 +103,10 @@ def _headers(response: Any) -> Any:
     h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_user and getattr(current_user, "is_authenticated", False):
+    # Never loads the user (that needs the database, which may be what failed): a response
+    # made for a user looked them up already; one to a login cookie is never stored either.
+    user = g.get("_login_user")
+    if getattr(user, "is_authenticated", False) or session.get("_user_id"):
         h.setdefault("Cache-Control", "no-store")
     return response
 

@@ -81,6 +81,8 @@ def check_texts(values: Mapping[str, Any], multiline: Collection[str] = ()) -> N
         for name, value in values.items()
         if isinstance(value, str) and (problem := text_problem(value, multiline=name in multiline))
     }
+    if len(errors) == 1:
+        raise ValidationFailed(errors, next(iter(errors.values()))[0])
     if errors:
         raise ValidationFailed(errors)
 

@@ -13,6 +13,7 @@ from opc.auth.models import User
 from opc.core.db import lock, retrying, transaction
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
+from opc.core.values import decimal_number, is_id, text_problem, whole_number
 from opc.parks.models import Park
 from opc.parks.permissions import can_manage_parks
 from opc.parks.signals import resizing
@@ -23,31 +24,30 @@ MAX_AREA = Decimal("9999999999.99")  # Numeric(12, 2)
 MAX_TEAM_CAP = 100_000
 
 
-def _area_error(value: Any) -> str | None:
-    try:
-        area = Decimal(str(value))
-    except ArithmeticError:
-        return _("Not a valid number.")
-    if not area.is_finite():
-        return _("Not a valid number.")
-    if area != area.quantize(Decimal("0.01")):
-        return _("At most two decimals.")
-    if area <= 0:
-        return _("Must be greater than zero.")
-    return _("Too large.") if area > MAX_AREA else None
+# Texts of a park: one line each, without control characters.
+TEXTS = ("code", "name_zh", "name_en", "timezone", "currency")
 
 
 def _validate(values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
-    if "timezone" in values:
+    for name in TEXTS:
+        if isinstance(values.get(name), str) and (problem := text_problem(values[name])):
+            errors[name] = [problem]
+    if "timezone" in values and "timezone" not in errors:
         try:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
             errors["timezone"] = [_("Unknown timezone.")]
-    if "total_area_m2" in values and (problem := _area_error(values["total_area_m2"])):
-        errors["total_area_m2"] = [problem]
-    if "team_cap" in values and not 0 <= int(values["team_cap"]) <= MAX_TEAM_CAP:
-        errors["team_cap"] = [_("Must be between %(low)d and %(high)d.", low=0, high=MAX_TEAM_CAP)]
+    if "total_area_m2" in values:
+        try:
+            decimal_number(values["total_area_m2"], maximum=MAX_AREA)
+        except ValueError as exc:
+            errors["total_area_m2"] = [str(exc)]
+    if "team_cap" in values:
+        try:
+            whole_number(values["team_cap"], 0, MAX_TEAM_CAP)
+        except ValueError as exc:
+            errors["team_cap"] = [str(exc)]
     if errors:
         raise ValidationFailed(errors)
 
@@ -66,8 +66,17 @@ def create_park(
 ) -> Park:
     """Add a park to the deployment."""
     require_actor(can_manage_parks, actor)
-    values = {"timezone": timezone, "total_area_m2": total_area_m2, "team_cap": team_cap}
-    _validate(values)
+    _validate(
+        {
+            "code": code,
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "timezone": timezone,
+            "currency": currency,
+            "total_area_m2": total_area_m2,
+            "team_cap": team_cap,
+        }
+    )
     with transaction(actor) as session:
         if session.scalar(select(Park.id).where(Park.code == code)):
             raise RuleViolation("park_code_taken", _("A park with code %(c)s exists.", c=code))
@@ -111,7 +120,7 @@ def assign_staff(user: User, park_ids: list[int], *, actor: Any) -> None:
     with transaction(actor) as session:
         parks = []
         for park_id in dict.fromkeys(park_ids):
-            park = session.get(Park, park_id)
+            park = session.get(Park, park_id) if is_id(park_id) else None
             if park is None:
                 raise ValidationFailed({"park_ids": [_("No such park: %(id)s.", id=park_id)]})
             parks.append(park)

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from opc.core.csvio import ImportErrors, read_all, template
+from opc.core.csvio import ImportErrors, chunks, read_all, template
 from opc.core.db import retrying, transaction
 from opc.core.errors import ValidationFailed
 from opc.core.permissions import require_actor
@@ -65,17 +65,22 @@ def import_units(park_id: int, data: bytes, *, actor: Any) -> list[Unit]:
         park = locked_park(park_id)
         require_actor(can_allocate, actor, park)
         codes = [values["code"] for _n, values in good]
-        taken = set(
-            session.scalars(select(Unit.code).where(Unit.park_id == park.id, Unit.code.in_(codes)))
-        )
+        taken: set[str] = set()
+        for some in chunks(codes):  # bounded statements, however long the file
+            taken.update(
+                session.scalars(
+                    select(Unit.code).where(Unit.park_id == park.id, Unit.code.in_(some))
+                )
+            )
         for number, values in good:
             if values["code"] in taken:
                 errors.add(number, "code", _("The park has a unit with this code already."))
         _check_area(park, units_area(session, park.id), good, errors)
         errors.raise_if_any()
         units = [Unit(park_id=park.id, **values) for _n, values in good]
-        session.add_all(units)
-        session.flush()
+        for some in chunks(units):
+            session.add_all(some)
+            session.flush()
     return units
 
 

@@ -19,6 +19,7 @@ from opc.core.errors import DomainError, NotFound
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404
+from opc.core.values import arg_date, arg_int
 from opc.parks.models import Park
 from opc.space import importing, queries
 from opc.space import operations as ops
@@ -49,11 +50,8 @@ def _unit(unit_id: int, action: str | None = None) -> Unit:
 
 
 def _day(park: Park) -> date:
-    """?on=YYYY-MM-DD, else the park's today."""
-    try:
-        return date.fromisoformat(request.args.get("on", ""))
-    except ValueError:
-        return queries.today(park)
+    """?on=YYYY-MM-DD, else the park's today (a date out of the calendar: 422)."""
+    return arg_date("on") or queries.today(park)
 
 
 def _error_text(err: DomainError) -> str:
@@ -154,10 +152,7 @@ def units(park_id: int) -> Any:
     """The park's units, paged, each with the team that holds it today."""
     park = _park(park_id)
     filters = queries.UnitFilters()
-    try:
-        filters.floor = int(request.args["floor"]) if request.args.get("floor") else None
-    except ValueError:
-        filters.floor = None
+    filters.floor = arg_int("floor")
     filters.kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     page = paginate(queries.units_of(current_user, park.id, filters))
     day = queries.today(park)

@@ -17,12 +17,12 @@ from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
 from opc.core.constraints import rule_for_integrity_error
-from opc.core.dates import local_today
+from opc.core.dates import check_dates, local_today
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
+from opc.core.values import check_texts, is_id, text_problem
 from opc.parks.models import Park
-from opc.teams.arrival import STEPS, arrival_steps, check_not_future, clean_arrival
 from opc.teams.labels import status_label
 from opc.teams.models import TRANSITIONS, Team, TeamKind, TeamStatus, TeamStatusChange, Track
 from opc.teams.permissions import can_edit_profile, can_manage_teams
@@ -51,6 +51,8 @@ MAX_LENGTH = {
     "contact_email": 254,
     "contact_phone": 40,
 }
+# The texts that may span lines; the rest are one line (no control characters in any).
+MULTILINE = frozenset({"description"})
 
 # --- profile ---------------------------------------------------------------------------
 
@@ -96,6 +98,9 @@ def clean_profile(values: dict[str, Any], *, partial: bool = False) -> dict[str,
             value = ""
         if not isinstance(value, str):
             errors[key] = [_("Must be text.")]
+            continue
+        if problem := text_problem(value, multiline=key in MULTILINE):
+            errors[key] = [problem]
             continue
         limit = MAX_LENGTH.get(key)
         if limit and len(value) > limit:
@@ -163,45 +168,30 @@ def check_unique(
 
 @retrying
 def create_team(
-    *,
-    park_id: int,
-    actor: Any,
-    note: str = "",
-    on: date | None = None,
-    status: str | None = None,
-    since: date | None = None,
-    **profile: Any,
+    *, park_id: int, actor: Any, note: str = "", on: date | None = None, **profile: Any
 ) -> Team:
-    """A new team in a park: an applicant today (or `on`), or a team that arrives with its
-    past (`status` admitted or resident, reached on `since`: opc.teams.arrival)."""
+    """A new applicant team in a park; its history starts with the application."""
     values = clean_profile(profile)
-    arriving, since = clean_arrival(status, since)
+    check_dates(on=on)
     with transaction(actor) as session:
-        park = None
-        if isinstance(park_id, int):
-            # A resident counts against the cap: lock the park before counting.
-            resident = arriving == TeamStatus.RESIDENT
-            park = lock(Park, park_id) if resident else session.get(Park, park_id)
+        park = session.get(Park, park_id) if is_id(park_id) else None
         if park is None:
             raise ValidationFailed({"park_id": [_("No such park.")]})
         require_actor(can_manage_teams, actor, park)  # None: the public application form
         check_unique(session, park.id, name_zh=values["name_zh"], uscc=values["uscc"])
-        today = local_today(park.timezone)
-        day = since or on or today
-        check_not_future(day, today)
-        if resident:
-            refusal = cap_refusal(park, resident_count(session, park.id))
-            if refusal is not None:
-                raise refusal
-        team = Team(park_id=park.id, status=arriving, status_since=day, **values)
-        actor_id = getattr(actor, "id", None)
-        team.history.extend(arrival_steps(arriving, day, actor_id=actor_id, note=note))
+        day = on or local_today(park.timezone)
+        team = Team(park_id=park.id, status=TeamStatus.APPLICANT, status_since=day, **values)
+        team.history.append(
+            TeamStatusChange(
+                from_status=None,
+                to_status=TeamStatus.APPLICANT,
+                on=day,
+                actor_id=getattr(actor, "id", None),
+                note=note,
+            )
+        )
         session.add(team)
         session.flush()
-        previous = TeamStatus.APPLICANT.value
-        for step in STEPS[arriving][1:]:
-            status_changed.send(team, from_status=previous, to_status=step, on=day, actor=actor)
-            previous = step
     return team
 
 
@@ -307,6 +297,8 @@ def transition(
     """
     if to not in {s.value for s in TeamStatus}:
         raise ValidationFailed({"to": [_("Unknown status.")]})
+    check_dates(on=on)
+    check_texts({"note": note})
     refusal: RuleViolation | None = None
     change: TeamStatusChange | None = None
     with transaction(actor) as session:

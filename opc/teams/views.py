@@ -27,6 +27,7 @@ from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
 from opc.core.security import public
+from opc.core.values import arg_id, arg_text
 from opc.teams import importing, members, queries
 from opc.teams import operations as ops
 from opc.teams.forms import (
@@ -58,19 +59,14 @@ def _actor() -> Any:
 
 
 def _filters() -> queries.TeamFilters:
+    """The list's filters (opc.core.values: unusable values are no filter; control
+    characters in the search, or an id out of range, answer 422)."""
     args = request.args
-
-    def number(name: str) -> int | None:
-        try:
-            return int(args.get(name, ""))
-        except ValueError:
-            return None
-
     return queries.TeamFilters(
-        park_id=number("park_id"),
+        park_id=arg_id("park_id"),
         status=args.get("status") if args.get("status") in STATUSES else None,
         track=args.get("track") if args.get("track") in TRACKS else None,
-        q=args.get("q", "")[:200],
+        q=arg_text("q", max_length=200),
         more={f.param: args[f.param] for f in CONTRIBUTIONS.filters if args.get(f.param)},
     )
 

@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opc.core import constraints
+from opc.core.dates import check_dates
 from opc.core.db import retrying, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
+from opc.core.values import is_id
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit
 from opc.space.operations.units import _locked_unit
@@ -29,7 +31,6 @@ from opc.space.permissions import can_allocate
 from opc.space.rules import OVERLAP_CONSTRAINT, overlap_violation, overlapping
 from opc.teams.labels import status_label
 from opc.teams.models import Team, TeamStatus
-from opc.teams.rules import check_residency
 
 # Statuses that end a team's residency for good: it gives its space back on that day.
 LEAVING = (TeamStatus.GRADUATED, TeamStatus.EXITED)
@@ -76,7 +77,7 @@ def _guarded(
 
 def _resident_team(session: Session, team_id: Any, park: Park) -> Team:
     """The team, when it is resident in the park of the unit (read after the park lock)."""
-    team = session.get(Team, team_id, populate_existing=True) if isinstance(team_id, int) else None
+    team = session.get(Team, team_id, populate_existing=True) if is_id(team_id) else None
     if team is None:
         raise ValidationFailed({"team_id": [_("No such team.")]})
     if team.park_id != park.id:
@@ -100,6 +101,7 @@ def allocate(
     *, actor: Any, team_id: int, unit_id: int, start: date, end: date | None = None
 ) -> Allocation:
     """A resident team holds a unit of its park for [start, end) (end None: open)."""
+    check_dates(start=start, end=end)
     _check_period(start, end)
     with transaction(actor) as session:
         try:
@@ -108,7 +110,6 @@ def allocate(
             raise ValidationFailed({"unit_id": [_("No such unit.")]}) from exc
         require_actor(can_allocate, actor, unit)
         team = _resident_team(session, team_id, park)
-        check_residency(session, team, start, end)
         _check_free(session, unit.id, start, end)
         allocation = Allocation(team_id=team.id, unit_id=unit.id, start=start, end=end)
         with _guarded(session, unit.id, start, end):
@@ -130,11 +131,11 @@ def _locked_allocation(session: Session, allocation_id: int) -> tuple[Allocation
 @retrying
 def end_allocation(allocation: Allocation, *, actor: Any, end: date) -> Allocation:
     """Set the day the team gives the unit back (exclusive): shortening, or extending if free."""
+    check_dates(end=end)
     with transaction(actor) as session:
         allocation, park = _locked_allocation(session, allocation.id)
         require_actor(can_allocate, actor, park)
         _check_period(allocation.start, end)
-        check_residency(session, allocation.team, None, end)
         if allocation.end is None or end > allocation.end:
             _check_free(session, allocation.unit_id, allocation.start, end, (allocation.id,))
         with _guarded(session, allocation.unit_id, allocation.start, end, (allocation.id,)):
@@ -152,13 +153,15 @@ def move(allocation: Allocation, *, actor: Any, unit_id: int, on: date) -> Alloc
     with transaction(actor) as session:
         allocation, park = _locked_allocation(session, allocation.id)
         require_actor(can_allocate, actor, park)
-        target = session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+        target = session.get(Unit, unit_id) if is_id(unit_id) else None
         if target is None:
             raise ValidationFailed({"unit_id": [_("No such unit.")]})
         if target.park_id != park.id:
             raise ValidationFailed({"unit_id": [_("The unit is in another park.")]})
         if target.id == allocation.unit_id:
             raise ValidationFailed({"unit_id": [_("The team holds this unit already.")]})
+        if isinstance(on, date):
+            check_dates(on=on)
         if not isinstance(on, date) or not (
             allocation.start < on and (allocation.end is None or on < allocation.end)
         ):

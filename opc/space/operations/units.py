@@ -7,7 +7,7 @@ SQLite's BEGIN IMMEDIATE already serialises writers) and only then reads what it
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from opc.core.db import lock, retrying, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
-from opc.core.money import parse_yuan
+from opc.core.money import AmountTooLarge, parse_yuan
 from opc.core.permissions import require_actor
+from opc.core.values import clean_text, decimal_number, is_id, whole_number
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit, UnitKind
 from opc.space.permissions import can_allocate
-from opc.space.rules import TWO_PLACES, area, check_fits
+from opc.space.rules import area, check_fits
 
 UNIT_FIELDS = ("code", "kind", "floor", "area_m2", "seats", "rent_fen_per_m2")
 # The bounds of a unit's values, here only: the API's schema states them from these.
@@ -33,32 +34,10 @@ MAX_SEATS = 100_000
 MAX_RENT = Decimal("9999999.99")
 
 
-def _integer(value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise ValueError(_("Must be a whole number."))
-    try:
-        number = int(value) if isinstance(value, int) else int(str(value).strip())
-    except ValueError as exc:
-        raise ValueError(_("Must be a whole number.")) from exc
-    if not low <= number <= high:
-        raise ValueError(_("Must be between %(low)d and %(high)d.", low=low, high=high))
-    return number
-
-
 def _area_value(value: Any) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise ValueError(_("Must be a number of m², e.g. 30.50.")) from exc
-    if not number.is_finite():
-        raise ValueError(_("Must be a number of m², e.g. 30.50."))
-    if number <= 0:
-        raise ValueError(_("Must be greater than zero."))
-    if number != number.quantize(TWO_PLACES):
-        raise ValueError(_("At most two decimals."))
-    if number > MAX_AREA:
-        raise ValueError(_("Too large."))
-    return number.quantize(TWO_PLACES)
+    return decimal_number(
+        value, maximum=MAX_AREA, places=2, message=_("Must be a number of m², e.g. 30.50.")
+    )
 
 
 def _rent_value(value: Any) -> int:
@@ -69,6 +48,8 @@ def _rent_value(value: Any) -> int:
     else:
         try:
             fen = parse_yuan(value)
+        except AmountTooLarge as exc:
+            raise ValueError(_("Too large.")) from exc
         except ValueError as exc:
             raise ValueError(_("Must be an amount in yuan, e.g. 80.00.")) from exc
     if fen < 0:
@@ -79,7 +60,7 @@ def _rent_value(value: Any) -> int:
 
 
 def _code_value(value: Any) -> str:
-    code = str(value or "").strip()
+    code = clean_text(str(value or "").strip())
     if not code:
         raise ValueError(_("A code is required."))
     if len(code) > MAX_CODE:
@@ -98,9 +79,9 @@ def _kind_value(value: Any) -> str:
 _CLEANERS: dict[str, Callable[[Any], Any]] = {
     "code": _code_value,
     "kind": _kind_value,
-    "floor": lambda v: _integer(v, *FLOORS),
+    "floor": lambda v: whole_number(v, *FLOORS),
     "area_m2": _area_value,
-    "seats": lambda v: _integer(v, 0, MAX_SEATS),
+    "seats": lambda v: whole_number(v, 0, MAX_SEATS),
     # Monthly rent per m²: fen as an int, or yuan as text/Decimal ("80.00").
     "rent_fen_per_m2": _rent_value,
 }
@@ -152,7 +133,7 @@ def _check_code_free(session: Session, park_id: int, code: str, exclude: int | N
 
 def locked_park(park_id: int) -> Park:
     """The park, its row locked (sums of its units' area depend on it); 422 when unknown."""
-    park = lock(Park, park_id)
+    park = lock(Park, park_id) if is_id(park_id) else None
     if park is None:
         raise ValidationFailed({"park_id": [_("No such park.")]})
     return park
@@ -176,9 +157,7 @@ def create_unit(park_id: int, *, actor: Any, **values: Any) -> Unit:
 def _locked_unit(session: Session, unit_id: int) -> tuple[Unit, Park]:
     """The unit and its park, the park row locked first, the unit read after the lock."""
     park_id = (
-        session.scalar(select(Unit.park_id).where(Unit.id == unit_id))
-        if isinstance(unit_id, int)
-        else None
+        session.scalar(select(Unit.park_id).where(Unit.id == unit_id)) if is_id(unit_id) else None
     )
     if park_id is None:
         raise NotFound("not_found", _("Not found."))
