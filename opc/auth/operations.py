@@ -234,7 +234,8 @@ def _token_statement(loads: tuple[str, ...]) -> Select[Any]:
 
 
 def load_session_user(token: str) -> User | None:
-    """The user of a live login session token, or None when ended, expired or unknown.
+    """The user of a live login session token, or None when ended, expired or unknown, or
+    when its user may not use the pages (an API-only account's session from before that).
 
     A session lasts SESSION_LIFETIME_HOURS from login, then the user logs in again.
     """
@@ -248,8 +249,8 @@ def load_session_user(token: str) -> User | None:
     if row is None:
         return None
     login, user = row
-    if not user.is_active or login.created_at < utcnow() - lifetime:
-        return None
+    if not can_use_pages(user) or login.created_at < utcnow() - lifetime:
+        return None  # (can_use_pages is false for inactive users too)
     user.session_token = token
     return user
 

@@ -7,27 +7,30 @@ is written; one bad row imports nothing and the report lists every bad row.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from opc.core.csvio import CHUNK, ImportErrors, chunks, read_all, template
-from opc.core.dates import local_today
+from opc.core.dates import date_problem, local_today
 from opc.core.db import lock, retrying, transaction
 from opc.core.errors import ValidationFailed
 from opc.core.permissions import require_actor
 from opc.core.values import is_id
 from opc.parks.models import Park
-from opc.teams.models import Team, TeamStatus, TeamStatusChange
+from opc.teams.arrival import ARRIVAL_STATUSES, STEPS, arrival_steps
+from opc.teams.models import Team, TeamStatus
 from opc.teams.operations import PROFILE_FIELDS, clean_profile
 from opc.teams.permissions import can_manage_teams
 from opc.teams.rules import cap_refusal, resident_count
 from opc.teams.signals import status_changed
 
 REQUIRED = ("name_zh", "track", "kind")
-# The rest of the profile, then the status a row arrives with.
-OPTIONAL = (*(f for f in PROFILE_FIELDS if f not in REQUIRED), "status")
+# The rest of the profile, then the status a row arrives with and the day it reached it.
+OPTIONAL = (*(f for f in PROFILE_FIELDS if f not in REQUIRED), "status", "since")
 EXAMPLE = (
     "星云工作室",
     "aigc_film",
@@ -39,20 +42,33 @@ EXAMPLE = (
     "张星",
     "zhang.xing@example.cn",
     "+86 28 1234 5678",
-    "applicant",
+    "resident",
+    "2025-03-01",
 )
-# A file may onboard teams that are already further along; each step is recorded.
-IMPORT_STATUSES = (TeamStatus.APPLICANT, TeamStatus.ADMITTED, TeamStatus.RESIDENT)
-_STEPS = {
-    TeamStatus.APPLICANT: (),
-    TeamStatus.ADMITTED: (TeamStatus.ADMITTED,),
-    TeamStatus.RESIDENT: (TeamStatus.ADMITTED, TeamStatus.RESIDENT),
-}
+# A file may onboard teams that are already further along (opc.teams.arrival): each step
+# is recorded on the row's `since` (today when it is empty).
+IMPORT_STATUSES = ARRIVAL_STATUSES
+SINCE = "_since"  # a row's `since` among its cleaned values, until the team is created
 
 
 def template_csv() -> bytes:
     """The downloadable template: every column and one example row."""
     return template(REQUIRED + OPTIONAL, EXAMPLE)
+
+
+def _since(number: int, raw: str, errors: ImportErrors) -> tuple[date | None, bool]:
+    """A row's `since` (YYYY-MM-DD, or empty: today) and whether it is acceptable."""
+    if not raw:
+        return None, True
+    try:
+        day = date.fromisoformat(raw) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw) else None
+    except ValueError:
+        day = None
+    problem = _("Not a date (YYYY-MM-DD).") if day is None else date_problem(day)
+    if problem:
+        errors.add(number, "since", problem)
+        return None, False
+    return day, True
 
 
 def _check_rows(
@@ -64,7 +80,7 @@ def _check_rows(
     codes: dict[str, int] = {}
     for number, row in rows:
         status = row.pop("status", "") or TeamStatus.APPLICANT.value
-        ok = True
+        since, ok = _since(number, row.pop("since", ""), errors)
         if status not in IMPORT_STATUSES:
             known = ", ".join(IMPORT_STATUSES)
             errors.add(number, "status", _("Unknown status. Allowed: %(known)s.", known=known))
@@ -85,6 +101,7 @@ def _check_rows(
         if code:
             codes.setdefault(code, number)
         if ok:
+            values[SINCE] = since  # taken out again by _create
             good.append((number, values, status))
     return good
 
@@ -112,7 +129,10 @@ def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
         for some in chunks(codes):
             taken_codes.update(session.scalars(select(Team.uscc).where(Team.uscc.in_(some))))
         residents = resident_count(session, park.id)
+        today = local_today(park.timezone)
         for number, values, status in good:
+            if values[SINCE] is not None and values[SINCE] > today:
+                errors.add(number, "since", _("The date may not be in the future."))
             if values["name_zh"] in taken_names:
                 errors.add(number, "name_zh", _("The park has a team of this name."))
             if values["uscc"] in taken_codes:
@@ -134,24 +154,10 @@ def _create(
     note = _("CSV import")
     teams: list[Team] = []
     for number, (_n, values, status) in enumerate(good, start=1):
-        team = Team(park_id=park.id, status=status, status_since=day, **values)
-        team.history.append(
-            TeamStatusChange(
-                from_status=None,
-                to_status=TeamStatus.APPLICANT,
-                on=day,
-                actor_id=actor_id,
-                note=note,
-            )
-        )
-        previous = TeamStatus.APPLICANT.value
-        for step in _STEPS[TeamStatus(status)]:
-            team.history.append(
-                TeamStatusChange(
-                    from_status=previous, to_status=step, on=day, actor_id=actor_id, note=note
-                )
-            )
-            previous = step
+        since = values.pop(SINCE) or day
+        team = Team(park_id=park.id, status=status, status_since=since, **values)
+        arriving = TeamStatus(status)
+        team.history.extend(arrival_steps(arriving, since, actor_id=actor_id, note=note))
         session.add(team)
         teams.append(team)
         if number % CHUNK == 0:
@@ -159,7 +165,8 @@ def _create(
     session.flush()
     for team in teams:
         previous = TeamStatus.APPLICANT.value
-        for step in _STEPS[TeamStatus(team.status)]:
-            status_changed.send(team, from_status=previous, to_status=step, on=day, actor=actor)
+        for step in STEPS[TeamStatus(team.status)][1:]:
+            on = team.status_since
+            status_changed.send(team, from_status=previous, to_status=step, on=on, actor=actor)
             previous = step
     return teams

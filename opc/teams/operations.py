@@ -23,6 +23,7 @@ from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
 from opc.core.values import check_texts, is_id, text_problem
 from opc.parks.models import Park
+from opc.teams.arrival import STEPS, arrival_steps, check_not_future, clean_arrival
 from opc.teams.labels import status_label
 from opc.teams.models import TRANSITIONS, Team, TeamKind, TeamStatus, TeamStatusChange, Track
 from opc.teams.permissions import can_edit_profile, can_manage_teams
@@ -168,30 +169,46 @@ def check_unique(
 
 @retrying
 def create_team(
-    *, park_id: int, actor: Any, note: str = "", on: date | None = None, **profile: Any
+    *,
+    park_id: int,
+    actor: Any,
+    note: str = "",
+    on: date | None = None,
+    status: str | None = None,
+    since: date | None = None,
+    **profile: Any,
 ) -> Team:
-    """A new applicant team in a park; its history starts with the application."""
+    """A new team in a park: an applicant today (or `on`), or a team that arrives with its
+    past (`status` admitted or resident, reached on `since`: opc.teams.arrival)."""
     values = clean_profile(profile)
     check_dates(on=on)
+    arriving, since = clean_arrival(status, since)
     with transaction(actor) as session:
-        park = session.get(Park, park_id) if is_id(park_id) else None
+        park = None
+        if is_id(park_id):
+            # A resident counts against the cap: lock the park before counting.
+            resident = arriving == TeamStatus.RESIDENT
+            park = lock(Park, park_id) if resident else session.get(Park, park_id)
         if park is None:
             raise ValidationFailed({"park_id": [_("No such park.")]})
         require_actor(can_manage_teams, actor, park)  # None: the public application form
         check_unique(session, park.id, name_zh=values["name_zh"], uscc=values["uscc"])
-        day = on or local_today(park.timezone)
-        team = Team(park_id=park.id, status=TeamStatus.APPLICANT, status_since=day, **values)
-        team.history.append(
-            TeamStatusChange(
-                from_status=None,
-                to_status=TeamStatus.APPLICANT,
-                on=day,
-                actor_id=getattr(actor, "id", None),
-                note=note,
-            )
-        )
+        today = local_today(park.timezone)
+        day = since or on or today
+        check_not_future(day, today)
+        if resident:
+            refusal = cap_refusal(park, resident_count(session, park.id))
+            if refusal is not None:
+                raise refusal
+        team = Team(park_id=park.id, status=arriving, status_since=day, **values)
+        actor_id = getattr(actor, "id", None)
+        team.history.extend(arrival_steps(arriving, day, actor_id=actor_id, note=note))
         session.add(team)
         session.flush()
+        previous = TeamStatus.APPLICANT.value
+        for step in STEPS[arriving][1:]:
+            status_changed.send(team, from_status=previous, to_status=step, on=day, actor=actor)
+            previous = step
     return team
 
 

@@ -31,6 +31,7 @@ from opc.space.permissions import can_allocate
 from opc.space.rules import OVERLAP_CONSTRAINT, overlap_violation, overlapping
 from opc.teams.labels import status_label
 from opc.teams.models import Team, TeamStatus
+from opc.teams.rules import check_residency
 
 # Statuses that end a team's residency for good: it gives its space back on that day.
 LEAVING = (TeamStatus.GRADUATED, TeamStatus.EXITED)
@@ -110,6 +111,7 @@ def allocate(
             raise ValidationFailed({"unit_id": [_("No such unit.")]}) from exc
         require_actor(can_allocate, actor, unit)
         team = _resident_team(session, team_id, park)
+        check_residency(session, team, start, end)
         _check_free(session, unit.id, start, end)
         allocation = Allocation(team_id=team.id, unit_id=unit.id, start=start, end=end)
         with _guarded(session, unit.id, start, end):
@@ -136,6 +138,7 @@ def end_allocation(allocation: Allocation, *, actor: Any, end: date) -> Allocati
         allocation, park = _locked_allocation(session, allocation.id)
         require_actor(can_allocate, actor, park)
         _check_period(allocation.start, end)
+        check_residency(session, allocation.team, None, end)
         if allocation.end is None or end > allocation.end:
             _check_free(session, allocation.unit_id, allocation.start, end, (allocation.id,))
         with _guarded(session, allocation.unit_id, allocation.start, end, (allocation.id,)):
