@@ -8,7 +8,10 @@ the password is checked, so that parallel guesses cannot slip past the count.
   success, within LOGIN_WINDOW_HOURS) the pair waits LOGIN_DELAY_BASE_S after its last
   failure, twice as long after the next failure, and so on up to LOGIN_DELAY_MAX_S.
 * Per address, over every account: the same after LOGIN_FREE_FAILURES_PER_ADDRESS failures,
-  so an address trying many accounts is slowed down (and only that address).
+  so an address trying many accounts is slowed down (and only that address). An account
+  that logged in from that address within the window is not held back by it: the people
+  who regularly log in behind a shared address (an office's NAT) do not wait for a prober
+  among them, who has no success on the accounts it tries.
 
 A waiting attempt is refused with 429 and Retry-After before any password is checked, and is
 not counted. Failures from other addresses never hold an account back: its owner, from their
@@ -65,14 +68,14 @@ def wait_for(session: Session, email: str, address: str, now: datetime) -> int:
     pair_count, pair_last = _failures(
         session, *pair, LoginAttempt.at >= since, LoginAttempt.id > (last_success or 0)
     )
-    address_count, address_last = _failures(
-        session, LoginAttempt.address == address, LoginAttempt.at >= since
-    )
+    counts = [(pair_count, pair_last, config["LOGIN_FREE_FAILURES"])]
+    if last_success is None:  # a known account of this address skips the address's count
+        address_count, address_last = _failures(
+            session, LoginAttempt.address == address, LoginAttempt.at >= since
+        )
+        counts.append((address_count, address_last, config["LOGIN_FREE_FAILURES_PER_ADDRESS"]))
     waits = [0.0]
-    for count, last, free in (
-        (pair_count, pair_last, config["LOGIN_FREE_FAILURES"]),
-        (address_count, address_last, config["LOGIN_FREE_FAILURES_PER_ADDRESS"]),
-    ):
+    for count, last, free in counts:
         if last is not None and count >= free:
             waits.append((last - now).total_seconds() + delay(count, free))
     return max(0, math.ceil(max(waits)))

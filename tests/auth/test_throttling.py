@@ -124,6 +124,25 @@ def test_one_address_trying_many_accounts_is_slowed_down_alone(app, make, monkey
     assert login(prober, staff.email).status_code == 302
 
 
+def test_a_prober_behind_a_shared_address_does_not_slow_its_regular_users(
+    app, make, monkeypatch, clock
+):
+    """An office behind one NAT address: who logged in from there lately is not held back by
+    the address's failures; an account new to the address is."""
+    monkeypatch.setitem(app.config, "LOGIN_FREE_FAILURES_PER_ADDRESS", 3)
+    regular, newcomer = make.user("staff"), make.user("staff")
+    office = "198.51.100.200"
+    assert login(from_address(app, office), regular.email).status_code == 302
+    clock(3600)
+    prober = from_address(app, office)
+    for n in range(6):
+        login(prober, f"guess{n}@example.cn", WRONG_PASSWORD)
+
+    assert login(from_address(app, office), regular.email).status_code == 302
+    assert login(from_address(app, office), newcomer.email).status_code == 429
+    assert login(prober, "guess9@example.cn", WRONG_PASSWORD).status_code == 429
+
+
 def test_a_waiting_attempt_checks_no_password_and_is_not_counted(
     app, make, slow_after_three, clock, monkeypatch
 ):
