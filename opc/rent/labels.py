@@ -12,3 +12,16 @@ WAIVER_STATUSES = {
 
 def waiver_status_label(status: str) -> str:
     return str(WAIVER_STATUSES.get(status, status))
+
+
+LINE_KINDS = {
+    "rent": _l("Rent"),
+    "waiver": _l("Waiver"),
+    "adjustment": _l("Adjustment"),
+    "clawback": _l("Clawback"),
+    "rounding": _l("Rounding"),
+}
+
+
+def line_kind_label(kind: str) -> str:
+    return str(LINE_KINDS.get(kind, kind))

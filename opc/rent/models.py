@@ -247,3 +247,102 @@ _register(
         ),
     },
 )
+
+
+# --- statements --------------------------------------------------------------------------
+
+LINE_KINDS = ("rent", "waiver", "adjustment", "clawback", "rounding")
+# The database refuses any change of an issued statement or its lines (migration 0008: a
+# trigger on SQLite and PostgreSQL); the rule's code when something tries.
+FROZEN = "statement_frozen"
+
+
+class Statement(Audited, db.Model):
+    """An issued statement of a team for a month: its totals, frozen (drafts are computed,
+    never stored: opc.rent.compute). Corrections go on a later statement as adjustments."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("team_id", "month", name="uq_statements_team_id_month"),
+        CheckConstraint("net_fen = gross_fen - waived_fen + adjustments_fen", name="net_adds_up"),
+        Index("ix_statements_park_id_month", "park_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    gross_fen: Mapped[int] = mapped_column(BigInteger)
+    waived_fen: Mapped[int] = mapped_column(BigInteger)
+    adjustments_fen: Mapped[int] = mapped_column(BigInteger)
+    net_fen: Mapped[int] = mapped_column(BigInteger)
+    due_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    team: Mapped[Team] = relationship()
+    lines: Mapped[list[StatementLine]] = relationship(
+        back_populates="statement", order_by="StatementLine.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Statement team={self.team_id} {self.month} net={self.net_fen}>"
+
+
+class StatementLine(Audited, db.Model):
+    """A line of an issued statement: rent for an allocation, a waiver (negative), an
+    adjustment (a correction of an earlier month, `corrects_month`), a clawback, rounding."""
+
+    __tablename__ = "statement_lines"
+    __table_args__ = (
+        UniqueConstraint(
+            "statement_id", "position", name="uq_statement_lines_statement_id_position"
+        ),
+        CheckConstraint(
+            "kind IN ('rent', 'waiver', 'adjustment', 'clawback', 'rounding')", name="kind_known"
+        ),
+        Index("ix_statement_lines_policy_id", "policy_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    # What the line is about, as data: a unit code, a policy code, a reason.
+    description: Mapped[str] = mapped_column(String(300), default="")
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    days: Mapped[int | None]
+    area_m2: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    rate_fen: Mapped[int | None]
+    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"))
+    waiver_id: Mapped[int | None] = mapped_column(ForeignKey("rent_waivers.id"))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("rent_policies.id"))
+    corrects_month: Mapped[str | None] = mapped_column(String(7))
+
+    statement: Mapped[Statement] = relationship(back_populates="lines")
+    policy: Mapped[Policy | None] = relationship()
+
+
+constraints.register(
+    "uq_statements_team_id_month",
+    "statement_issued",
+    lambda: _("The team's statement for this month is issued already."),
+)
+constraints.register(
+    "ck_statements_net_adds_up",
+    "statement_inconsistent",
+    lambda: _("A statement's net is its gross less what is waived plus its adjustments."),
+)
+constraints.register(
+    "uq_statement_lines_statement_id_position",
+    "statement_line_taken",
+    lambda: _("The statement has a line in this position already."),
+)
+constraints.register(
+    "ck_statement_lines_kind_known",
+    "unknown_line_kind",
+    lambda: _("The kind of line is not one of the known kinds."),
+)
+constraints.register(
+    FROZEN, FROZEN, lambda: _("An issued statement never changes: correct it on the next one.")
+)

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select
 
 from opc.core.permissions import Role, rule, visibility
+from opc.parks.models import Park
 from opc.parks.permissions import staff_of, staff_park_ids
-from opc.rent.models import Policy, Waiver
+from opc.rent.models import Policy, Statement, Waiver
 from opc.teams.models import Team
 from opc.teams.permissions import is_member_of
 
@@ -62,3 +63,27 @@ def _visible_waivers(user: Any) -> ColumnElement[bool]:
         parks = staff_park_ids(user)
         return Waiver.team_id.in_(select(Team.id).where(Team.park_id.in_(parks)))
     return Waiver.team_id == user.team_id if user.role == Role.MEMBER else false()
+
+
+@rule("statements.issue")
+def can_issue_statements(user: Any, park: Any = None) -> bool:
+    """Issue a park's statements and record payments: its staff."""
+    if park is None:
+        return user.role == Role.STAFF
+    return staff_of(user, park.id if isinstance(park, Park) else park.park_id)
+
+
+@rule("statements.view")
+def can_view_statements(user: Any, of: Any = None) -> bool:
+    """A team's statements (`of` a team or a statement): staff of its park, its members."""
+    if of is None:
+        return user.role in (Role.STAFF, Role.MEMBER)
+    team_id = of.id if isinstance(of, Team) else of.team_id
+    return staff_of(user, of.park_id) or is_member_of(user, team_id)
+
+
+@visibility(Statement)
+def _visible_statements(user: Any) -> ColumnElement[bool]:
+    if user.role == Role.STAFF:
+        return Statement.park_id.in_(staff_park_ids(user))
+    return Statement.team_id == user.team_id if user.role == Role.MEMBER else false()

@@ -20,12 +20,15 @@ from opc.extensions import db
 
 HINT = "register a rule (opc.core.constraints.register) in the domain's models for: "
 RAISED = re.compile(r"RAISE\s*\(\s*ABORT\s*,\s*'(\w+)'\s*\)", re.IGNORECASE)
+# A trigger function's error that names its rule as the constraint (e.g. statement_frozen).
+PG_RAISED = re.compile(r"CONSTRAINT\s*=\s*'(\w+)'", re.IGNORECASE)
 
 
 def live_constraints() -> set[str]:
     """The constraints of the migrated database that refuse values, whatever declared them:
-    unique, check and exclusion constraints and unique indexes on PostgreSQL; the names
-    SQLite's triggers raise (the exclusion rules SQLite cannot declare)."""
+    unique, check and exclusion constraints and unique indexes on PostgreSQL, and the
+    constraint names its trigger functions raise; the names SQLite's triggers raise (the
+    exclusion rules SQLite cannot declare, the frozen statements)."""
     if db.engine.dialect.name == "postgresql":
         rows = db.session.execute(
             sa.text(
@@ -36,7 +39,14 @@ def live_constraints() -> set[str]:
                 " AND indexname NOT LIKE 'pk_%'"
             )
         )
-        return {name for (name,) in rows} - {"alembic_version_pkc"}
+        functions = db.session.execute(
+            sa.text(
+                "SELECT prosrc FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
+                " AND prorettype = 'trigger'::regtype"
+            )
+        )
+        raised = {name for (src,) in functions for name in PG_RAISED.findall(src or "")}
+        return ({name for (name,) in rows} | raised) - {"alembic_version_pkc"}
     rows = db.session.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))
     return {name for (sql,) in rows for name in RAISED.findall(sql or "")}
 

@@ -9,9 +9,10 @@ from functools import partial
 import pytest
 
 from opc.extensions import db
+from opc.rent import compute
 from opc.rent import operations as ops
-from opc.rent.models import Waiver
-from opc.rent.operations import waivers
+from opc.rent.models import Statement, StatementLine, Waiver
+from opc.rent.operations import statements, waivers
 from tests.rent.helpers import D, count, resident, rows
 from tests.space.test_concurrency import _race, _slowed
 
@@ -39,3 +40,24 @@ def test_two_approvals_that_together_exceed_the_rent_race(app, make, monkeypatch
 
 def _approve(waiver_id: int, *, actor):
     return ops.approve_waiver(db.session.get(Waiver, waiver_id), actor=actor)
+
+
+@pytest.mark.slow
+def test_two_staff_issue_a_month_at_once(app, make, monkeypatch):
+    """Each team's statement is issued once; one click issues them all, the other none."""
+    park = make.park()
+    staff = make.user("staff", parks=[park])
+    for _ in range(3):
+        team = resident(make, park, "2026-01-01")
+        make.allocation(team, make.unit(park, area_m2=Decimal("30")), D("2026-01-01"))
+    _slowed(monkeypatch, compute, "park_month")
+    results: list[int] = []
+
+    def issue(*, actor):
+        results.append(statements.issue_month(park.id, "2026-09", actor=actor))
+
+    outcomes = _race(app, staff.id, [issue, issue])
+    assert outcomes == ["ok", "ok"], outcomes
+    assert sorted(results) == [0, 3]
+    assert count(app, Statement) == 3
+    assert count(app, StatementLine) == 3
