@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from opc.config import ROOT, check_settings, load_settings
 
@@ -59,8 +60,10 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     # No pool_pre_ping: opc.core.db tests only connections that sat idle (PING_AFTER_IDLE_S).
-    # A request waits at most DB_POOL_TIMEOUT_S for a pooled connection, then 503.
-    engine: dict[str, Any] = {"pool_timeout": app.config["DB_POOL_TIMEOUT_S"]}
+    engine: dict[str, Any] = {}
+    if make_url(uri).database not in (None, "", ":memory:"):  # an in-memory SQLite has no pool
+        # A request waits at most DB_POOL_TIMEOUT_S for a pooled connection, then 503.
+        engine["pool_timeout"] = app.config["DB_POOL_TIMEOUT_S"]
     if uri.startswith("sqlite"):
         engine["connect_args"] = {
             "timeout": app.config["SQLITE_BUSY_TIMEOUT_S"],
