@@ -96,3 +96,35 @@ class WaiverForm(BaseForm):
             "end": self.end.data,
             "reason": self.reason.data or "",
         }
+
+
+PAYMENT_METHODS = {
+    "bank_transfer": _l("Bank transfer"),
+    "wechat": _l("WeChat Pay"),
+    "alipay": _l("Alipay"),
+    "cash": _l("Cash"),
+    "other": _l("Other"),
+}
+
+
+class PaymentForm(BaseForm):
+    team_id = SelectField(_l("Team"), coerce=int_or_none, validators=[DataRequired()])
+    amount = MoneyField(_l("Amount (yuan)"))
+    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    method = SelectField(_l("Method"))
+    reference = StringField(_l("Reference"))
+    fapiao = StringField(_l("E-fapiao number"))
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.method.choices = [SelectChoice(k, str(v)) for k, v in PAYMENT_METHODS.items()]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "team_id": self.team_id.data,
+            "amount_fen": self.amount.fen,
+            "paid_on": self.paid_on.data,
+            "method": self.method.data,
+            "reference": self.reference.data or "",
+            "fapiao": self.fapiao.data or "",
+        }

@@ -15,8 +15,10 @@ from opc.core.forms import BaseForm
 from opc.core.pagination import paginate
 from opc.core.permissions import get_or_404
 from opc.core.values import arg_text
+from opc.extensions import db
 from opc.parks.models import Park
 from opc.rent import statements
+from opc.rent.balances import balances
 from opc.rent.operations.statements import clean_month, issue_month
 from opc.rent.schedule import month_of, previous_month
 from opc.teams.models import Team
@@ -36,6 +38,9 @@ def _last_month(park: Park) -> str:
 
 def _month_page(park: Park, month: str, status: int = 200) -> Any:
     views = statements.month_of_park(park, month)
+    settled: dict[int, int] = {}
+    for found in balances(db.session, local_today(park.timezone), park_id=park.id).values():
+        settled.update(found.settled)
     teams = {t.id: t for t in statements.teams_of(park.id)}
     totals = {
         key: sum(getattr(v, key) for v in views)
@@ -46,6 +51,7 @@ def _month_page(park: Park, month: str, status: int = 200) -> Any:
         park=park,
         month=month,
         views=views,
+        settled=settled,
         teams=teams,
         totals=totals,
         drafts=sum(1 for v in views if v.status == "draft"),
@@ -83,10 +89,14 @@ def team(team_id: int) -> Any:
     current = month_of(local_today(team.park.timezone))
     draft = [v for v in statements.month_of_park(team.park, current, team.id) if v.id is None]
     page = paginate(statements.issued_of(current_user, team_id=team.id))
+    today = local_today(team.park.timezone)
+    balance = balances(db.session, today, team_id=team.id).get(team.id)
     return render_template(
         "rent/team.html",
         team=team,
         draft=draft[0] if draft else None,
         page=page,
         issued=[statements.issued_view(s) for s in page.items],
+        balance=balance,
+        payments=statements.payments_of(team.id),
     )

@@ -16,6 +16,7 @@ from opc.extensions import db
 from opc.parks.models import Park
 from opc.rent import compute
 from opc.rent.models import Statement
+from opc.rent.payments_model import Payment
 from opc.teams.models import Team
 
 
@@ -127,3 +128,9 @@ def teams_of(park_id: int) -> list[Any]:
     """The park's teams (names for a month's table)."""
     from_teams = select(Team).where(Team.park_id == park_id)
     return list(db.session.scalars(from_teams))
+
+
+def payments_of(team_id: int) -> list[Payment]:
+    """A team's payments, newest first."""
+    stmt = select(Payment).where(Payment.team_id == team_id)
+    return list(db.session.scalars(stmt.order_by(Payment.paid_on.desc(), Payment.id.desc())))
