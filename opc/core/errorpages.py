@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -17,6 +17,7 @@ from opc.core.constraints import rule_for_integrity_error
 from opc.core.db import is_lock_conflict
 from opc.core.errors import ConcurrentUpdate, DomainError
 from opc.core.limits import LIMITS, TooLarge
+from opc.core.security import security_headers
 from opc.extensions import db, login
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,14 @@ def respond(status: int, code: str, message: str, **extra: object) -> tuple[obje
     if wants_json():
         body: dict[str, object] = {"code": code, "message": message}
         body.update({k: v for k, v in extra.items() if v})
-        return jsonify({"error": body}), status
-    _user_or_visitor()
-    return render_template("errors/error.html", status=status, code=code, message=message), status
+        response = jsonify({"error": body})
+    else:
+        _user_or_visitor()
+        page = render_template("errors/error.html", status=status, code=code, message=message)
+        response = make_response(page)
+    # Set here as well as by the response hook: a hook that fails after an error (the
+    # database it needs being what failed) stops the hooks, never these headers.
+    return security_headers(response), status
 
 
 def _user_or_visitor() -> None:
@@ -103,7 +109,8 @@ def handle_http(exc: HTTPException) -> tuple[object, int, list[tuple[str, str]]]
         # error page itself): the database failing there is still an outage, not a bug.
         for kind, handler in _OUTSIDE_THE_VIEW:
             if isinstance(original, kind):
-                return (*handler(original), [])  # type: ignore[return-value]
+                answer = handler(original)  # (body, status) or (body, status, headers)
+                return answer if len(answer) == 3 else (*answer, [])  # type: ignore[return-value]
     status = exc.code or 500
     messages = {
         400: _("The request could not be understood."),

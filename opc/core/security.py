@@ -95,7 +95,9 @@ def _check_csrf() -> None:
     csrf.protect()
 
 
-def _headers(response: Any) -> Any:
+def security_headers(response: Any) -> Any:
+    """The security headers of every response (an after_request hook; error pages set them
+    themselves too, in case a later hook fails while the error is answered)."""
     h = response.headers
     h.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     h.setdefault("X-Content-Type-Options", "nosniff")
@@ -122,4 +124,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_ignore_the_cookie)
     app.before_request(_require_login)
     app.before_request(_check_csrf)
-    app.after_request(_headers)
+    app.after_request(security_headers)

@@ -259,3 +259,24 @@ def test_gunicorn_answers_503_with_its_headers_and_its_worker_lives_on(hung_serv
         assert "WORKER TIMEOUT" not in server.output()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("kind", sorted(UNREACHABLE))
+def test_a_response_hook_that_needs_the_database_still_gives_the_503_page(kind):
+    """A hook after the view (a domain's, or one to come) that reaches a database that is
+    down: the 503 page with its headers, as from a view, not a bare 500."""
+    app = make_app(UNREACHABLE[kind], PROPAGATE_EXCEPTIONS=False)
+
+    @app.after_request
+    def _touch_the_database(response):
+        db.session.execute(sa.text("SELECT 1"))
+        return response
+
+    response = app.test_client().get("/login", headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert "The database is unavailable. Please try again shortly." in response.get_data(
+        as_text=True
+    )
+    assert "Content-Security-Policy" in response.headers
+    with app.app_context():
+        db.engine.dispose()
