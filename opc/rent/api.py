@@ -86,6 +86,7 @@ class PolicyOut(Out):
     clawback_within_months: int | None
     clawback_last_months: int | None
     teams_covered: int
+    waived_yuan: str = Field(description="waived on issued statements to date, less clawbacks")
 
 
 class PolicyQuery(In):
@@ -129,9 +130,13 @@ class WaiverQuery(In):
     status: WaiverStatus | None = None
 
 
-def _policy(policy: Policy, covered: int | None = None) -> dict[str, Any]:
+def _policy(
+    policy: Policy, covered: int | None = None, waived: int | None = None
+) -> dict[str, Any]:
     if covered is None:
         covered = queries.teams_covered([policy.id]).get(policy.id, 0)
+    if waived is None:
+        waived = queries.waived_to_date([policy.id]).get(policy.id, 0)
     return {
         "id": policy.id,
         "park_id": policy.park_id,
@@ -146,6 +151,7 @@ def _policy(policy: Policy, covered: int | None = None) -> dict[str, Any]:
         "clawback_within_months": policy.clawback_within_months,
         "clawback_last_months": policy.clawback_last_months,
         "teams_covered": covered,
+        "waived_yuan": yuan_str(waived),
     }
 
 
@@ -179,8 +185,9 @@ def list_policies(user: Any, query: PolicyQuery) -> dict[str, Any]:
     if query.park_id is not None:
         get_or_404(Park, query.park_id, user)
     page = paged(queries.policies_of(user, query.park_id), lambda p: p)
-    covered = queries.teams_covered([p.id for p in page["items"]])
-    page["items"] = [_policy(p, covered.get(p.id, 0)) for p in page["items"]]
+    ids = [p.id for p in page["items"]]
+    covered, waived = queries.teams_covered(ids), queries.waived_to_date(ids)
+    page["items"] = [_policy(p, covered.get(p.id, 0), waived.get(p.id, 0)) for p in page["items"]]
     return page
 
 
@@ -200,7 +207,7 @@ def create_policy(user: Any, body: PolicyIn) -> dict[str, Any]:
     values["steps"] = [{"months": s.months, "percent": s.percent} for s in body.steps]
     values["tracks"] = [t.value for t in body.tracks]
     values["kinds"] = [k.value for k in body.kinds]
-    return _policy(ops.create_policy(actor=user, **values), 0)
+    return _policy(ops.create_policy(actor=user, **values), 0, 0)
 
 
 @endpoint("/policies/<int:policy_id>", scope="rent:read", response=PolicyOut)

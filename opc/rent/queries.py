@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from opc.core.permissions import visible
 from opc.extensions import db
 from opc.parks.models import Park
-from opc.rent.models import Policy, Waiver, WaiverStatus
+from opc.rent.models import Policy, StatementLine, Waiver, WaiverStatus
 from opc.teams.models import Team
 
 
@@ -89,3 +89,19 @@ def decided_waivers(user: Any, park_id: int) -> Select[Any]:
     """A park's approved, rejected and withdrawn waivers, newest first."""
     filters = WaiverFilters(park_id=park_id)
     return waivers_of(user, filters).where(Waiver.status != WaiverStatus.PROPOSED)
+
+
+def waived_to_date(policy_ids: list[int]) -> dict[int, int]:
+    """What each policy has waived on issued statements, in fen, less what was clawed back
+    (one statement): the measure of a policy's cost that parks report."""
+    if not policy_ids:
+        return {}
+    stmt = (
+        select(StatementLine.policy_id, func.sum(StatementLine.amount_fen))
+        .where(
+            StatementLine.policy_id.in_(policy_ids),
+            StatementLine.kind.in_(("waiver", "clawback")),
+        )
+        .group_by(StatementLine.policy_id)
+    )
+    return {pid: -int(total or 0) for pid, total in db.session.execute(stmt).tuples()}

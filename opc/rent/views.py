@@ -49,12 +49,14 @@ def policies(park_id: int) -> Any:
     """The park's policies, with how many teams each reaches."""
     park = _park(park_id)
     page = paginate(queries.policies_of(current_user, park.id))
-    covered = queries.teams_covered([p.id for p in page.items])
+    ids = [p.id for p in page.items]
+    covered, waived = queries.teams_covered(ids), queries.waived_to_date(ids)
     return render_template(
         "rent/policies.html",
         park=park,
         page=page,
         covered=covered,
+        waived=waived,
         may_manage=can_manage_policies(current_user, park),
     )
 

@@ -150,3 +150,17 @@ def test_the_month_page_issues_and_the_team_sees_its_statements(app, client, mak
     assert mine.status_code == 200
     assert "Statement 2026-09" in mine.get_data(as_text=True)
     assert client.get(f"/teams/{s['teams'][1].id}/rent").status_code == 404
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_policy_reports_whom_it_reached_and_what_it_waived(app, make, s):
+    from tests.rent.helpers import policy
+
+    grant = policy(app, s["park"], [(12, "50")], code="SF13-4")
+    for team in s["teams"][:2]:
+        approved(app, team, policy_id=grant.id)
+    issue(s, "2026-09")
+    issue(s, "2026-10")
+    # Two teams × two months × 50% of 2,400.00 = 4,800.00
+    (item,) = s["api"].get(f"/policies?park_id={s['park'].id}").get_json()["items"]
+    assert item["teams_covered"] == 2 and item["waived_yuan"] == "4800.00"
