@@ -19,6 +19,7 @@ from opc.extensions import db
 from opc.parks.models import Park
 from opc.rent import statements
 from opc.rent.balances import balances
+from opc.rent.models import Statement
 from opc.rent.operations.statements import clean_month, issue_month
 from opc.rent.schedule import month_of, previous_month
 from opc.teams.models import Team
@@ -99,4 +100,18 @@ def team(team_id: int) -> Any:
         issued=[statements.issued_view(s) for s in page.items],
         balance=balance,
         payments=statements.payments_of(team.id),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/print")
+def printable(statement_id: int) -> Any:
+    """An issued statement as a page to print: the park, the team's names, every line with
+    the policy it cites."""
+    statement = get_or_404(Statement, statement_id, current_user)
+    g.park = statement.team.park
+    return render_template(
+        "rent/print.html",
+        statement=statement,
+        view=statements.issued_view(statement),
+        policies={line.policy_id: line.policy for line in statement.lines if line.policy},
     )

@@ -164,3 +164,22 @@ def test_a_policy_reports_whom_it_reached_and_what_it_waived(app, make, s):
     # Two teams × two months × 50% of 2,400.00 = 4,800.00
     (item,) = s["api"].get(f"/policies?park_id={s['park'].id}").get_json()["items"]
     assert item["teams_covered"] == 2 and item["waived_yuan"] == "4800.00"
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_printable_statement_names_the_park_the_team_and_the_policy(app, make, client, s):
+    from tests.rent.helpers import policy
+
+    grant = policy(app, s["park"], [(12, "50")], code="SF13-4", document="成都市科幻产业13条")
+    approved(app, s["teams"][0], policy_id=grant.id)
+    issue(s, "2026-09")
+    (statement,) = rows(app, Statement, Statement.team_id == s["teams"][0].id)
+    member = make.user("member", team=s["teams"][0])
+    assert login(client, member.email).status_code == 302
+    page = client.get(f"/statements/{statement.id}/print")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert s["teams"][0].name_zh in text and s["park"].name_zh in text
+    assert "SF13-4" in text and "成都市科幻产业13条" in text and "¥1,200.00" in text
+    (other,) = rows(app, Statement, Statement.team_id == s["teams"][1].id)
+    assert client.get(f"/statements/{other.id}/print").status_code == 404
