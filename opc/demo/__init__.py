@@ -1,4 +1,5 @@
-"""Demo data: the Chengdu OPC hub and the Shougang cluster, their space, teams and users.
+"""Demo data: the Chengdu OPC hub and the Shougang cluster, their space, teams and users,
+and their rent (a policy each, a year of issued statements and payments).
 
 `flask --app opc seed-demo` (and the run command on first start). Idempotent: a park that
 exists already is left as it is.
@@ -19,6 +20,7 @@ from opc.auth.operations import create_user
 from opc.core.dates import local_today
 from opc.core.db import transaction
 from opc.demo.parks import CHENGDU, PARKS, TZ, seed_park
+from opc.demo.rent import seed_rent
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit
@@ -68,7 +70,9 @@ def seed_demo() -> bool:
         staff = users[LOGINS[1].email]
         today = local_today(TZ)
         for spec in missing:
-            staff.parks.append(seed_park(session, spec, today, staff.id, _demo_names()))
+            park = seed_park(session, spec, today, staff.id, _demo_names())
+            staff.parks.append(park)
+            seed_rent(session, park, today)
         member_team = session.scalar(
             select(Team.id)
             .join(Park, Park.id == Team.park_id)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 from opc.parks.models import Park
 from opc.parks.settings import values_of
 from opc.rent.models import Policy, Statement, StatementLine, Waiver, WaiverStatus
-from opc.rent.rules import percent_on
+from opc.rent.rules import percent_on, step_days
 from opc.rent.schedule import add_months, days_in, month_bounds, month_of
 from opc.rent.settings import ROUNDING
 from opc.space.models import Allocation, Unit
@@ -177,24 +178,40 @@ def load(session: Session, park: Park, first: date, end: date) -> ParkData:
     )
 
 
-def _days(first: date, end: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((end - first).days)]
+def _segments(data: ParkData, team_id: int, first: date, end: date) -> list[tuple[date, int]]:
+    """[first, end) cut where anything a day's rent or waivers depend on may change (an
+    allocation or waiver starting or ending, a policy's step, a new month): each piece as
+    its first day and length, so that a day stands for all the days of its piece."""
+    points = {first, end}
+    move_in = data.move_in.get(team_id)
+    for h in data.held.get(team_id, ()):
+        points.update(d for d in (h.start, h.end) if d is not None)
+    for w in data.waivers.get(team_id, ()):
+        points.update(d for d in (w.start, w.end) if d is not None)
+        if w.policy is not None and move_in is not None:
+            points.update(step_days(w.policy, move_in))
+    month = first.replace(day=1)
+    while month < end:
+        points.add(month)
+        month = add_months(month, 1)
+    cuts = sorted(p for p in points if first <= p <= end)
+    return [(a, (b - a).days) for a, b in pairwise(cuts)]
 
 
-def _waived(data: ParkData, team_id: int, days: list[date]) -> dict[int, Fraction]:
-    """What each percentage or policy waiver of the team waives on `days`, exact."""
+def _waived(data: ParkData, team_id: int, first: date, end: date) -> dict[int, Fraction]:
+    """What each percentage or policy waiver of the team waives in [first, end), exact."""
     out: dict[int, Fraction] = defaultdict(Fraction)
     waivers = [w for w in data.waivers.get(team_id, ()) if w.amount_fen is None]
     if not waivers:
         return out
     move_in = data.move_in.get(team_id)
     held = data.held.get(team_id, ())
-    for day in days:
+    for day, length in _segments(data, team_id, first, end):
         dim = days_in(day)
         today = [h for h in held if h.on(day)]
         if not today:
             continue
-        rent = sum((Fraction(h.area) * h.rate_fen / dim for h in today), Fraction(0))
+        rent = sum((Fraction(h.area) * h.rate_fen * length / dim for h in today), Fraction(0))
         area = sum((Fraction(h.area) for h in today), Fraction(0))
         for waiver in waivers:
             percent = percent_on(waiver, day, move_in)
@@ -225,7 +242,7 @@ def _draft(data: ParkData, team_id: int, month: str) -> Draft:
     if not draft.lines:
         return draft
     waivers = {w.id: w for w in data.waivers.get(team_id, ())}
-    for waiver_id, exact in _waived(data, team_id, _days(first, end)).items():
+    for waiver_id, exact in _waived(data, team_id, first, end).items():
         waiver = waivers[waiver_id]
         amount = half_up(exact)
         if amount:
@@ -234,7 +251,8 @@ def _draft(data: ParkData, team_id: int, month: str) -> Draft:
     for waiver in waivers.values():
         if waiver.amount_fen is None:
             continue
-        covered = sum(1 for day in _days(first, end) if waiver.covers(day))
+        stop = end if waiver.end is None else min(waiver.end, end)
+        covered = max((stop - max(waiver.start, first)).days, 0)
         amount = min(half_up(Fraction(waiver.amount_fen) * covered / dim), left)
         if amount > 0:
             draft.lines.append(_waiver_line(waiver, -amount))
@@ -266,7 +284,7 @@ def _clawback(data: ParkData, team_id: int, month: str) -> list[Line]:
         if exit_day >= add_months(move_in, policy.clawback_within_months):
             continue
         since = max(move_in, add_months(exit_day, -(policy.clawback_last_months or 0)))
-        amount = half_up(_waived(data, team_id, _days(since, exit_day)).get(waiver.id, 0))
+        amount = half_up(_waived(data, team_id, since, exit_day).get(waiver.id, 0))
         if amount:
             description = f"{policy.code} {policy.name_zh}"
             lines.append(
