@@ -151,7 +151,6 @@ def _load(
     lat = sorted(latencies)
     result.put(
         {
-            "load": os.getloadavg()[0],
             "window": (t0, t1),
             "requests": len(lat),
             "rps": len(lat) / (t1 - t0),
@@ -277,6 +276,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created)")
     parser.add_argument("--only", help="measure only the endpoints whose name contains this")
     args = parser.parse_args()
+    args.load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         database_url, drop = _database(args.database_url, tmp)
         try:
@@ -410,12 +410,11 @@ def _print(
 ) -> None:
     floor = rows[0][2]["rps"] if rows and rows[0][2] else None
     backend = database_url.split(":")[0].split("+")[0]
-    loads = [r[2]["load"] for r in rows if r[2]]
     print(
         f"\nOPC Ops benchmark — {backend}, uncached, gunicorn 2 workers × 4 threads, "
         f"{args.concurrency} connections, best of {args.rounds} × {args.seconds:g} s per endpoint, "
-        f"{SCALE}, writer at {args.writes:g} writes/s; 1-min load average after the "
-        f"measurements kept: {min(loads, default=0):.1f}–{max(loads, default=0):.1f}\n"
+        f"{SCALE}, writer at {args.writes:g} writes/s; 1-min load average before the run "
+        f"(other work on the machine): {args.load_before:.1f}\n"
     )
     print(
         "| endpoint | req/s | vs floor | median ms | p99 ms | SQL/request | writes/s "
