@@ -21,6 +21,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# A CJK font for the statements' PDFs (apt, once).
+scripts/install-cjk-font.sh
+
 # Compile the translations (the .po files are the source; .mo files are not committed).
 .venv/bin/pybabel compile -d opc/translations >/dev/null
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from opc.rent import statements
 from opc.rent.balances import balances
 from opc.rent.models import Statement
 from opc.rent.operations.statements import clean_month, issue_month
+from opc.rent.pdf import statement_pdf
 from opc.rent.schedule import month_of, previous_month
 from opc.teams.models import Team
 
@@ -114,4 +115,16 @@ def printable(statement_id: int) -> Any:
         statement=statement,
         view=statements.issued_view(statement),
         policies={line.policy_id: line.policy for line in statement.lines if line.policy},
+    )
+
+
+@bp.route("/statements/<int:statement_id>.pdf")
+def download(statement_id: int) -> Any:
+    """An issued statement as a PDF (Chinese and English), downloaded."""
+    statement = get_or_404(Statement, statement_id, current_user)
+    name = f"statement-{statement.month}-{statement.team_id}.pdf"
+    return Response(
+        statement_pdf(statement),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

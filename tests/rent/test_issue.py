@@ -183,3 +183,24 @@ def test_the_printable_statement_names_the_park_the_team_and_the_policy(app, mak
     assert "SF13-4" in text and "成都市科幻产业13条" in text and "¥1,200.00" in text
     (other,) = rows(app, Statement, Statement.team_id == s["teams"][1].id)
     assert client.get(f"/statements/{other.id}/print").status_code == 404
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_pdf_holds_the_teams_chinese_name_as_text(app, make, client, s):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.rent.helpers import policy
+
+    grant = policy(app, s["park"], [(12, "50")], code="SF13-4", document="科幻13条")
+    approved(app, s["teams"][0], policy_id=grant.id)
+    issue(s, "2026-09")
+    (statement,) = rows(app, Statement, Statement.team_id == s["teams"][0].id)
+    member = make.user("member", team=s["teams"][0])
+    assert login(client, member.email).status_code == 302
+    response = client.get(f"/statements/{statement.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert s["teams"][0].name_zh in text and s["park"].name_zh in text
+    assert "SF13-4" in text and "1,200.00" in text and "Net due" in text
