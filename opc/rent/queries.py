@@ -105,3 +105,14 @@ def waived_to_date(policy_ids: list[int]) -> dict[int, int]:
         .group_by(StatementLine.policy_id)
     )
     return {pid: -int(total or 0) for pid, total in db.session.execute(stmt).tuples()}
+
+
+def team_waivers(team_id: int) -> list[Waiver]:
+    """A team's approved waivers (the policies it benefits from), policies loaded."""
+    stmt = (
+        select(Waiver)
+        .where(Waiver.team_id == team_id, Waiver.status == WaiverStatus.APPROVED)
+        .options(joinedload(Waiver.policy))
+        .order_by(Waiver.start)
+    )
+    return list(db.session.scalars(stmt))

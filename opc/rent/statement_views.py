@@ -17,7 +17,7 @@ from opc.core.permissions import get_or_404
 from opc.core.values import arg_text
 from opc.extensions import db
 from opc.parks.models import Park
-from opc.rent import statements
+from opc.rent import queries, statements
 from opc.rent.balances import balances
 from opc.rent.models import Statement
 from opc.rent.operations.statements import clean_month, issue_month
@@ -101,6 +101,7 @@ def team(team_id: int) -> Any:
         issued=[statements.issued_view(s) for s in page.items],
         balance=balance,
         payments=statements.payments_of(team.id),
+        waivers=queries.team_waivers(team.id),
     )
 
 

@@ -199,6 +199,8 @@ def test_the_pdf_holds_the_teams_chinese_name_as_text(app, make, client, s):
     (statement,) = rows(app, Statement, Statement.team_id == s["teams"][0].id)
     member = make.user("member", team=s["teams"][0])
     assert login(client, member.email).status_code == 302
+    rent_page = client.get(f"/teams/{s['teams'][0].id}/rent").get_data(as_text=True)
+    assert "SF13-4" in rent_page.split('id="waivers"', 1)[1]  # the policy it benefits from
     response = client.get(f"/statements/{statement.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)

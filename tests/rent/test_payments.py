@@ -123,5 +123,6 @@ def test_pages_the_park_aging_the_team_and_its_card(app, client, make, as_user, 
     assert login(other, member.email).status_code == 302
     mine = other.get("/rent/mine", follow_redirects=True).get_data(as_text=True)
     assert "¥7,200.00" in mine and "Statement 2026-10" in mine
+    assert 'id="waivers"' in mine
     card = other.get(f"/teams/{s['team'].id}").get_data(as_text=True)
     assert 'id="rent"' in card and "¥7,200.00" in card
