@@ -19,8 +19,9 @@ from opc.auth.models import User
 from opc.auth.operations import create_user
 from opc.core.dates import local_today
 from opc.core.db import transaction
-from opc.demo.parks import CHENGDU, PARKS, TZ, seed_park
+from opc.demo.parks import seed_park
 from opc.demo.rent import seed_rent
+from opc.demo.specs import CHENGDU, PARKS, TZ
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit

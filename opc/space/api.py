@@ -15,7 +15,7 @@ from opc.api.schemas import Area, Id, In, IsoDate, Out, Patch, area_up_to, whole
 from opc.core.errors import NotFound, ValidationFailed
 from opc.core.money import yuan_str
 from opc.core.permissions import get_or_404, get_visible
-from opc.space import importing, queries
+from opc.space import importing, occupancy, queries
 from opc.space import operations as ops
 from opc.space.models import Allocation, Unit, UnitKind
 from opc.space.operations import units
@@ -344,7 +344,7 @@ def move_allocation(user: Any, allocation_id: int, body: MoveIn) -> dict[str, An
 def get_occupancy(user: Any, park_id: int, query: OccupancyQuery) -> dict[str, Any]:
     """Area, units and residents on a day (default the park's today), by floor and track."""
     park = queries.space_of(user, park_id)
-    occ = queries.occupancy(park, query.on or queries.today(park))
+    occ = occupancy.occupancy(park, query.on or queries.today(park))
     return {
         "park_id": park.id,
         "on": occ.on.isoformat(),

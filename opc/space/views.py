@@ -22,6 +22,7 @@ from opc.core.permissions import Role, get_or_404
 from opc.core.values import arg_date, arg_int
 from opc.parks.models import Park
 from opc.space import importing, queries
+from opc.space import occupancy as occupancy_reads
 from opc.space import operations as ops
 from opc.space.forms import AllocateForm, EndForm, ImportForm, MoveForm, UnitForm
 from opc.space.labels import KINDS, STATES
@@ -94,7 +95,7 @@ def _chart(labels: list[str], values: list[Any], **extra: Any) -> str:
 def occupancy(park_id: int) -> Any:
     """Area, units and residents on a day, by floor and by track, with charts."""
     park = _park(park_id)
-    occ = queries.occupancy(park, _day(park))
+    occ = occupancy_reads.occupancy(park, _day(park))
     area_chart = _chart(
         [str(_("Allocated")), str(_("Free in units")), str(_("Not in units"))],
         [float(occ.allocated_m2), float(occ.free_m2), float(occ.outside_units_m2)],
@@ -138,7 +139,7 @@ def floors(park_id: int) -> Any:
         "space/floors.html",
         park=park,
         on=day,
-        plan=queries.floor_plan(park, day),
+        plan=occupancy_reads.floor_plan(park, day),
         states=STATES,
         soon=queries.ENDING_SOON_DAYS,
     )

@@ -133,9 +133,8 @@ def managed_parks(user: Any, park_id: int | None = None) -> list[Park]:
     return [p for p in db.session.scalars(stmt) if can_manage_teams(user, p)]
 
 
-def waitlists_for(user: Any, park_id: int | None = None) -> list[Waitlist]:
-    """The waitlists of the parks whose teams the user manages: three queries in all."""
-    parks = managed_parks(user, park_id)
+def waitlists_of(parks: list[Park]) -> list[Waitlist]:
+    """The waitlists of these parks (the ones whose teams the user manages): two queries."""
     if not parks:
         return []
     ids = [p.id for p in parks]

@@ -86,7 +86,8 @@ def index() -> Any:
     filters.more = {f.param: chosen[f.param] for f, ok in facets if chosen.get(f.param) in ok}
     page = paginate(queries.teams_for(current_user, filters))
     columns = [(c.label, c.values(page.items)) for c in CONTRIBUTIONS.columns]
-    waitlists = queries.waitlists_for(current_user, filters.park_id)
+    shown = [p for p in parks if filters.park_id in (None, p.id)]
+    waitlists = queries.waitlists_of(shown)
     return render_template(
         "teams/index.html",
         page=page,
@@ -104,7 +105,9 @@ def index() -> Any:
 def waitlist() -> Any:
     """Staff: each park's waitlist in order, and who is next when a place is free."""
     require(can_manage_teams(current_user))
-    return render_template("teams/waitlist.html", waitlists=queries.waitlists_for(current_user))
+    return render_template(
+        "teams/waitlist.html", waitlists=queries.waitlists_of(queries.managed_parks(current_user))
+    )
 
 
 @bp.route("/teams/mine")

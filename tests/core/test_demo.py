@@ -19,7 +19,8 @@ from stdnum.cn import uscc
 from opc.auth.models import User
 from opc.core.dates import local_today
 from opc.demo import seed_demo
-from opc.demo.parks import CHENGDU, PARKS, SHOUGANG, plan_park
+from opc.demo.parks import plan_park
+from opc.demo.specs import CHENGDU, PARKS, SHOUGANG
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit

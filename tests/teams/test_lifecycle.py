@@ -145,7 +145,10 @@ def test_a_suspended_team_cannot_return_over_the_cap(ctx, make):
 
 def test_the_waitlist_keeps_its_order_and_clears_on_moving_in(ctx, make):
     from opc.auth.models import User
-    from opc.teams.queries import waitlists_for
+    from opc.teams.queries import managed_parks, waitlists_of
+
+    def waitlists_for(user):
+        return waitlists_of(managed_parks(user))
 
     park = make.park(team_cap=1)
     resident = make.team(park, status="resident")
