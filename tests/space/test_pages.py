@@ -154,3 +154,13 @@ def test_space_index_leads_to_the_park(client, park, staff):
     response = client.get("/space/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/parks/{park.id}/occupancy")
+
+
+def test_staff_of_several_parks_pick_a_park_for_space_and_rent(client, make, as_user):
+    first, second = make.park(), make.park()
+    as_user("staff", parks=[first, second])
+    for path in ("/space/", "/rent/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert f"/parks/{first.id}/" in html and f"/parks/{second.id}/" in html, path
