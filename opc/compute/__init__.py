@@ -8,8 +8,12 @@ from flask import Flask
 
 from opc.auth.models import Role, User
 from opc.auth.signals import user_created
+from opc.compute import permissions
 from opc.compute.models import Provider
 from opc.extensions import db
+
+# Rules register when imported.
+__all__ = ["permissions"]
 
 
 def add_provider_record(user: User, **_kw: Any) -> None:
