@@ -4,7 +4,7 @@ it, so that no date arithmetic overflows and no year 1 or 9999 slips into the re
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,26 @@ def check_dates(**values: Any) -> None:
     }
     if errors:
         raise ValidationFailed(errors)
+
+
+# Periods are stored [start, end): `end` is the first day no longer held (the API's `end`).
+# People think in the last day held, so pages show and take that, converting here only.
+ONE_DAY = timedelta(days=1)
+
+
+def last_day(end: date | None) -> date | None:
+    """The last day held of a period whose stored end is exclusive (end − 1 day); None: open."""
+    return end - ONE_DAY if end is not None else None
+
+
+def end_after(last: date | None) -> date | None:
+    """The exclusive end to store for a last day typed on a page (last + 1 day); None: open.
+
+    The calendar's own last day has no successor: it is returned as it is, and the
+    operation's check_dates refuses what lies beyond MAX_DATE anyway."""
+    if last is None:
+        return None
+    return last + ONE_DAY if last < date.max else last
 
 
 def local_now(tz: str = PARK_TZ) -> datetime:

@@ -7,9 +7,10 @@ from typing import Any
 from flask import flash
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField
+from wtforms import DateField, Field, StringField
 from wtforms.validators import ValidationError
 
+from opc.core.dates import end_after
 from opc.core.errors import DomainError
 from opc.core.money import MAX_YUAN, AmountTooLarge, parse_yuan, yuan_str
 from opc.core.values import parse_id
@@ -87,3 +88,13 @@ class MoneyField(StringField):
     def process_data(self, value: Any) -> None:
         self.data = yuan_str(value) if isinstance(value, int) else value
         self.fen = value if isinstance(value, int) else None
+
+
+class LastDayField(DateField):
+    """The last day of a period, as people give it (inclusive); `.end` is the exclusive end
+    the operations and the database keep ([start, end)): a lease ending on 22 May is
+    typed as 22 May and stored as 23 May (opc.core.dates.end_after)."""
+
+    @property
+    def end(self) -> Any:
+        return end_after(self.data)

@@ -13,7 +13,7 @@ from flask_babel import get_timezone
 from flask_login import current_user
 
 from opc.core import nav
-from opc.core.dates import format_datetime
+from opc.core.dates import format_datetime, last_day
 from opc.core.i18n import locale_code
 from opc.core.money import format_money
 from opc.core.permissions import can
@@ -25,6 +25,12 @@ def _localdt(value: datetime | None, tz: str | None = None) -> str:
 
 def _date(value: date | None) -> str:
     return value.isoformat() if value else "—"
+
+
+def _last_day(end: date | None) -> str:
+    """A stored exclusive end as the last day held, for people ("" when open-ended)."""
+    day = last_day(end)
+    return day.isoformat() if day else ""
 
 
 def _page_url(page: int) -> str:
@@ -39,7 +45,9 @@ def _name(obj: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(money=format_money, localdt=_localdt, date=_date, name=_name)
+    app.jinja_env.filters.update(
+        money=format_money, localdt=_localdt, date=_date, name=_name, last_day=_last_day
+    )
     app.jinja_env.globals.update(can=can, page_url=_page_url)
 
     @app.context_processor

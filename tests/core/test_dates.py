@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
-from opc.core.dates import format_datetime, local_now, local_today, to_local
+from opc.core.dates import end_after, format_datetime, last_day, local_now, local_today, to_local
 from opc.core.db import utcnow
 
 SHANGHAI = "Asia/Shanghai"
@@ -109,3 +109,13 @@ def test_a_naive_datetime_is_refused(ctx):
     with pytest.raises(StatementError, match="naive datetime"), transaction():
         db.session.add(LoginAttempt(email="a@b.cn", address="1", at=datetime(2026, 3, 1, 12)))
     assert db.session.scalar(select(LoginAttempt)) is None
+
+
+def test_a_last_day_and_an_exclusive_end_convert_both_ways():
+    """Pages show and take the last day held; the records keep [start, end)."""
+    assert end_after(date(2027, 5, 22)) == date(2027, 5, 23)  # typed 22 May, stored 23 May
+    assert last_day(date(2027, 5, 23)) == date(2027, 5, 22)  # stored 23 May, shown 22 May
+    assert end_after(date(2028, 2, 28)) == date(2028, 2, 29)  # across a leap day and a year
+    assert last_day(date(2027, 1, 1)) == date(2026, 12, 31)
+    assert end_after(None) is None and last_day(None) is None  # open-ended stays open
+    assert end_after(date.max) == date.max  # no overflow: check_dates refuses it later
