@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opc.core import constraints
@@ -40,6 +40,8 @@ class User(Audited, CreatedMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whether their notifications (opc.notifications) are also sent by e-mail.
+    notify_by_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     # Flask-Login: the id it keeps in the cookie is the login session's token, not the user id,
     # so that a logged-out or password-changed session cannot be replayed.

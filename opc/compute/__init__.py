@@ -8,7 +8,7 @@ from flask import Flask
 
 from opc.auth.models import Role, User
 from opc.auth.signals import user_created
-from opc.compute import permissions
+from opc.compute import notify, permissions
 from opc.compute.models import Provider
 from opc.extensions import db
 
@@ -24,3 +24,4 @@ def add_provider_record(user: User, **_kw: Any) -> None:
 
 def init_app(app: Flask) -> None:
     user_created.connect(add_provider_record)
+    notify.connect()  # voucher alerts notify the team's members and the park's staff

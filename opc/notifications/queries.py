@@ -1,0 +1,40 @@
+"""Read models of notifications: a user's own list and unread count."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select
+
+from opc.extensions import db
+from opc.notifications.models import Notification
+
+# The badge says "99+" past this: counting stops there, so the badge costs the same for
+# someone who never reads their notifications as for someone who does.
+BADGE_CAP = 99
+
+
+def inbox(user: Any, *, unread: bool = False) -> Select[Any]:
+    """The user's own notifications, newest first (only the unread ones with `unread`)."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if unread:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return stmt.order_by(Notification.id.desc())
+
+
+@functools.cache
+def _unread_statement() -> Select[Any]:
+    # Built once: the badge runs on every page of every logged-in user.
+    capped = (
+        select(Notification.id)
+        .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+        .limit(BADGE_CAP + 1)
+        .subquery()
+    )
+    return select(func.count()).select_from(capped)
+
+
+def unread_count(user_id: int) -> int:
+    """How many of the user's notifications are unread, up to BADGE_CAP + 1."""
+    return db.session.scalar(_unread_statement(), {"user_id": user_id}) or 0
