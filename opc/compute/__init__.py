@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from opc.auth.models import Role, User
 from opc.auth.signals import user_created
-from opc.compute import notify, permissions
+from opc.compute import api, notify, permissions, team_pages, views
+from opc.compute.labels import alert_kind_label, percent_label, voucher_state_label
 from opc.compute.models import Provider
+from opc.compute.permissions import can_grant_vouchers
+from opc.core import nav
+from opc.core.money import yuan_str
 from opc.extensions import db
 
 # Rules register when imported.
-__all__ = ["permissions"]
+__all__ = ["api", "permissions"]
 
 
 def add_provider_record(user: User, **_kw: Any) -> None:
@@ -25,3 +30,17 @@ def add_provider_record(user: User, **_kw: Any) -> None:
 def init_app(app: Flask) -> None:
     user_created.connect(add_provider_record)
     notify.connect()  # voucher alerts notify the team's members and the park's staff
+    # Programmes, vouchers and a team's vouchers (opc.compute.views).
+    app.register_blueprint(views.bp)
+    app.add_template_filter(alert_kind_label, "alert_kind")
+    app.add_template_filter(voucher_state_label, "voucher_state")
+    app.add_template_filter(percent_label, "percent")
+    app.add_template_filter(lambda h: "—" if h is None else yuan_str(h), "gpu_hours")
+    nav.add("compute.index", _l("Compute"), lambda u: can_grant_vouchers(u), order=45)
+    nav.add(
+        "compute.mine",
+        _l("Our compute vouchers"),
+        lambda u: u.role == Role.MEMBER and u.team_id is not None,
+        order=45,
+    )
+    team_pages.register()

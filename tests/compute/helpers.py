@@ -1,0 +1,136 @@
+"""Helpers for the compute tests: providers, programmes and vouchers made by the system,
+and usage written straight into the tables (with its draws and the vouchers' used amounts)
+for the tests of balances and forecasts. Others may add to this module."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from opc.compute.models import Provider, UsageBatch, UsageDraw, UsageRecord, Voucher, VoucherAlert
+from opc.compute.operations.programmes import create_programme
+from opc.compute.operations.vouchers import grant_voucher
+from opc.extensions import db
+from opc.teams.models import Team
+from tests.core.helpers import count, error_of, post_form, rows
+
+__all__ = ["D", "count", "error_of", "post_form", "rows"]
+
+D = date.fromisoformat
+_jobs = itertools.count(1)
+
+
+def provider(make: Any, name: str = "星河算力") -> Any:
+    """A provider user (API only) and its provider record; the record is returned with its
+    `user` set."""
+    user = make.user("provider", password=None)
+    record = make._save(Provider(user_id=user.id, name=name))
+    record.user = user
+    return record
+
+
+def programme(app: Any, park: Any, **kw: Any) -> Any:
+    """A programme of the park made by the system: ¥100,000 at 50% from 2026-01-01 to
+    2026-12-31 unless told otherwise. Returns its id, code and park_id."""
+    values: dict[str, Any] = {
+        "name_zh": "成都算力券",
+        "budget_fen": 10_000_000,
+        "rate_percent": Decimal("50"),
+        "valid_from": D("2026-01-01"),
+        "valid_to": D("2026-12-31"),
+    }
+    values.update(kw)
+    with app.app_context():
+        created = create_programme(actor=None, park_id=park.id, **values)
+        result = SimpleNamespace(id=created.id, code=created.code, park_id=created.park_id)
+        db.session.remove()
+    return result
+
+
+def voucher(app: Any, programme: Any, team: Any, amount_fen: int = 1_000_000, **kw: Any) -> Any:
+    """A voucher granted by the system (2026-01-01 to 2026-12-31 unless told otherwise)."""
+    values: dict[str, Any] = {"valid_from": D("2026-01-01"), "valid_to": D("2026-12-31")}
+    values.update(kw)
+    with app.app_context():
+        created = grant_voucher(
+            actor=None, programme_id=programme.id, team_id=team.id, amount_fen=amount_fen, **values
+        )
+        result = SimpleNamespace(id=created.id, team_id=team.id, programme_id=programme.id)
+        db.session.remove()
+    return result
+
+
+def draw(
+    app: Any,
+    voucher: Any,
+    provider: Any,
+    subsidy_fen: int,
+    started_at: datetime,
+    *,
+    cost_fen: int | None = None,
+    hours_hundredths: int = 100,
+) -> int:
+    """A usage record of the voucher's team that drew `subsidy_fen` from the voucher (the
+    voucher's used amount follows), written straight into the tables; its id."""
+    cost = cost_fen if cost_fen is not None else subsidy_fen * 2
+    started = started_at if started_at.tzinfo else started_at.replace(tzinfo=UTC)
+    with app.app_context(), Session(db.engine) as session:
+        found = session.get(Voucher, voucher.id)
+        team = session.get(Team, found.team_id)
+        batch = UsageBatch(
+            provider_id=provider.id,
+            source="api",
+            stored=1,
+            duplicates=0,
+            cost_fen=cost,
+            subsidy_fen=subsidy_fen,
+        )
+        session.add(batch)
+        session.flush()
+        local = started.astimezone(ZoneInfo(team.park.timezone))
+        record = UsageRecord(
+            batch_id=batch.id,
+            provider_id=provider.id,
+            external_id=f"job-{next(_jobs)}",
+            team_id=team.id,
+            park_id=team.park_id,
+            gpu_type="A100",
+            started_at=started,
+            ended_at=started + timedelta(hours=1),
+            month=local.strftime("%Y-%m"),
+            gpu_hours_hundredths=hours_hundredths,
+            cost_fen=cost,
+            subsidy_fen=subsidy_fen,
+        )
+        session.add(record)
+        session.flush()
+        session.add(
+            UsageDraw(
+                record_id=record.id,
+                voucher_id=found.id,
+                subsidy_fen=subsidy_fen,
+                gpu_hours_hundredths=hours_hundredths,
+            )
+        )
+        found.used_fen += subsidy_fen
+        session.commit()
+        return record.id
+
+
+def alert(app: Any, voucher: Any, kind: str, sent_at: datetime | None = None) -> None:
+    """A VoucherAlert row, as the alerts helper's operation would record it."""
+    with app.app_context(), Session(db.engine) as session:
+        session.add(
+            VoucherAlert(
+                voucher_id=voucher.id,
+                kind=kind,
+                sent_at=sent_at or datetime(2026, 6, 1, tzinfo=UTC),
+            )
+        )
+        session.commit()
