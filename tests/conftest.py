@@ -25,6 +25,9 @@ from flask.testing import FlaskClient
 from tests.fixtures.audit_guard import AuditGuard
 from tests.fixtures.factories import Factories
 
+# Fixtures of their own modules, offered to every test: smtp_server (a real SMTP server).
+pytest_plugins = ["tests.fixtures.smtp"]
+
 PG_SERVER = os.environ.get(
     "OPC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

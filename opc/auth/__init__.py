@@ -6,7 +6,7 @@ from flask import Flask
 
 from opc.api.routing import token_loader
 from opc.auth import cli, operations, views
-from opc.auth.labels import role_label
+from opc.auth.labels import role_label, scope_label
 from opc.extensions import login
 
 
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.users)
     app.add_template_filter(role_label, "role")
+    app.add_template_filter(scope_label, "scope")

@@ -16,7 +16,15 @@ from opc.extensions import db
 
 ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
-__all__ = ["ApiToken", "LoginAttempt", "RateLimitHit", "Role", "User", "UserSession"]
+__all__ = [
+    "ApiToken",
+    "LoginAttempt",
+    "PasswordReset",
+    "RateLimitHit",
+    "Role",
+    "User",
+    "UserSession",
+]
 
 
 class User(Audited, CreatedMixin, db.Model):
@@ -99,6 +107,38 @@ class ApiToken(Audited, CreatedMixin, db.Model):
     user: Mapped[User] = relationship()
 
 
+class PasswordReset(Audited, CreatedMixin, db.Model):
+    """A one-time link that sets a new password: asked for by its user ("forgot password",
+    `requested_by_id` None) or made by an administrator (a forced reset).
+
+    Only a SHA-256 hash of the link's token is kept; the link works once, until it expires,
+    and a newer link of the same user replaces it (opc.auth.resets).
+    """
+
+    __tablename__ = "password_resets"
+    __audit_exclude__ = frozenset({"token_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+
+    @property
+    def state(self) -> str:
+        """pending, used, revoked or expired."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= utcnow() else "pending"
+
+
 class LoginAttempt(db.Model):
     """Failed and successful logins: the shared store behind login throttling."""
 
@@ -145,6 +185,11 @@ constraints.register(
 )
 constraints.register(
     "uq_api_tokens_token_hash",
+    "token_collision",
+    lambda: _("A new token matched an existing one. Please try again."),
+)
+constraints.register(
+    "uq_password_resets_token_hash",
     "token_collision",
     lambda: _("A new token matched an existing one. Please try again."),
 )

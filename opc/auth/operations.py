@@ -126,19 +126,27 @@ def set_password(
     """Change a password and end every login session of the user; with `revoke_tokens`, end
     the user's API tokens too (else they keep working: machines hold them, not the person)."""
     _check_password_strength(password)
-    with transaction(actor) as session:
+    with transaction(actor):
         user.password_hash = hash_password(password)
         user.password_changed_at = utcnow()
+        end_logins(user, revoke_tokens=revoke_tokens)
+
+
+def end_logins(user: User, *, revoke_tokens: bool = False) -> None:
+    """End every login session of the user, and with `revoke_tokens` their API tokens
+    (joins the caller's transaction: a password change or reset)."""
+    now = utcnow()
+    with transaction() as session:
         if revoke_tokens:
             live = select(ApiToken).where(
                 ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
             )
             for token in session.scalars(live):  # through the ORM: the audit logs each
-                token.revoked_at = user.password_changed_at
+                token.revoked_at = now
         session.execute(
             update(UserSession)
             .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+            .values(revoked_at=now)
         )
 
 

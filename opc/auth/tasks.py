@@ -6,10 +6,10 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, func, or_, select
 
 from opc.auth import ratelimit
-from opc.auth.models import LoginAttempt, UserSession
+from opc.auth.models import LoginAttempt, PasswordReset, UserSession
 from opc.core.db import transaction, utcnow
 from opc.jobs.registry import daily, job
 
@@ -40,16 +40,31 @@ def prune_login_records(now: datetime) -> tuple[int, int]:
     return sessions, attempts
 
 
+def prune_password_resets(now: datetime) -> int:
+    """Delete password links used, replaced or expired more than SESSION_RETENTION_DAYS
+    before `now`; how many."""
+    cutoff = now - timedelta(days=current_app.config["SESSION_RETENTION_DAYS"])
+    ended = func.coalesce(PasswordReset.used_at, PasswordReset.revoked_at, PasswordReset.expires_at)
+    with transaction() as session:
+        old = session.scalars(select(PasswordReset).where(ended < cutoff)).all()
+        for reset in old:
+            session.delete(reset)  # through the ORM: the audit log records each
+    return len(old)
+
+
 @job("auth.prune-login-records", cron={"hour": 3, "minute": 20}, period=daily)
 def prune_login_records_job(period: str) -> None:
-    """Daily housekeeping: the three tables would otherwise only grow."""
+    """Daily housekeeping: the four tables would otherwise only grow."""
     now = utcnow()
     sessions, attempts = prune_login_records(now)
     hits = ratelimit.prune(now)
+    resets = prune_password_resets(now)
     log.info(
-        "%s: deleted %d login sessions, %d login attempts and %d rate limit hits",
+        "%s: deleted %d login sessions, %d login attempts, %d rate limit hits and %d "
+        "password links",
         period,
         sessions,
         attempts,
         hits,
+        resets,
     )

@@ -110,3 +110,13 @@ def succeeded(attempt_id: int) -> None:
         attempt = session.get(LoginAttempt, attempt_id)
         if attempt is not None:
             attempt.succeeded = True
+
+
+def forgive(email: str, address: str) -> None:
+    """Count a success of the account from `address` (its password was just set through a
+    reset link, which proves the mailbox): the pair's earlier failures count no more.
+    Joins the caller's transaction."""
+    with transaction() as session:
+        session.add(
+            LoginAttempt(email=email[:254], address=address[:64], succeeded=True, at=utcnow())
+        )

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from opc.auth import operations as ops
-from opc.auth import queries
-from opc.auth.forms import LoginForm, PasswordForm, TokenForm
+from opc.auth import queries, resets
+from opc.auth.forms import ForgotForm, LoginForm, PasswordForm, ResetForm, TokenForm
 from opc.auth.permissions import can_manage_users
+from opc.core import mail
 from opc.core.errors import DomainError, RateLimited, ValidationFailed
 from opc.core.security import client_address, public, safe_next
 
@@ -119,3 +129,70 @@ def revoke_token(token_id: int) -> Any:
     ops.revoke_token(token, actor=current_user._get_current_object())
     flash(_("Token revoked."), "info")
     return redirect(url_for("auth.account"))
+
+
+# --- forgotten passwords (opc.auth.resets) ----------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password() -> Any:
+    """Ask for a link to set a new password; the answer never says whether the account
+    exists (opc.auth.resets)."""
+    form = ForgotForm()
+    if not mail.configured():  # nothing could be sent: say whom to ask instead
+        return render_template("auth/forgot.html", form=None)
+    if form.validate_on_submit():
+        try:
+            message = resets.request_reset(form.email.data, client_address())
+        except RateLimited as err:
+            flash(err.message, "error")
+            page = render_template("auth/forgot.html", form=form)
+            return page, 429, {"Retry-After": str(err.retry_after)}
+        except DomainError as err:
+            form.show_error(err)
+        else:
+            if message is not None:
+                mail.send_in_background(message.to, message.subject, message.body)
+            minutes = current_app.config["PASSWORD_RESET_LINK_MINUTES"]
+            flash(
+                _(
+                    "If %(email)s belongs to an account, a link to set a new password is on its "
+                    "way there. It works once, for %(n)d minutes.",
+                    email=form.email.data,
+                    n=minutes,
+                ),
+                "info",
+            )
+            return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), form.status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str) -> Any:
+    """The one-time link: choose a new password, then log in with it."""
+    try:
+        reset = resets.check_usable(resets.find_reset(token))
+    except DomainError as err:
+        return render_template("auth/reset_invalid.html", message=err.message), err.status
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            resets.complete_reset(
+                token,
+                form.password.data,
+                address=client_address(),
+                revoke_tokens=bool(form.revoke_tokens.data),
+            )
+        except DomainError as err:
+            if not form.apply_error(err):
+                page = render_template("auth/reset_invalid.html", message=err.message)
+                return page, err.status
+        else:
+            if current_user.is_authenticated:  # its session ended with the others
+                logout_user()
+            _fresh_session()
+            flash(_("Your new password is set. Please log in."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, reset=reset), form.status

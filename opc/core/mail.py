@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
+import threading
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
+
+log = logging.getLogger(__name__)
 
 
 def configured() -> bool:
@@ -29,3 +33,21 @@ def send(to: str | list[str], subject: str, body: str) -> None:
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD", ""))
         smtp.send_message(message)
+
+
+def send_in_background(to: str, subject: str, body: str) -> threading.Thread:
+    """Send a message from a thread of its own: the request's answer neither waits for the
+    mail server nor, by how long it takes, tells whether a message went out. A failure is
+    logged (nobody is waiting to be told)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def deliver() -> None:
+        with app.app_context():
+            try:
+                send(to, subject, body)
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning("mail to %s failed: %s", to, exc)
+
+    thread = threading.Thread(target=deliver, name="opc-mail")  # not a daemon: finish it
+    thread.start()
+    return thread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field
@@ -10,6 +11,7 @@ from opc.api.pagination import paged
 from opc.api.routing import endpoint
 from opc.api.schemas import Id, In, Out, email
 from opc.auth import operations as auth_ops
+from opc.auth import resets
 from opc.auth.models import Role, User
 from opc.auth.permissions import can_manage_users
 from opc.core.permissions import get_or_404
@@ -83,3 +85,38 @@ def create_user(user: Any, body: UserIn) -> dict[str, Any]:
     """Create a user (admins); a provider user gets its provider record."""
     values = body.model_dump(exclude={"email"})
     return _out(ops.create_user(body.email, actor=user, **values | {"role": body.role.value}))
+
+
+class PasswordResetIn(In):
+    revoke_tokens: bool = False
+
+
+class PasswordResetOut(Out):
+    user_id: int
+    expires_at: datetime
+    mailed: bool
+    # The one-time link, only when it was not mailed (the administrator passes it on).
+    link: str | None = None
+
+
+@endpoint(
+    "/users/<int:user_id>/password-reset",
+    methods=("POST",),
+    scope="users:write",
+    allow=can_manage_users,
+    body=PasswordResetIn,
+    response=PasswordResetOut,
+    errors=(409,),
+)
+def force_password_reset(user: Any, user_id: int, body: PasswordResetIn) -> dict[str, Any]:
+    """Force a reset of a user's password (admins): the old one stops working, the user's
+    sessions end (and API tokens with `revoke_tokens`); the link is mailed, or returned."""
+    issued = resets.force_reset(
+        get_or_404(User, user_id, user), actor=user, revoke_tokens=body.revoke_tokens
+    )
+    return PasswordResetOut(
+        user_id=issued.reset.user_id,
+        expires_at=issued.reset.expires_at,
+        mailed=issued.mailed,
+        link=None if issued.mailed else issued.link,
+    ).model_dump(mode="json")

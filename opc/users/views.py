@@ -8,6 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from opc.auth import resets
+from opc.auth.forms import ForceResetForm
 from opc.auth.models import User
 from opc.auth.permissions import can_manage_users
 from opc.core.errors import DomainError
@@ -50,4 +52,34 @@ def index() -> Any:
 @bp.route("/<int:user_id>")
 def detail(user_id: int) -> Any:
     require(can_manage_users(current_user))
-    return render_template("users/detail.html", user=get_or_404(User, user_id, current_user))
+    user = get_or_404(User, user_id, current_user)
+    return render_template("users/detail.html", user=user, reset_form=ForceResetForm())
+
+
+@bp.route("/<int:user_id>/reset-password", methods=["POST"])
+def reset_password(user_id: int) -> Any:
+    """Force a reset: the old password stops working, the user's sessions end, and a link
+    to set a new one is mailed (or, without mail, shown here to pass on)."""
+    require(can_manage_users(current_user))
+    user = get_or_404(User, user_id, current_user)
+    form = ForceResetForm()
+    status, link = 200, None
+    if form.validate_on_submit():
+        try:
+            issued = resets.force_reset(
+                user,
+                actor=current_user._get_current_object(),
+                revoke_tokens=bool(form.revoke_tokens.data),
+            )
+        except DomainError as err:
+            status = form.show_error(err)
+        else:
+            if issued.mailed:
+                flash(
+                    _("A link to set a new password was sent to %(email)s.", email=user.email),
+                    "success",
+                )
+                return redirect(url_for("users.detail", user_id=user.id))
+            link = issued.link
+    page = render_template("users/detail.html", user=user, reset_form=form, reset_link=link)
+    return page, max(status, form.status)
