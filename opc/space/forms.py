@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -9,7 +10,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from opc.core.forms import BaseForm, MoneyField, int_or_none
+from opc.core.errors import DomainError
+from opc.core.forms import BaseForm, LastDayField, MoneyField, int_or_none
 from opc.space.labels import KINDS
 
 
@@ -36,14 +38,43 @@ class UnitForm(BaseForm):
         }
 
 
-class AllocateForm(BaseForm):
+class PeriodForm(BaseForm):
+    """A form with a `last_day` (inclusive) standing for the operations' exclusive `end`:
+    their refusals about `end` are shown on it."""
+
+    def apply_error(self, error: DomainError) -> bool:
+        if "end" in error.fields:
+            error = copy.copy(error)
+            error.fields = {("last_day" if k == "end" else k): v for k, v in error.fields.items()}
+        return super().apply_error(error)
+
+
+class AllocateForm(PeriodForm):
+    """Allocate a unit (chosen on the unit's page) to a team (chosen here)."""
+
     team_id = SelectField(_l("Team"), coerce=int_or_none, validators=[DataRequired()])
-    start = DateField(_l("From"), validators=[InputRequired()])
-    end = DateField(_l("Until (exclusive, empty: open)"), validators=[Optional()])
+    start = DateField(_l("First day"), validators=[InputRequired()])
+    last_day = LastDayField(
+        _l("Last day"),
+        validators=[Optional()],
+        description=_l("The last day the team holds the unit; empty: open-ended."),
+    )
 
 
-class EndForm(BaseForm):
-    end = DateField(_l("Ends on (exclusive)"), validators=[InputRequired()])
+class TeamAllocateForm(PeriodForm):
+    """Allocate a unit (chosen from the list of free ones) to the team of the page."""
+
+    unit_id = IntegerField(_l("Unit"), validators=[InputRequired()])
+    start = DateField(_l("First day"), validators=[InputRequired()])
+    last_day = LastDayField(_l("Last day"), validators=[Optional()])
+
+
+class EndForm(PeriodForm):
+    last_day = LastDayField(
+        _l("Last day"),
+        validators=[InputRequired()],
+        description=_l("The last day the team holds the unit."),
+    )
 
 
 class MoveForm(BaseForm):

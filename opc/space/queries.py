@@ -12,12 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from opc.core.dates import local_today
+from opc.core.dates import end_after, local_today
 from opc.core.errors import NotFound
 from opc.core.permissions import can, get_or_404, require, visible
+from opc.core.values import is_id
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit
@@ -128,6 +129,70 @@ def free_units(park_id: int, start: date, end: date | None = None) -> list[Unit]
             .order_by(Unit.floor, Unit.code)
         )
     )
+
+
+@dataclass
+class UnitSearch:
+    """Units a team could take: on a floor, of a kind, with at least an area (m²) and a
+    number of seats, free from `free_from` through `last_day` (inclusive; None: from then on).
+    None is no filter."""
+
+    floor: int | None = None
+    kind: str | None = None
+    min_area: int | None = None
+    min_seats: int | None = None
+    free_from: date | None = None
+    last_day: date | None = None
+
+    @property
+    def end(self) -> date | None:
+        """The exclusive end of the period asked for."""
+        return end_after(self.last_day)
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in vars(self).values())
+
+
+def fitting(park_id: int, search: UnitSearch) -> Select[tuple[Unit]]:
+    """The park's units that meet the search, by floor and code: one statement (free means
+    no allocation shares a day with the period; a period that ends before it starts, none)."""
+    stmt = select(Unit).where(Unit.park_id == park_id)
+    if search.floor is not None:
+        stmt = stmt.where(Unit.floor == search.floor)
+    if search.kind:
+        stmt = stmt.where(Unit.kind == search.kind)
+    if search.min_area is not None:
+        stmt = stmt.where(Unit.area_m2 >= search.min_area)
+    if search.min_seats is not None:
+        stmt = stmt.where(Unit.seats >= search.min_seats)
+    if search.free_from is not None:
+        end = search.end
+        if end is not None and end <= search.free_from:
+            return stmt.where(false())
+        clash = select(Allocation.id).where(
+            Allocation.unit_id == Unit.id, Allocation.shares_days(search.free_from, end)
+        )
+        stmt = stmt.where(~clash.exists())
+    return stmt.order_by(Unit.floor, Unit.code, Unit.id)
+
+
+def fitting_units(park_id: int, search: UnitSearch, limit: int) -> list[Unit]:
+    """The first `limit` units that meet the search, by floor and code."""
+    return list(db.session.scalars(fitting(park_id, search).limit(limit)))
+
+
+def unit_in(park_id: int, unit_id: Any) -> Unit | None:
+    """The park's unit of that id (a posted value: None when it is no id or elsewhere)."""
+    if not is_id(unit_id):
+        return None
+    return db.session.scalar(select(Unit).where(Unit.id == unit_id, Unit.park_id == park_id))
+
+
+def fitting_ids(park_id: int, search: UnitSearch) -> set[int]:
+    """The ids of the units that meet the search (the floor view's filter)."""
+    ids = fitting(park_id, search).with_only_columns(Unit.id)
+    return set(db.session.scalars(ids))
 
 
 def resident_teams(park_id: int) -> list[Team]:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from opc.core.dates import ONE_DAY
 from opc.core.errors import RuleViolation
 from opc.extensions import db
 from opc.parks.models import Park
@@ -97,30 +98,87 @@ def overlapping(
     return session.scalars(stmt.order_by(Allocation.start).limit(1)).first()
 
 
-def overlap_violation(other: Allocation | None) -> RuleViolation:
-    """409 allocation_overlap naming the allocation that holds the unit."""
+def free_from(
+    session: Session, unit_id: int, day: date, exclude: tuple[int, ...] = ()
+) -> date | None:
+    """The first day from `day` on which no allocation holds the unit (following
+    allocations that start as the one before ends); None when one without an end holds it."""
+    stmt = select(Allocation.start, Allocation.end).where(
+        Allocation.unit_id == unit_id, Allocation.shares_days(day)
+    )
+    if exclude:
+        stmt = stmt.where(Allocation.id.not_in(exclude))
+    for start, end in session.execute(stmt.order_by(Allocation.start)).tuples():
+        if start > day:
+            break  # a gap: the unit is free on `day`
+        if end is None:
+            return None
+        day = max(day, end)
+    return day
+
+
+def overlap_violation(
+    session: Session,
+    other: Allocation | None,
+    start: date,
+    refusal: str | None = None,
+    exclude: tuple[int, ...] = (),
+) -> RuleViolation:
+    """409 allocation_overlap naming the allocation that holds the unit, its last day and
+    the day the unit is free again (or, when it starts later, the last day it is free).
+
+    `refusal` says what did not happen ("Not allocated", the default; "Not moved" …);
+    `start` is the first day asked for. Ends are shown as the last day held, as pages do.
+    """
+    refusal = refusal or _("Not allocated")
     if other is None:
         return RuleViolation(
             "allocation_overlap",
-            _("The unit is allocated to another team for part of this period."),
+            _(
+                "%(refusal)s: the unit is allocated to another team for part of this period.",
+                refusal=refusal,
+            ),
         )
-    team = other.team
-    until = other.end.isoformat() if other.end else _("open end")
+    names = {"refusal": refusal, "unit": other.unit.code, "team": other.team.name_zh}
+    free = None
+    if other.start > start:
+        message = _(
+            "%(refusal)s: %(unit)s is free only until %(free_until)s; %(team)s holds it from "
+            "%(start)s.",
+            free_until=(other.start - ONE_DAY).isoformat(),
+            start=other.start.isoformat(),
+            **names,
+        )
+    elif other.end is None:
+        message = _("%(refusal)s: %(unit)s is held by %(team)s with no end date.", **names)
+    else:
+        last = (other.end - ONE_DAY).isoformat()
+        free = free_from(session, other.unit_id, other.end, exclude)
+        if free is None:
+            message = _(
+                "%(refusal)s: %(unit)s is held by %(team)s until %(last)s, then allocated "
+                "with no end date.",
+                last=last,
+                **names,
+            )
+        else:
+            message = _(
+                "%(refusal)s: %(unit)s is held by %(team)s until %(last)s; it is free from "
+                "%(free)s.",
+                last=last,
+                free=free.isoformat(),
+                **names,
+            )
     return RuleViolation(
         "allocation_overlap",
-        _(
-            "Unit %(unit)s is allocated to %(team)s from %(start)s to %(end)s.",
-            unit=other.unit.code,
-            team=team.name_zh,
-            start=other.start.isoformat(),
-            end=until,
-        ),
+        message,
         conflict={
             "allocation_id": other.id,
             "team_id": other.team_id,
-            "team": team.name_zh,
+            "team": other.team.name_zh,
             "unit_id": other.unit_id,
             "start": other.start.isoformat(),
             "end": other.end.isoformat() if other.end else None,
+            "free_from": free.isoformat() if free else None,
         },
     )

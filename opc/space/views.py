@@ -1,6 +1,8 @@
-"""Space pages: units of a park, occupancy, the floor view, a unit's timeline, allocations.
+"""Space pages: units of a park, occupancy, the floor view (filtered like a team's search
+for space, and keeping a team in hand), units and their import. A unit's page and its
+allocations are in opc.space.allocation_views, on the same blueprint.
 
-Thin: parse the form, call the operation, flash its refusal or redirect.
+Thin: parse the form, call the operation, redirect on success, the page again with 422.
 """
 
 from __future__ import annotations
@@ -8,33 +10,34 @@ from __future__ import annotations
 import json
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from opc.core.errors import DomainError, NotFound
-from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
-from opc.core.permissions import Role, get_or_404
-from opc.core.values import arg_date, arg_int
+from opc.core.permissions import Role, get_or_404, get_visible
+from opc.core.values import arg_date, arg_id, arg_int
 from opc.parks.models import Park
 from opc.space import importing, queries
 from opc.space import occupancy as occupancy_reads
 from opc.space import operations as ops
-from opc.space.forms import AllocateForm, EndForm, ImportForm, MoveForm, UnitForm
+from opc.space.forms import ImportForm, UnitForm
 from opc.space.labels import KINDS, STATES
-from opc.space.models import Allocation, Unit
-from opc.space.permissions import can_allocate, can_see_space
+from opc.space.models import Unit
+from opc.space.operations.units import FLOORS, MAX_AREA, MAX_SEATS
+from opc.space.permissions import can_see_space
 from opc.teams.labels import track_label
 from opc.teams.models import Team
 
 bp = Blueprint("space", __name__)
 
 
-def _actor() -> Any:
+def acting_user() -> Any:
+    """The logged-in user, as the operations take their actor."""
     return current_user._get_current_object()
 
 
@@ -44,7 +47,8 @@ def _park(park_id: int, action: str = "space.view") -> Park:
     return park
 
 
-def _unit(unit_id: int, action: str | None = None) -> Unit:
+def load_unit(unit_id: int, action: str | None = None) -> Unit:
+    """The unit, when the user may see it (and act, with `action`); else 404 (or 403)."""
     unit = get_or_404(Unit, unit_id, current_user, action)
     g.park = unit.park
     return unit
@@ -55,7 +59,7 @@ def _day(park: Park) -> date:
     return arg_date("on") or queries.today(park)
 
 
-def _error_text(err: DomainError) -> str:
+def error_text(err: DomainError) -> str:
     """A refusal for a flash message: with field validation, the fields' reasons too."""
     if err.code != "invalid_fields":
         return err.message
@@ -130,16 +134,74 @@ def occupancy(park_id: int) -> Any:
     )
 
 
+def unit_search(today: date, *, free_by_default: bool) -> queries.UnitSearch:
+    """The unit filters of the floor view and a team's search for space, from the query
+    string: floor, kind, min_area (m²), seats, free_from, last_day (opc.core.values: a value
+    that is no number or date is no filter; one out of range answers 422). Free from
+    `today` when `free_by_default`, or when only a last day is given."""
+    kind = request.args.get("kind")
+    search = queries.UnitSearch(
+        floor=arg_int("floor", *FLOORS),
+        kind=kind if kind in KINDS else None,
+        min_area=arg_int("min_area", 0, int(MAX_AREA)),
+        min_seats=arg_int("seats", 0, MAX_SEATS),
+        free_from=arg_date("free_from"),
+        last_day=arg_date("last_day"),
+    )
+    if search.free_from is None and (free_by_default or search.last_day is not None):
+        search.free_from = today
+    return search
+
+
+def search_args(search: queries.UnitSearch) -> dict[str, str]:
+    """The query string of a search, as unit_search reads it (for links that keep it)."""
+    values = {
+        "floor": search.floor,
+        "kind": search.kind,
+        "min_area": search.min_area,
+        "seats": search.min_seats,
+        "free_from": search.free_from,
+        "last_day": search.last_day,
+    }
+    return {k: str(v) for k, v in values.items() if v is not None}
+
+
+def team_in_hand(park: Park) -> Team | None:
+    """?team_id=: the team staff are finding space for, when it is one of this park's."""
+    team = get_visible(Team, arg_id("team_id"), current_user) if arg_id("team_id") else None
+    return team if team is not None and team.park_id == park.id else None
+
+
+def pick_query(team: Team | None, search: queries.UnitSearch) -> str:
+    """What a unit chosen with a team in hand carries to its page: the team, the period."""
+    if team is None:
+        return ""
+    args = {"team_id": team.id, "start": search.free_from, "last_day": search.last_day}
+    return "?" + urlencode({k: str(v) for k, v in args.items() if v is not None})
+
+
 @bp.route("/parks/<int:park_id>/floors")
 def floors(park_id: int) -> Any:
-    """Each unit a box coloured by who holds it on the day: free, taken, ending soon."""
+    """Each unit a box coloured by who holds it on the day: free, taken, ending soon; only
+    the units that meet the filters; with a team in hand, a unit's link preselects it."""
     park = _park(park_id)
     day = _day(park)
+    search = unit_search(day, free_by_default=False)
+    plan = occupancy_reads.floor_plan(park, day)
+    if search.active:
+        ids = queries.fitting_ids(park.id, search)
+        plan = [(f, kept) for f, cells in plan if (kept := [c for c in cells if c.unit.id in ids])]
+    team = team_in_hand(park)
     return render_template(
         "space/floors.html",
         park=park,
         on=day,
-        plan=occupancy_reads.floor_plan(park, day),
+        plan=plan,
+        search=search,
+        team=team,
+        pick=pick_query(team, search),
+        kinds=KINDS,
+        floors=queries.floors(park.id),
         states=STATES,
         soon=queries.ENDING_SOON_DAYS,
     )
@@ -174,7 +236,7 @@ def create_unit(park_id: int) -> Any:
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            unit = ops.create_unit(park.id, actor=_actor(), **form.values())
+            unit = ops.create_unit(park.id, actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -185,11 +247,11 @@ def create_unit(park_id: int) -> Any:
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit_unit(unit_id: int) -> Any:
-    unit = _unit(unit_id, "units.manage")
+    unit = load_unit(unit_id, "units.manage")
     form = UnitForm(obj=unit)
     if form.validate_on_submit():
         try:
-            ops.update_unit(unit, actor=_actor(), **form.values())
+            ops.update_unit(unit, actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -199,12 +261,14 @@ def edit_unit(unit_id: int) -> Any:
     return page, form.status
 
 
-@bp.route("/units/<int:unit_id>/delete", methods=["POST"])
+@bp.route("/units/<int:unit_id>/delete", methods=["GET", "POST"])
 def delete_unit(unit_id: int) -> Any:
-    unit = _unit(unit_id, "units.manage")
+    if request.method == "GET":  # a reload or a language switch: no dead end
+        return redirect(url_for("space.unit", unit_id=unit_id))
+    unit = load_unit(unit_id, "units.manage")
     park_id, code = unit.park_id, unit.code
     try:
-        ops.delete_unit(unit, actor=_actor())
+        ops.delete_unit(unit, actor=acting_user())
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("space.unit", unit_id=unit_id))
@@ -221,7 +285,7 @@ def import_units(park_id: int) -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            imported = importing.import_units(park.id, form.file.data.read(), actor=_actor())
+            imported = importing.import_units(park.id, form.file.data.read(), actor=acting_user())
         except DomainError as err:
             problems = err.fields.get("rows")
             flash(err.message, "error")
@@ -251,123 +315,4 @@ def import_template(park_id: int) -> Any:
         importing.template_csv(),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=units-template.csv"},
-    )
-
-
-# --- a unit and its allocations --------------------------------------------------------
-
-
-def _team_choices(park_id: int) -> list[SelectChoice]:
-    """Only resident teams hold space: the allocation form offers them alone."""
-    locale = locale_code()
-    return [SelectChoice(t.id, t.display_name(locale)) for t in queries.resident_teams(park_id)]
-
-
-def _unit_page(unit: Unit, allocate_form: AllocateForm | None = None, status: int = 200) -> Any:
-    park = unit.park
-    day = queries.today(park)
-    history = queries.unit_history(unit)
-    manage = can_allocate(current_user, unit)
-    form = allocate_form or AllocateForm(formdata=None, start=day)
-    form.team_id.choices = _team_choices(park.id)
-    other_units = [(u.id, u.code) for u in queries.free_units(park.id, day) if u.id != unit.id]
-    return render_template(
-        "space/unit.html",
-        park=park,
-        unit=unit,
-        day=day,
-        history=history,
-        timeline=queries.timeline(history, day),
-        allocate_form=form if manage else None,
-        end_form=EndForm(formdata=None),
-        move_form=MoveForm(formdata=None),
-        move_choices=other_units,
-        manage=manage,
-    ), status
-
-
-@bp.route("/units/<int:unit_id>")
-def unit(unit_id: int) -> Any:
-    """A unit: its facts, the timeline of its allocations, and allocating it."""
-    return _unit_page(_unit(unit_id))
-
-
-@bp.route("/units/<int:unit_id>/allocate", methods=["POST"])
-def allocate(unit_id: int) -> Any:
-    unit = _unit(unit_id, "allocations.manage")
-    form = AllocateForm()
-    form.team_id.choices = _team_choices(unit.park_id)
-    if form.validate_on_submit():
-        try:
-            ops.allocate(
-                actor=_actor(),
-                team_id=form.team_id.data,
-                unit_id=unit.id,
-                start=form.start.data,
-                end=form.end.data,
-            )
-        except DomainError as err:
-            form.show_error(err)
-        else:
-            flash(_("Unit %(code)s allocated.", code=unit.code), "success")
-            return redirect(url_for("space.unit", unit_id=unit.id))
-    return _unit_page(_unit(unit_id), form, 422)
-
-
-def _allocation(allocation_id: int) -> Allocation:
-    allocation = get_or_404(Allocation, allocation_id, current_user, "allocations.manage")
-    g.park = allocation.unit.park
-    return allocation
-
-
-@bp.route("/allocations/<int:allocation_id>/end", methods=["POST"])
-def end_allocation(allocation_id: int) -> Any:
-    allocation = _allocation(allocation_id)
-    form = EndForm()
-    if not form.validate_on_submit():
-        return _refused(allocation, _("Give the day the allocation ends."))
-    try:
-        ops.end_allocation(allocation, actor=_actor(), end=form.end.data)
-    except DomainError as err:
-        return _refused(allocation, _error_text(err))
-    flash(_("The allocation ends on %(d)s.", d=form.end.data.isoformat()), "success")
-    return redirect(url_for("space.unit", unit_id=allocation.unit_id))
-
-
-def _refused(allocation: Allocation, message: str) -> Any:
-    """The unit page again, the refusal at the top (its row forms have no field to mark)."""
-    flash(message, "error")
-    return _unit_page(_unit(allocation.unit_id), status=422)
-
-
-@bp.route("/allocations/<int:allocation_id>/move", methods=["POST"])
-def move(allocation_id: int) -> Any:
-    allocation = _allocation(allocation_id)
-    form = MoveForm()
-    form.unit_id.choices = [
-        SelectChoice(u.id, u.code) for u in queries.units_in(allocation.unit.park_id)
-    ]
-    if not form.validate_on_submit():
-        return _refused(allocation, _("Choose a unit and the day of the move."))
-    try:
-        moved = ops.move(allocation, actor=_actor(), unit_id=form.unit_id.data, on=form.on.data)
-    except DomainError as err:
-        return _refused(allocation, _error_text(err))
-    flash(_("The team moves on %(d)s.", d=form.on.data.isoformat()), "success")
-    return redirect(url_for("space.unit", unit_id=moved.unit_id))
-
-
-@bp.route("/space/teams/<int:team_id>")
-def team_space(team_id: int) -> Any:
-    """A team's allocations, current and past: its staff and its own members see them."""
-    team = get_or_404(Team, team_id, current_user)
-    g.park = team.park
-    day = queries.today(team.park)
-    history = queries.allocations_of(team)  # newest first, units loaded
-    return render_template(
-        "space/team.html",
-        team=team,
-        history=history,
-        day=day,
-        show_units=can_see_space(current_user, team.park),
     )

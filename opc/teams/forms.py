@@ -100,6 +100,14 @@ class InviteForm(BaseForm):
 
 class AcceptInvitationForm(BaseForm):
     name = StringField(_l("Your name"), validators=[Length(max=200)])
+class StepForm(BaseForm):
+    """A step that asks first (opc.teams.labels.CONFIRMED_STEPS): its date and a note,
+    which for a refusal is its reason (the operation requires it)."""
+
+    on = DateField(_l("Date"), validators=[Optional()], description=_l("Leave empty for today."))
+    note = TextAreaField(_l("Note"), validators=[Length(max=1000)])
+
+
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1024)]
     )

@@ -37,15 +37,21 @@ def status_label(status: str) -> str:
 # The button that takes a team from one status to the next, as staff say it.
 STEPS = {
     ("applicant", "admitted"): _l("Admit"),
-    ("applicant", "exited"): _l("Reject"),
+    ("applicant", "exited"): _l("Refuse"),
     ("admitted", "resident"): _l("Move in (resident)"),
-    ("admitted", "exited"): _l("Exit"),
+    ("admitted", "exited"): _l("Withdraw the admission"),
     ("resident", "suspended"): _l("Suspend"),
     ("resident", "graduated"): _l("Graduate"),
     ("resident", "exited"): _l("Exit"),
     ("suspended", "resident"): _l("Reinstate"),
     ("suspended", "exited"): _l("Exit"),
 }
+
+# Steps that cannot be undone and give the team's space back: each asks first, on a page
+# of its own with its date and a note (a refusal's reason, required); leaving looks
+# destructive.
+CONFIRMED_STEPS = frozenset({"exited", "graduated"})
+DESTRUCTIVE_STEPS = frozenset({"exited"})
 
 INVITATION_STATES = {
     "pending": _l("Pending"),

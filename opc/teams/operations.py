@@ -27,7 +27,7 @@ from opc.teams.arrival import STEPS, arrival_steps, check_not_future, clean_arri
 from opc.teams.labels import status_label
 from opc.teams.models import TRANSITIONS, Team, TeamKind, TeamStatus, TeamStatusChange, Track
 from opc.teams.permissions import can_edit_profile, can_manage_teams
-from opc.teams.rules import cap_refusal, resident_count
+from opc.teams.rules import cap_refusal, check_refusal_reason, resident_count
 from opc.teams.signals import status_changed
 
 PROFILE_FIELDS = (
@@ -341,6 +341,7 @@ def transition(
                     "allowed": list(TRANSITIONS.get(from_status, ())),
                 },
             )
+        check_refusal_reason(from_status, to, note)
         today = local_today(park.timezone)
         day = on or today
         _check_day(day, today, team)

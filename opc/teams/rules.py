@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opc.core.errors import RuleViolation
+from opc.core.errors import RuleViolation, ValidationFailed
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.teams.models import Team, TeamStatus, TeamStatusChange
@@ -54,6 +54,18 @@ def check_cap_on_resize(park: Park, *, team_cap: Any = None, **_values: Any) -> 
     refusal = cap_refusal(park, resident_count(db.session, park.id), adding=0, cap=team_cap)
     if refusal is not None:
         raise refusal
+
+
+def is_refusal(from_status: str, to_status: str) -> bool:
+    """An applicant that leaves is refused (its application), not ended (it had no stay)."""
+    return from_status == TeamStatus.APPLICANT and to_status == TeamStatus.EXITED
+
+
+def check_refusal_reason(from_status: str, to_status: str, note: str) -> None:
+    """A refusal gives its reason, which the team's history keeps (422 on `note`)."""
+    if is_refusal(from_status, to_status) and not note.strip():
+        reason = _("Give the reason for the refusal: the team's history keeps it.")
+        raise ValidationFailed({"note": [reason]})
 
 
 # --- residency -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Team pages: the staff list and waitlist, a team's page, profile, lifecycle, members,
-the CSV import, the public application form and the invitation link."""
+"""Team pages: the staff list and waitlist, a team's page, its profile, the CSV import, the
+public application form and the invitation link. Lifecycle steps and invitations are in
+opc.teams.step_views, on the same blueprint."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,7 +24,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from opc.auth.ratelimit import limit_anonymous_writes
-from opc.core.errors import DomainError, NotFound
+from opc.core.errors import DomainError
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
@@ -40,6 +42,8 @@ from opc.teams.forms import (
     TransitionForm,
 )
 from opc.teams.labels import (
+    CONFIRMED_STEPS,
+    DESTRUCTIVE_STEPS,
     INVITATION_STATES,
     STATUSES,
     TRACKS,
@@ -52,6 +56,9 @@ from opc.teams.pages import CONTRIBUTIONS, sections_for
 from opc.teams.permissions import can_manage_teams
 
 bp = Blueprint("teams", __name__)
+
+# Where an invitation issued without mail waits for the redirect that shows its link once.
+ISSUED_KEY = "issued_invitation"
 
 
 def _actor() -> Any:
@@ -146,7 +153,8 @@ def create() -> Any:
     return render_template("teams/form.html", form=form, team=None), form.status
 
 
-def _load(team_id: int, action: str | None = None) -> Team:
+def load_team(team_id: int, action: str | None = None) -> Team:
+    """The team, when the user may see it (and act, with `action`); else 404 (or 403)."""
     team = get_or_404(Team, team_id, current_user, action)
     g.park = team.park
     return team
@@ -155,16 +163,22 @@ def _load(team_id: int, action: str | None = None) -> Team:
 @bp.route("/teams/<int:team_id>")
 def detail(team_id: int) -> Any:
     """A team: profile, status and its next steps, history, members, space."""
-    _load(team_id)
-    return _detail_page(team_id)
+    load_team(team_id)
+    # An invitation just issued without mail: its one-time link, shown once after the
+    # redirect (opc.teams.step_views.invite).
+    issued = session.pop(ISSUED_KEY, None)
+    if not isinstance(issued, dict) or issued.get("team_id") != team_id:
+        issued = None
+    return detail_page(team_id, issued=issued)
 
 
-def _detail_page(
+def detail_page(
     team_id: int,
     invite_form: InviteForm | None = None,
     issued: Any = None,
     transition_form: TransitionForm | None = None,
 ) -> str:
+    """A team's page, with its forms as given (refused ones keep what was typed)."""
     team = queries.load_team(team_id)
     assert team is not None
     return render_template(
@@ -175,13 +189,15 @@ def _detail_page(
         transition_form=transition_form or TransitionForm(prefix="step", formdata=None),
         invite_form=invite_form or InviteForm(prefix="invite", formdata=None),
         issued=issued,
+        confirmed_steps=CONFIRMED_STEPS,
+        destructive_steps=DESTRUCTIVE_STEPS,
     )
 
 
 @bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
 def edit(team_id: int) -> Any:
     """Edit a profile: staff of the park, or a member of the team itself."""
-    team = _load(team_id, "teams.edit_profile")
+    team = load_team(team_id, "teams.edit_profile")
     form = ProfileForm(obj=team)
     if form.validate_on_submit():
         try:
@@ -192,63 +208,6 @@ def edit(team_id: int) -> Any:
             flash(_("Profile saved."), "success")
             return redirect(url_for("teams.detail", team_id=team.id))
     return render_template("teams/form.html", form=form, team=team), form.status
-
-
-@bp.route("/teams/<int:team_id>/transition", methods=["POST"])
-def transition(team_id: int) -> Any:
-    """Move a team one step along its lifecycle (admit, move in, suspend, …)."""
-    team = _load(team_id, "teams.manage")
-    form = TransitionForm(prefix="step")
-    if not form.validate():
-        flash(_("The step was not taken: check the date and note below."), "error")
-        return _detail_page(team.id, transition_form=form), 422
-    try:
-        ops.transition(
-            team, form.to.data or "", actor=_actor(), on=form.on.data, note=form.note.data or ""
-        )
-    except DomainError as err:
-        # Refused: the page again, with the date and note as typed (a cap refusal has put
-        # the team on the waitlist, which the page now shows).
-        status = form.show_error(err)
-        return _detail_page(team.id, transition_form=form), status
-    flash(_("Status changed."), "success")
-    return redirect(url_for("teams.detail", team_id=team.id))
-
-
-@bp.route("/teams/<int:team_id>/invite", methods=["POST"])
-def invite(team_id: int) -> Any:
-    """Staff invite a member by e-mail; without mail, the link is shown here to pass on."""
-    team = _load(team_id, "teams.manage")
-    form = InviteForm(prefix="invite")
-    issued = None
-    if form.validate():
-        try:
-            issued = members.invite_member(team, form.email.data, actor=_actor())
-        except DomainError as err:
-            form.show_error(err)
-        else:
-            if issued.mailed:
-                flash(_("Invitation sent to %(email)s.", email=issued.invitation.email), "success")
-                return redirect(url_for("teams.detail", team_id=team.id))
-            if issued.mail_error:
-                flash(_("The e-mail could not be sent; pass the link on yourself."), "warning")
-    page = _detail_page(team.id, form if issued is None else None, issued)
-    return page, (200 if issued else form.status)
-
-
-@bp.route("/teams/<int:team_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
-def revoke_invitation(team_id: int, invitation_id: int) -> Any:
-    team = _load(team_id, "teams.manage")
-    invitation = queries.invitation(team, invitation_id)
-    if invitation is None:
-        raise NotFound("not_found", _("Not found."))
-    try:
-        members.revoke_invitation(invitation, actor=_actor())
-    except DomainError as err:
-        flash(err.message, "error")
-    else:
-        flash(_("Invitation withdrawn."), "info")
-    return redirect(url_for("teams.detail", team_id=team.id))
 
 
 @bp.route("/teams/import", methods=["GET", "POST"])

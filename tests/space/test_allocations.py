@@ -68,9 +68,21 @@ def test_overlap_is_refused_in_every_shape(app, setup, shape):
         "team": "星云工作室",
         "unit_id": setup["unit"].id,
         "start": "2026-03-10",
-        "end": "2026-03-20",
+        "end": "2026-03-20",  # the API's end: exclusive
+        # The unit is free again from the existing end, when it holds the unit on the start
+        # asked for; when it begins later, the refusal says until when the unit is free.
+        "free_from": "2026-03-20" if start >= "2026-03-10" else None,
     }
-    assert "星云工作室" in err["message"]
+    if start >= "2026-03-10":
+        assert err["message"] == (
+            "Not allocated: 2-O01 is held by 星云工作室 until 2026-03-19; "
+            "it is free from 2026-03-20."
+        )
+    else:
+        assert err["message"] == (
+            "Not allocated: 2-O01 is free only until 2026-03-09; 星云工作室 holds it from "
+            "2026-03-10."
+        )
     assert count(app, Allocation) == 1
 
 

@@ -79,7 +79,7 @@ def test_allocate_end_and_move_through_the_unit_page(app, client, make, park, st
     response = post_form(
         client,
         f"{page}/allocate",
-        {"team_id": str(team.id), "start": "2026-01-01", "end": ""},
+        {"team_id": str(team.id), "start": "2026-01-01", "last_day": ""},
         page,
     )
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -89,17 +89,18 @@ def test_allocate_end_and_move_through_the_unit_page(app, client, make, park, st
     again = post_form(
         client,
         f"{page}/allocate",
-        {"team_id": str(team.id), "start": "2026-02-01", "end": "2026-03-01"},
+        {"team_id": str(team.id), "start": "2026-02-01", "last_day": "2026-02-28"},
         page,
     )
     assert again.status_code == 422
-    assert f"Unit A is allocated to {team.name_zh} from 2026-01-01" in again.get_data(as_text=True)
+    refusal = f"Not allocated: A is held by {team.name_zh} with no end date."
+    assert refusal in again.get_data(as_text=True)
     assert count(app, Allocation) == 1
 
     backwards = post_form(
         client,
         f"{page}/allocate",
-        {"team_id": str(team.id), "start": "2027-02-01", "end": "2027-01-01"},
+        {"team_id": str(team.id), "start": "2027-02-01", "last_day": "2027-01-01"},
         page,
     )
     assert backwards.status_code == 422 and count(app, Allocation) == 1
@@ -116,11 +117,10 @@ def test_allocate_end_and_move_through_the_unit_page(app, client, make, park, st
         (unit.id, D("2026-01-01"), D("2026-06-01")),
         (target.id, D("2026-06-01"), None),
     ]
-    ended = post_form(
-        client, f"/allocations/{rows[1].id}/end", {"end": "2026-09-01"}, f"/units/{target.id}"
-    )
+    end_page = f"/allocations/{rows[1].id}/end"
+    ended = post_form(client, end_page, {"last_day": "2026-08-31"})
     assert ended.status_code == 302
-    assert stored(app, Allocation)[1].end == D("2026-09-01")
+    assert stored(app, Allocation)[1].end == D("2026-09-01")  # stored exclusive
 
 
 def test_unit_page_shows_the_timeline(client, make, park, staff):

@@ -21,11 +21,13 @@ PASSWORD = "stars-and-nebulae-2026"
 
 
 def invite_through_page(client, team, email="newbie@example.cn"):
+    """Invite through the team page; the answer is the page the redirect leads to."""
     token = csrf_token(client, f"/teams/{team.id}")
     return client.post(
         f"/teams/{team.id}/invite",
         data={"csrf_token": token, "invite-email": email},
         headers=EN,
+        follow_redirects=True,
     )
 
 
@@ -50,8 +52,12 @@ def test_invitation_end_to_end(app, client, make, as_user):
     as_user("staff", parks=[park])
     response = invite_through_page(client, team)
     html = response.get_data(as_text=True)
+    # Post/redirect/get: a reload of the page never invites again.
+    assert [r.status_code for r in response.history] == [302]
     assert response.status_code == 200
     link = LINK.search(html).group(0)  # no mail configured: the link is shown to staff
+    # Only once: its hash alone is stored, and the session forgets it after showing it.
+    assert LINK.search(client.get(f"/teams/{team.id}").get_data(as_text=True)) is None
     [invitation] = rows(app, Invitation)
     token = link.rsplit("/", 1)[1]
     assert token not in invitation.token_hash and len(invitation.token_hash) == 64

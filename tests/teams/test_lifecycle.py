@@ -33,8 +33,22 @@ REFUSED = [(a, b) for a in STATUSES for b in STATUSES if (a, b) not in ALLOWED]
 def test_allowed_steps(ctx, make, from_, to):
     park = make.park(team_cap=5)
     team = make.team(park, status=from_)
-    ops.transition(team, to, actor=None)
+    ops.transition(team, to, actor=None, note="评审未通过")  # a refusal gives its reason
     assert one(ctx, Team, team.id).status == to
+
+
+@pytest.mark.parametrize("note", ["", "  \n "])
+def test_a_refusal_without_a_reason_is_refused_and_changes_nothing(ctx, make, note):
+    team = make.team(make.park(), status="applicant")
+    with pytest.raises(ValidationFailed) as err:
+        ops.transition(team, "exited", actor=None, note=note)
+    assert list(err.value.fields) == ["note"]
+    assert one(ctx, Team, team.id).status == "applicant"
+    assert count(ctx, TeamStatusChange) == 0
+    # Other exits may leave the note empty: they are no refusal of an application.
+    admitted = make.team(make.park(), status="admitted")
+    ops.transition(admitted, "exited", actor=None)
+    assert one(ctx, Team, admitted.id).status == "exited"
 
 
 @pytest.mark.parametrize(("from_", "to"), REFUSED)

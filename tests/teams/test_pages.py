@@ -175,7 +175,7 @@ def test_staff_move_a_team_through_the_page(client, make, as_user):
     team = make.team(park, status="applicant", status_since=date(2026, 1, 1))
     staff = as_user("staff", parks=[park])
     page = client.get(f"/teams/{team.id}", headers=EN).get_data(as_text=True)
-    assert 'value="admitted"' in page and 'value="exited"' in page
+    assert 'value="admitted"' in page and 'data-step="exited"' in page
     assert 'value="resident"' not in page  # only the allowed next steps are offered
     token = csrf_token(client, f"/teams/{team.id}")
     response = client.post(

@@ -4,6 +4,7 @@
 from opc.space.operations.allocations import (
     LEAVING,
     allocate,
+    cancel_allocation,
     end_allocation,
     move,
     release_on_leaving,
@@ -22,6 +23,7 @@ __all__ = [
     "LEAVING",
     "UNIT_FIELDS",
     "allocate",
+    "cancel_allocation",
     "clean_unit",
     "create_unit",
     "delete_unit",

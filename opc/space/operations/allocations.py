@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opc.core import constraints
-from opc.core.dates import check_dates
+from opc.core.dates import check_dates, local_today
 from opc.core.db import retrying, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
@@ -50,16 +50,26 @@ def _check_period(start: Any, end: Any, field: str = "end") -> None:
 
 
 def _check_free(
-    session: Session, unit_id: int, start: date, end: date | None, exclude: tuple[int, ...] = ()
+    session: Session,
+    unit_id: int,
+    start: date,
+    end: date | None,
+    exclude: tuple[int, ...] = (),
+    refusal: str | None = None,
 ) -> None:
     other = overlapping(session, unit_id, start, end, exclude)
     if other is not None:
-        raise overlap_violation(other)
+        raise overlap_violation(session, other, start, refusal, exclude)
 
 
 @contextmanager
 def _guarded(
-    session: Session, unit_id: int, start: date, end: date | None, exclude: tuple[int, ...] = ()
+    session: Session,
+    unit_id: int,
+    start: date,
+    end: date | None,
+    exclude: tuple[int, ...] = (),
+    refusal: str | None = None,
 ) -> Iterator[None]:
     """Write in a savepoint; the database's overlap rule becomes allocation_overlap (409).
 
@@ -73,7 +83,8 @@ def _guarded(
     except IntegrityError as exc:
         if constraints.constraint_name(exc) != OVERLAP_CONSTRAINT:
             raise
-        raise overlap_violation(overlapping(session, unit_id, start, end, exclude)) from exc
+        other = overlapping(session, unit_id, start, end, exclude)
+        raise overlap_violation(session, other, start, refusal, exclude) from exc
 
 
 def _resident_team(session: Session, team_id: Any, park: Park) -> Team:
@@ -139,11 +150,33 @@ def end_allocation(allocation: Allocation, *, actor: Any, end: date) -> Allocati
         require_actor(can_allocate, actor, park)
         _check_period(allocation.start, end)
         check_residency(session, allocation.team, None, end)
+        mine = (allocation.id,)
         if allocation.end is None or end > allocation.end:
-            _check_free(session, allocation.unit_id, allocation.start, end, (allocation.id,))
-        with _guarded(session, allocation.unit_id, allocation.start, end, (allocation.id,)):
+            _check_free(session, allocation.unit_id, allocation.start, end, mine, _("Not extended"))
+        with _guarded(session, allocation.unit_id, allocation.start, end, mine, _("Not extended")):
             allocation.end = end
     return allocation
+
+
+@retrying
+def cancel_allocation(allocation: Allocation, *, actor: Any) -> None:
+    """Withdraw an allocation that has not started yet (its start is after the park's
+    today): deleted, the audit log keeps it. One that has started is ended instead (409
+    allocation_started), so the days it was held stay on the record and in the rent."""
+    with transaction(actor) as session:
+        allocation, park = _locked_allocation(session, allocation.id)
+        require_actor(can_allocate, actor, park)
+        today = local_today(park.timezone)
+        if allocation.start <= today:
+            raise RuleViolation(
+                "allocation_started",
+                _(
+                    "The allocation began on %(d)s: it can be ended, not cancelled.",
+                    d=allocation.start.isoformat(),
+                ),
+                conflict={"allocation_id": allocation.id, "start": allocation.start.isoformat()},
+            )
+        session.delete(allocation)
 
 
 @retrying
@@ -173,9 +206,9 @@ def move(allocation: Allocation, *, actor: Any, unit_id: int, on: date) -> Alloc
             )
         team = _resident_team(session, allocation.team_id, park)
         until = allocation.end
-        _check_free(session, target.id, on, until)
+        _check_free(session, target.id, on, until, refusal=_("Not moved"))
         moved = Allocation(team_id=team.id, unit_id=target.id, start=on, end=until)
-        with _guarded(session, target.id, on, until, (allocation.id,)):
+        with _guarded(session, target.id, on, until, (allocation.id,), _("Not moved")):
             allocation.end = on
             session.add(moved)
     return moved
