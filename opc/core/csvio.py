@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -53,9 +53,11 @@ class RowError:
 @dataclass
 class ImportErrors:
     errors: list[RowError] = field(default_factory=list)
+    # A column's key -> its header as the file wrote it ("赛道" for track), for the report.
+    columns: dict[str, str] = field(default_factory=dict)
 
     def add(self, row: int, column: str, reason: str) -> None:
-        self.errors.append(RowError(row, column, str(reason)))
+        self.errors.append(RowError(row, self.columns.get(column, column), str(reason)))
 
     def add_fields(
         self, row: int, fields: dict[str, Any], columns: dict[str, str] | None = None
@@ -107,25 +109,36 @@ def read_rows(
     optional: tuple[str, ...] = (),
     *,
     max_rows: int | None = None,
+    rename: Callable[[str], str] | None = None,
+    shown: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, {column: stripped value}) for each non-blank data row.
 
     Missing required columns or unknown columns reject the file before any row is read;
     more than `max_rows` data rows reject it as soon as the row after the last is met.
+    `rename` turns a header as written into its column (opc.core.columns: a label in
+    either language); `shown` receives column -> header as written, for reports;
+    `headers` names a missing column for people (column -> its header in the page's language).
     """
     text = decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    problems = ImportErrors()
+    problems = ImportErrors(columns=shown if shown is not None else {})
     try:
         fieldnames = reader.fieldnames
     except csv.Error as exc:
         raise ImportRejected([RowError(1, "", _csv_reason(exc))]) from exc
-    header = [h.strip() for h in (fieldnames or [])]
+    written = [h.strip() for h in (fieldnames or [])]
+    header = [rename(h) for h in written] if rename else written
+    for column, as_written in zip(header, written, strict=True):
+        problems.columns[column] = as_written
     if not header:
         problems.add(1, "", _("The file is empty."))
     for column in required:
         if header and column not in header:
-            problems.add(1, column, _("Required column is missing."))
+            name = (headers or {}).get(column)
+            reason = _("Required column “%(name)s” is missing.", name=name) if name else None
+            problems.add(1, column, reason or _("Required column is missing."))
     for column in header:
         if column not in required and column not in optional:
             problems.add(1, column, _("Unknown column."))
@@ -179,17 +192,33 @@ class ImportTooLarge(ImportRejected):
 
 
 def read_all(
-    data: bytes, required: tuple[str, ...], optional: tuple[str, ...], errors: ImportErrors
+    data: bytes,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    errors: ImportErrors,
+    *,
+    rename: Callable[[str], str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> list[tuple[int, dict[str, str]]]:
-    """Every readable data row; the rows that cannot be read go to `errors`.
+    """Every readable data row; the rows that cannot be read go to `errors` (which learns
+    the headers as written, to name columns as the file does).
 
     Raises ImportRejected at once when there is nothing more to check: the file or its
     header is unusable, no row is readable, or the file has no data rows.
     """
     rows: list[tuple[int, dict[str, str]]] = []
     limit = current_app.config["MAX_IMPORT_ROWS"]
+    reading = read_rows(
+        data,
+        required,
+        optional,
+        max_rows=limit,
+        rename=rename,
+        shown=errors.columns,
+        headers=headers,
+    )
     try:
-        for number, row in read_rows(data, required, optional, max_rows=limit):
+        for number, row in reading:
             rows.append((number, row))
     except ImportTooLarge:
         raise

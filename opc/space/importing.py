@@ -7,32 +7,73 @@ the report lists every bad row with its number, column and reason.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from opc.core.csvio import ImportErrors, chunks, read_all, template
+from opc.core.columns import Choice, Column, Sheet, fold, number_text
+from opc.core.csvio import ImportErrors, chunks
 from opc.core.db import retrying, transaction
 from opc.core.errors import ValidationFailed
 from opc.core.permissions import require_actor
 from opc.parks.models import Park
+from opc.space.labels import KINDS
 from opc.space.models import Unit
 from opc.space.operations import clean_unit, locked_park
 from opc.space.permissions import can_allocate
 from opc.space.rules import area, park_area_exceeded, units_area
 
-REQUIRED = ("code", "kind", "floor", "area_m2")
-OPTIONAL = ("seats", "rent_per_m2_yuan")
-EXAMPLE = ("2-O01", "office", "2", "30.00", "4", "80.00")
+_FLOOR = re.compile(r"(?:floor|f|第)?(-?\d+)(?:floor|f|层|楼)?")
+_BASEMENT = re.compile(r"(?:b|负|地下)(\d+)(?:f|层|楼)?")
+
+
+def floor_text(text: str) -> str:
+    """A floor as pages and people write it ("2 层", "2F", "floor 2", "B1", "负1层") as its
+    number; anything else unchanged (the operation refuses it)."""
+    value = fold(text)
+    if match := _FLOOR.fullmatch(value):
+        return match.group(1)
+    if match := _BASEMENT.fullmatch(value):
+        return f"-{match.group(1)}"
+    return text
+
+
+# The file's columns: a header may be the code or the label in either language, a kind its
+# code or its label ("工作室", "Studio"), numbers as pages show them ("2 层", "30 m²", "¥80").
+SHEET = Sheet(
+    Column("code", _l("Code"), required=True, example="2-O01"),
+    Column("kind", _l("Kind"), required=True, choice=Choice.of(KINDS), example="office"),
+    Column("floor", _l("Floor"), required=True, example="2", clean=floor_text),
+    Column(
+        "area_m2",
+        _l("Area m²"),
+        required=True,
+        example="30.00",
+        hint=_l("m², at most two decimals"),
+        clean=number_text("m²", "m2", "平方米", "平米", "sqm"),
+    ),
+    Column("seats", _l("Seats"), example="4", hint=_l("Empty: 0.")),
+    Column(
+        "rent_per_m2_yuan",
+        _l("Rent per m² and month (yuan)"),
+        example="80.00",
+        hint=_l("Yuan; empty: 0."),
+        clean=number_text("¥", "元", "cny", "rmb"),
+    ),
+)
+REQUIRED = SHEET.required
+OPTIONAL = SHEET.optional
 # CSV column -> unit field (rent travels in yuan, is kept in fen).
 _FIELDS = {"rent_per_m2_yuan": "rent_fen_per_m2"}
 
 
 def template_csv() -> bytes:
-    """The downloadable template: every column and one example row."""
-    return template(REQUIRED + OPTIONAL, EXAMPLE)
+    """The downloadable template: every column and one example row, in the page's language."""
+    return SHEET.template()
 
 
 def _check_rows(
@@ -60,7 +101,7 @@ def _check_rows(
 def import_units(park_id: int, data: bytes, *, actor: Any) -> list[Unit]:
     """Create the units of a CSV file in a park, or none of them (ImportRejected)."""
     errors = ImportErrors()
-    good = _check_rows(read_all(data, REQUIRED, OPTIONAL, errors), errors)
+    good = _check_rows(SHEET.read(data, errors), errors)
     with transaction(actor) as session:
         park = locked_park(park_id)
         require_actor(can_allocate, actor, park)

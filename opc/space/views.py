@@ -303,8 +303,7 @@ def import_units(park_id: int) -> Any:
         form=form,
         park=park,
         problems=problems,
-        required=importing.REQUIRED,
-        optional=importing.OPTIONAL,
+        columns=importing.SHEET.describe(),
     ), status
 
 

@@ -12,9 +12,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from opc.core.csvio import CHUNK, ImportErrors, chunks, read_all, template
+from opc.core.columns import Choice, Column, Sheet, date_text
+from opc.core.csvio import CHUNK, ImportErrors, chunks
 from opc.core.dates import date_problem, local_today
 from opc.core.db import lock, retrying, transaction
 from opc.core.errors import ValidationFailed
@@ -22,38 +24,54 @@ from opc.core.permissions import require_actor
 from opc.core.values import is_id
 from opc.parks.models import Park
 from opc.teams.arrival import ARRIVAL_STATUSES, STEPS, arrival_steps
+from opc.teams.labels import KINDS, TRACKS, status_label
 from opc.teams.models import Team, TeamStatus
-from opc.teams.operations import PROFILE_FIELDS, clean_profile
+from opc.teams.operations import clean_profile
 from opc.teams.permissions import can_manage_teams
 from opc.teams.rules import cap_refusal, resident_count
 from opc.teams.signals import status_changed
 
-REQUIRED = ("name_zh", "track", "kind")
-# The rest of the profile, then the status a row arrives with and the day it reached it.
-OPTIONAL = (*(f for f in PROFILE_FIELDS if f not in REQUIRED), "status", "since")
-EXAMPLE = (
-    "星云工作室",
-    "aigc_film",
-    "company",
-    "Nebula Studio",
-    "成都星云工作室有限公司",
-    "91510100MA6CGUGA1W",
-    "AIGC short films",
-    "张星",
-    "zhang.xing@example.cn",
-    "+86 28 1234 5678",
-    "resident",
-    "2025-03-01",
+# The file's columns: a header may be the code or the label in either language, a track,
+# kind or status its code or its label ("AIGC 影视", "个人", "申请人"), as pages show them.
+SHEET = Sheet(
+    Column("name_zh", _l("Name (Chinese)"), required=True, example="星云工作室"),
+    Column("track", _l("Track"), required=True, choice=Choice.of(TRACKS), example="aigc_film"),
+    Column("kind", _l("Kind"), required=True, choice=Choice.of(KINDS), example="company"),
+    Column("name_en", _l("Name (English)"), example="Nebula Studio"),
+    Column("legal_name", _l("Legal entity name"), example="成都星云工作室有限公司"),
+    Column(
+        "uscc",
+        _l("Unified Social Credit Code"),
+        example="91510100MA6CGUGA1W",
+        hint=_l("18 characters, as on the business licence; leave empty if none."),
+    ),
+    Column("description", _l("What the team does"), example="AIGC 短片创作"),
+    Column("contact_name", _l("Contact person"), example="张星"),
+    Column("contact_email", _l("Contact e-mail"), example="zhang.xing@example.cn"),
+    Column("contact_phone", _l("Contact phone"), example="+86 28 1234 5678"),
+    Column(
+        "status",
+        _l("Status"),
+        choice=Choice([s.value for s in ARRIVAL_STATUSES], status_label),
+        example="resident",
+        hint=_l("Empty: applicant."),
+    ),
+    Column(
+        "since",
+        _l("Since"),
+        example="2025-03-01",
+        hint=_l("The day it reached that status (YYYY-MM-DD); empty: today."),
+        clean=date_text,
+    ),
 )
-# A file may onboard teams that are already further along (opc.teams.arrival): each step
-# is recorded on the row's `since` (today when it is empty).
-IMPORT_STATUSES = ARRIVAL_STATUSES
+REQUIRED = SHEET.required
+OPTIONAL = SHEET.optional
 SINCE = "_since"  # a row's `since` among its cleaned values, until the team is created
 
 
 def template_csv() -> bytes:
-    """The downloadable template: every column and one example row."""
-    return template(REQUIRED + OPTIONAL, EXAMPLE)
+    """The downloadable template: every column and one example row, in the page's language."""
+    return SHEET.template()
 
 
 def _since(number: int, raw: str, errors: ImportErrors) -> tuple[date | None, bool]:
@@ -79,12 +97,8 @@ def _check_rows(
     names: dict[str, int] = {}
     codes: dict[str, int] = {}
     for number, row in rows:
-        status = row.pop("status", "") or TeamStatus.APPLICANT.value
+        status = row.pop("status", "") or TeamStatus.APPLICANT.value  # one of SHEET's
         since, ok = _since(number, row.pop("since", ""), errors)
-        if status not in IMPORT_STATUSES:
-            known = ", ".join(IMPORT_STATUSES)
-            errors.add(number, "status", _("Unknown status. Allowed: %(known)s.", known=known))
-            ok = False
         try:
             values = clean_profile(row)
         except ValidationFailed as exc:
@@ -110,7 +124,7 @@ def _check_rows(
 def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
     """Create the teams of a CSV file in a park, or none of them (ImportRejected)."""
     errors = ImportErrors()
-    good = _check_rows(read_all(data, REQUIRED, OPTIONAL, errors), errors)
+    good = _check_rows(SHEET.read(data, errors), errors)
     with transaction(actor) as session:
         park = lock(Park, park_id) if is_id(park_id) else None
         if park is None:

@@ -231,7 +231,7 @@ def import_csv() -> Any:
             )
             return redirect(url_for("teams.index", park_id=form.park_id.data))
     return render_template(
-        "teams/import.html", form=form, problems=problems, columns=importing.REQUIRED
+        "teams/import.html", form=form, problems=problems, columns=importing.SHEET.describe()
     ), status
 
 

@@ -69,7 +69,7 @@ def test_missing_column_imports_nothing(app, client, make, as_user):
     response = upload(client, park, "name_zh,kind\n星云,solo\n".encode())
     assert response.status_code == 422
     html = problems(response)
-    assert "Required column is missing" in html and "<td>track</td>" in html
+    assert "Required column “Track” is missing" in html and "<td>track</td>" in html
     assert count(app, Team) == 0
 
 
@@ -109,7 +109,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(app, client, make, as_u
         ("12", "status"),
     ]
     assert "check character" in html and "Same credit code as row 4" in html
-    assert "Same name as row 2" in html and "Unknown track" in html
+    assert "Same name as row 2" in html and "Unknown value “cooking”. Allowed:" in html
     assert count(app, Team) == 2  # only the two made before
     assert count(app, TeamStatusChange) == 0
 
