@@ -1,7 +1,7 @@
 """notifications: one per recipient and event, read in the app and mailed by the outbox
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-02
 
 Users choose whether their notifications are also mailed (users.notify_by_email, on for
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0010'
+down_revision = '0013'  # the head when it was written (password resets); 0010 before them
 branch_labels = None
 depends_on = None
 
