@@ -138,10 +138,12 @@ def can_write_usage(user: Any, provider: Any = None) -> bool:
 
 @rule("usage_records.view")
 def can_view_usage(user: Any, of: Any = None) -> bool:
-    """Usage (`of` a record, a batch or a team): staff of the park, the team's members, the
-    provider that reported it; with nothing, whether any of those roles."""
+    """Usage (`of` a record, a batch, a team or a park): staff of the park, the team's
+    members, the provider that reported it; with nothing, whether any of those roles."""
     if of is None:
         return user.role in (Role.STAFF, Role.MEMBER, Role.PROVIDER)
+    if isinstance(of, Park):  # the park's usage explorer: its staff
+        return staff_of(user, of.id)
     if isinstance(of, Team):
         return staff_of(user, of.park_id) or is_member_of(user, of.id)
     if isinstance(of, UsageBatch):

@@ -134,3 +134,51 @@ def alert(app: Any, voucher: Any, kind: str, sent_at: datetime | None = None) ->
             )
         )
         session.commit()
+
+
+def record(
+    app: Any,
+    team: Any,
+    provider: Any,
+    started_at: datetime | str,
+    *,
+    cost_fen: int,
+    subsidy_fen: int = 0,
+    hours_hundredths: int = 100,
+    gpu_type: str = "A100",
+) -> int:
+    """A usage record of the team reported by the provider, written straight into the table
+    with the subsidy given (settlements and the explorer read the records' sums, not the
+    draws); `started_at` a datetime or ISO text with offset. Its id."""
+    started = datetime.fromisoformat(started_at) if isinstance(started_at, str) else started_at
+    started = started if started.tzinfo else started.replace(tzinfo=UTC)
+    with app.app_context(), Session(db.engine) as session:
+        found = session.get(Team, team.id)
+        batch = UsageBatch(
+            provider_id=provider.id,
+            source="api",
+            stored=1,
+            duplicates=0,
+            cost_fen=cost_fen,
+            subsidy_fen=subsidy_fen,
+        )
+        session.add(batch)
+        session.flush()
+        local = started.astimezone(ZoneInfo(found.park.timezone))
+        usage = UsageRecord(
+            batch_id=batch.id,
+            provider_id=provider.id,
+            external_id=f"job-{next(_jobs)}",
+            team_id=found.id,
+            park_id=found.park_id,
+            gpu_type=gpu_type,
+            started_at=started,
+            ended_at=started + timedelta(hours=1),
+            month=local.strftime("%Y-%m"),
+            gpu_hours_hundredths=hours_hundredths,
+            cost_fen=cost_fen,
+            subsidy_fen=subsidy_fen,
+        )
+        session.add(usage)
+        session.commit()
+        return usage.id
