@@ -71,6 +71,38 @@ def _check_password_strength(password: str) -> None:
         raise ValidationFailed({"password": [_("At least %(n)d characters.", n=MIN_PASSWORD)]})
 
 
+def check_new_user(
+    email: str,
+    *,
+    role: str,
+    password: str | None = None,
+    name: str = "",
+    team_id: int | None = None,
+) -> str:
+    """The values of a new user, every bad one reported at once (ValidationFailed); the
+    normalised e-mail address. Reads nothing: the form runs it before it refuses."""
+    errors: dict[str, list[str]] = {}
+    try:
+        email = normalize_email(email)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if role not in {r.value for r in Role}:
+        errors["role"] = [_("Unknown role %(role)s.", role=role)]
+    if role == Role.MEMBER and team_id is None:
+        errors["team_id"] = [_("A team member needs a team.")]
+    if password is not None and len(password) < MIN_PASSWORD:
+        errors["password"] = [_("At least %(n)d characters.", n=MIN_PASSWORD)]
+    elif password is not None and len(password) > MAX_PASSWORD:
+        errors["password"] = [_("At most %(n)d characters.", n=MAX_PASSWORD)]
+    if len(name) > MAX_NAME:
+        errors["name"] = [_("At most %(n)d characters.", n=MAX_NAME)]
+    elif problem := text_problem(name):
+        errors["name"] = [problem]
+    if errors:
+        raise ValidationFailed(errors)
+    return email
+
+
 @retrying
 def create_user(
     email: str,
@@ -86,22 +118,7 @@ def create_user(
     Domains react to `user_created` in the same transaction (opc.compute adds a provider
     user's provider record); opc.users assigns staff to parks.
     """
-    email = normalize_email(email)
-    errors: dict[str, list[str]] = {}
-    if role not in {r.value for r in Role}:
-        errors["role"] = [_("Unknown role %(role)s.", role=role)]
-    if role == Role.MEMBER and team_id is None:
-        errors["team_id"] = [_("A team member needs a team.")]
-    if password is not None and len(password) < MIN_PASSWORD:
-        errors["password"] = [_("At least %(n)d characters.", n=MIN_PASSWORD)]
-    elif password is not None and len(password) > MAX_PASSWORD:
-        errors["password"] = [_("At most %(n)d characters.", n=MAX_PASSWORD)]
-    if len(name) > MAX_NAME:
-        errors["name"] = [_("At most %(n)d characters.", n=MAX_NAME)]
-    elif problem := text_problem(name):
-        errors["name"] = [problem]
-    if errors:
-        raise ValidationFailed(errors)
+    email = check_new_user(email, role=role, password=password, name=name, team_id=team_id)
     with transaction(actor) as session:
         if session.scalar(select(User.id).where(User.email == email)):
             raise RuleViolation("email_taken", _("A user with this e-mail exists already."))

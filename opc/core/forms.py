@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash
@@ -34,6 +35,26 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", []))
             filters.append(_strip)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def value_checks(self) -> list[Callable[[], Any]]:
+        """The operation's own checks of this form's values (pure: they read nothing and
+        write nothing), run by validate() even when the form's parsing refused already, so
+        that every invalid field is reported at once, not one round of fixes at a time."""
+        return []
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The form's parsing, then value_checks(); a field keeps the first error it got."""
+        ok = bool(super().validate(extra_validators))
+        for check in self.value_checks():
+            try:
+                check()
+            except DomainError as err:
+                ok = False
+                for name, messages in err.fields.items():
+                    field = getattr(self, name, None)
+                    if isinstance(field, Field) and not field.errors:
+                        field.errors = list(messages)
+        return ok
 
     def values(self) -> dict[str, Any]:
         """The parsed values to hand to an operation (without the CSRF token)."""

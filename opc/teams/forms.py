@@ -6,6 +6,7 @@ by the operations; their errors land on these fields through BaseForm.apply_erro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -26,7 +27,7 @@ from opc.core.forms import BaseForm, int_or_none
 from opc.teams.arrival import ARRIVAL_STATUSES
 from opc.teams.labels import KINDS, STATUSES, TRACKS
 from opc.teams.models import TeamStatus
-from opc.teams.operations import PROFILE_FIELDS
+from opc.teams.operations import PROFILE_FIELDS, clean_profile
 
 
 class ProfileForm(BaseForm):
@@ -49,6 +50,11 @@ class ProfileForm(BaseForm):
     def profile(self) -> dict[str, Any]:
         """The profile values, as the operations take them."""
         return {name: getattr(self, name).data or "" for name in PROFILE_FIELDS}
+
+    def value_checks(self) -> list[Callable[[], Any]]:
+        # The credit code's check character and the other rules of the profile, reported
+        # with the form's own errors rather than after they are fixed.
+        return [lambda: clean_profile(self.profile())]
 
 
 class ParkChoiceMixin:
