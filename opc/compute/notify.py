@@ -21,7 +21,7 @@ from opc.compute.signals import voucher_alerted
 from opc.core.money import format_money
 from opc.core.permissions import Role
 from opc.extensions import db
-from opc.notifications import local, path_for
+from opc.notifications import local, path_for, sentences
 from opc.parks.models import staff_parks
 
 Params = dict[str, Any]
@@ -84,13 +84,14 @@ def _balance(p: Params) -> str:
         left=format_money(p["amount_fen"] - p["used_fen"]),
         valid_to=p["valid_to"],
     )
-    if p.get("hours_hundredths"):
-        text += " " + _(
-            "GPU-hours: %(used)s of %(hours)s used.",
-            used=_hours(p["used_hundredths"]),
-            hours=_hours(p["hours_hundredths"]),
-        )
-    return text
+    if not p.get("hours_hundredths"):
+        return text
+    hours = _(
+        "GPU-hours: %(used)s of %(hours)s used.",
+        used=_hours(p["used_hundredths"]),
+        hours=_hours(p["hours_hundredths"]),
+    )
+    return sentences(text, hours)
 
 
 def _link(p: Params) -> str:
@@ -109,7 +110,7 @@ def register_kinds() -> None:
     notifications.kind(
         f"voucher.{AlertKind.USED_100}",
         title=lambda p: _("%(team)s: voucher %(programme)s is used up", **_names(p)),
-        body=lambda p: _balance(p) + " " + _("It pays for no further usage."),
+        body=lambda p: sentences(_balance(p), _("It pays for no further usage.")),
         link=_link,
     )
     for reminder in (AlertKind.EXPIRES_30, AlertKind.EXPIRES_7):
@@ -120,7 +121,7 @@ def register_kinds() -> None:
                 valid_to=p["valid_to"],
                 **_names(p),
             ),
-            body=lambda p: _balance(p) + " " + _("What is not used by then is lost."),
+            body=lambda p: sentences(_balance(p), _("What is not used by then is lost.")),
             link=_link,
         )
 

@@ -20,13 +20,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from opc.extensions import db
 from opc.notifications import api, permissions, queries, views
-from opc.notifications.kinds import kind, local, path_for
+from opc.notifications.kinds import kind, local, path_for, sentences
 from opc.notifications.operations import notify
 
 log = logging.getLogger(__name__)
 
 # Routes and rules register when imported.
-__all__ = ["api", "kind", "local", "notify", "path_for", "permissions"]
+__all__ = ["api", "kind", "local", "notify", "path_for", "permissions", "sentences"]
 
 
 def unread_notifications() -> int | None:

@@ -80,6 +80,11 @@ def local(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def sentences(*parts: str) -> str:
+    """Sentences one after the other: with a space in English, none in Chinese."""
+    return ("" if locale_code().startswith("zh") else " ").join(p for p in parts if p)
+
+
 def path_for(endpoint: str, **values: Any) -> str:
     """The path of a page, built without a request (notifications are made by jobs too)."""
     return current_app.url_map.bind("").build(endpoint, values)
