@@ -16,6 +16,7 @@ from opc.core import nav
 from opc.core.dates import format_datetime, last_day
 from opc.core.i18n import locale_code
 from opc.core.money import format_money
+from opc.core.numbers import format_area, format_number, format_percent, percent_of, share
 from opc.core.permissions import can
 
 
@@ -48,6 +49,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=format_money, localdt=_localdt, date=_date, name=_name, last_day=_last_day
     )
+    # Numbers read as numbers (opc.core.numbers): {{ x|area }} m², {{ n|number }},
+    # {{ part|share(whole) }} and {{ pct|pct }} (0.4%, never a "0%" for something there).
+    app.jinja_env.filters.update(
+        number=format_number, area=format_area, pct=format_percent, share=share
+    )
+    app.jinja_env.globals.update(percent_of=percent_of)
     app.jinja_env.globals.update(can=can, page_url=_page_url)
 
     @app.context_processor
