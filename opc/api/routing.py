@@ -209,11 +209,16 @@ def token_loader(fn: Callable[[str], Token | None]) -> Callable[[str], Token | N
 
 
 def token_allows(token_scope: str, needed: str) -> bool:
-    """Whether a token's scope covers a route's scope (`parks:read`, `usage:write`, …)."""
+    """Whether a token's scope covers a route's scope (`parks:read`, `usage:write`, …):
+    `all`, the scope itself, `read` for any `…:read`, and a resource's write for its read
+    (a provider's `usage:write` token reads the usage it wrote and its settlements)."""
     scopes = set(token_scope.split())
     if "all" in scopes or needed in scopes:
         return True
-    return "read" in scopes and needed.endswith(":read")
+    resource, colon, access = needed.rpartition(":")
+    if not colon or access != "read":
+        return False
+    return "read" in scopes or f"{resource}:write" in scopes
 
 
 def _authenticate(scope: str) -> Any:

@@ -9,7 +9,16 @@ from flask_babel import lazy_gettext as _l
 
 from opc.auth.models import Role, User
 from opc.auth.signals import user_created
-from opc.compute import api, notify, permissions, team_pages, views
+from opc.compute import (
+    api,
+    explorer_views,
+    notify,
+    permissions,
+    settlement_views,
+    settlements_api,
+    team_pages,
+    views,
+)
 from opc.compute.labels import alert_kind_label, percent_label, voucher_state_label
 from opc.compute.models import Provider
 from opc.compute.permissions import can_grant_vouchers
@@ -18,7 +27,7 @@ from opc.core.money import yuan_str
 from opc.extensions import db
 
 # Rules register when imported.
-__all__ = ["api", "permissions"]
+__all__ = ["api", "permissions", "settlements_api"]
 
 
 def add_provider_record(user: User, **_kw: Any) -> None:
@@ -32,6 +41,9 @@ def init_app(app: Flask) -> None:
     notify.connect()  # voucher alerts notify the team's members and the park's staff
     # Programmes, vouchers and a team's vouchers (opc.compute.views).
     app.register_blueprint(views.bp)
+    # Settlements with providers and the usage explorer.
+    app.register_blueprint(settlement_views.bp)
+    app.register_blueprint(explorer_views.bp)
     app.add_template_filter(alert_kind_label, "alert_kind")
     app.add_template_filter(voucher_state_label, "voucher_state")
     app.add_template_filter(percent_label, "percent")
@@ -42,5 +54,11 @@ def init_app(app: Flask) -> None:
         _l("Our compute vouchers"),
         lambda u: u.role == Role.MEMBER and u.team_id is not None,
         order=45,
+    )
+    nav.add(
+        "compute_usage.mine",
+        _l("Our compute usage"),
+        lambda u: u.role == Role.MEMBER and u.team_id is not None,
+        order=46,
     )
     team_pages.register()

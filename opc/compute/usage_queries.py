@@ -1,0 +1,275 @@
+"""Read models of usage: sums over a filter, computed in SQL, a page of records, and the sums
+by month for a chart.
+
+Every read of the usage explorer is scoped to one park-local month (`UsageFilter.month`),
+so that it reads one month of the records through the (team_id, month), (park_id, month)
+or (provider_id, month) index whatever the length of the history. The chart by month is
+the exception that reads twelve: months already settled are summed from their settlement
+lines (frozen sums of the same records, a few rows per team), the records not settled yet
+from the records themselves. Settlement lines know no GPU type, so the chart shows every
+GPU type (the totals and the table do follow that filter).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy.orm import joinedload
+
+from opc.compute.models import Settlement, SettlementLine, UsageRecord
+from opc.extensions import db
+
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+FIRST_MONTH = "2000-01"  # no usage is older than the platforms that report it
+CHART_MONTHS = 12
+GPU_TYPE_LENGTH = 40  # UsageRecord.gpu_type
+
+
+# --- months ------------------------------------------------------------------------------
+
+
+def is_month(value: Any) -> bool:
+    """A month written YYYY-MM (from 2000 on: FIRST_MONTH)."""
+    return (
+        isinstance(value, str)
+        and re.fullmatch(MONTH_PATTERN, value) is not None
+        and value >= FIRST_MONTH
+    )
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(month: str) -> date:
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+def add_months(month: str, months: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def has_ended(month: str, today: date) -> bool:
+    """Whether the month is over on the park's `today` (its last day has passed)."""
+    return today >= first_day(add_months(month, 1))
+
+
+def months_to(last: str, count: int) -> list[str]:
+    """The `count` months ending with `last`, oldest first."""
+    return [add_months(last, -n) for n in range(count - 1, -1, -1)]
+
+
+# --- sums --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    records: int = 0
+    gpu_hours_hundredths: int = 0
+    cost_fen: int = 0
+    subsidy_fen: int = 0
+
+    @property
+    def team_share_fen(self) -> int:
+        """What the teams owe the provider: the cost less what the vouchers paid."""
+        return self.cost_fen - self.subsidy_fen
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.records + other.records,
+            self.gpu_hours_hundredths + other.gpu_hours_hundredths,
+            self.cost_fen + other.cost_fen,
+            self.subsidy_fen + other.subsidy_fen,
+        )
+
+
+@dataclass(frozen=True)
+class UsageFilter:
+    """What the explorer and GET /usage narrow the records to; `month` None is every month
+    (the API's history, paged by id)."""
+
+    month: str | None = None
+    park_id: int | None = None
+    team_id: int | None = None
+    provider_id: int | None = None
+    gpu_type: str | None = None
+
+    def where(self, *, with_gpu_type: bool = True) -> list[ColumnElement[bool]]:
+        r = UsageRecord
+        given = (
+            (r.month, self.month),
+            (r.park_id, self.park_id),
+            (r.team_id, self.team_id),
+            (r.provider_id, self.provider_id),
+            (r.gpu_type, self.gpu_type if with_gpu_type else None),
+        )
+        return [column == value for column, value in given if value is not None]
+
+
+_SUMS = (
+    func.count(UsageRecord.id),
+    func.coalesce(func.sum(UsageRecord.gpu_hours_hundredths), 0),
+    func.coalesce(func.sum(UsageRecord.cost_fen), 0),
+    func.coalesce(func.sum(UsageRecord.subsidy_fen), 0),
+)
+
+
+def _totals(row: Sequence[Any]) -> Totals:
+    return Totals(*(int(value or 0) for value in row))
+
+
+def sums(where: Sequence[ColumnElement[bool]], *by: Any) -> list[tuple[Any, ...]]:
+    """The records' count, GPU-hours, cost and subsidy under `where`, grouped by the columns
+    `by` (none: one row), in one SQL statement: each row is the `by` values then a Totals.
+    The settlements' drafts, the explorer and the monthly report read usage through it."""
+    stmt = select(*by, *_SUMS).where(*where)
+    if by:
+        stmt = stmt.group_by(*by).order_by(*by)
+    return [(*row[: len(by)], _totals(row[len(by) :])) for row in db.session.execute(stmt).tuples()]
+
+
+def totals(where: Sequence[ColumnElement[bool]]) -> Totals:
+    """The sums over `where` (an empty filter sums to zeros)."""
+    return sums(where)[0][-1]
+
+
+def team_month_subsidies(
+    park_id: int, first: str, last: str, *, provider_id: int | None = None
+) -> list[tuple[int, str, Totals]]:
+    """Per team and month of the park from `first` to `last`: records, GPU-hours, cost,
+    subsidy (and so the team's share), in one GROUP BY, by team then month. The monthly
+    subsidy report's compute part."""
+    where = [
+        UsageRecord.park_id == park_id,
+        UsageRecord.month >= first,
+        UsageRecord.month <= last,
+    ]
+    if provider_id is not None:
+        where.append(UsageRecord.provider_id == provider_id)
+    return [
+        (int(team_id), month, found)
+        for team_id, month, found in sums(where, UsageRecord.team_id, UsageRecord.month)
+    ]
+
+
+# --- the chart by month --------------------------------------------------------------------
+
+
+def by_month(
+    flt: UsageFilter, months: list[str], known: dict[str, Totals] | None = None
+) -> dict[str, Totals]:
+    """Sums per month of `months` (consecutive, oldest first) for the filter's park, team and
+    provider, every GPU type: settled records from their settlement lines, the others from
+    the records. `known` months are taken as given (the explorer's totals of its month)."""
+    known = known or {}
+    first, last = months[0], months[-1]
+    line_month = func.coalesce(SettlementLine.corrects_month, Settlement.month)
+    settled = (
+        select(
+            line_month.label("month"),
+            SettlementLine.records.label("records"),
+            SettlementLine.gpu_hours_hundredths.label("hours"),
+            SettlementLine.cost_fen.label("cost"),
+            SettlementLine.subsidy_fen.label("subsidy"),
+        )
+        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .where(line_month >= first, line_month <= last)
+    )
+    if flt.park_id is not None:
+        settled = settled.where(Settlement.park_id == flt.park_id)
+    if flt.provider_id is not None:
+        settled = settled.where(Settlement.provider_id == flt.provider_id)
+    if flt.team_id is not None:
+        settled = settled.where(SettlementLine.team_id == flt.team_id)
+    r = UsageRecord
+    unsettled = (
+        select(
+            r.month.label("month"),
+            func.count(r.id).label("records"),
+            func.sum(r.gpu_hours_hundredths).label("hours"),
+            func.sum(r.cost_fen).label("cost"),
+            func.sum(r.subsidy_fen).label("subsidy"),
+        )
+        .where(
+            r.settlement_id.is_(None),
+            r.month >= first,
+            r.month <= last,
+            *UsageFilter(None, flt.park_id, flt.team_id, flt.provider_id).where(),
+        )
+        .group_by(r.month)
+    )
+    if known:
+        settled = settled.where(line_month.not_in(list(known)))
+        unsettled = unsettled.where(r.month.not_in(list(known)))
+    both = union_all(settled, unsettled).subquery()
+    stmt = select(
+        both.c.month,
+        func.sum(both.c.records),
+        func.sum(both.c.hours),
+        func.sum(both.c.cost),
+        func.sum(both.c.subsidy),
+    ).group_by(both.c.month)
+    found = {month: _totals(row) for month, *row in db.session.execute(stmt).tuples()}
+    found.update(known)
+    return {month: found.get(month, Totals()) for month in months}
+
+
+# --- a page of records ---------------------------------------------------------------------
+
+
+class _Known(Pagination):
+    """A page whose total is known already (the totals counted the records)."""
+
+    def _query_items(self) -> list[Any]:
+        args = self._query_args
+        return page_of(args["where"], self.per_page, (self.page - 1) * self.per_page)
+
+    def _query_count(self) -> int:
+        return int(self._query_args["total"])
+
+
+def page_of(where: Sequence[ColumnElement[bool]], limit: int, offset: int) -> list[UsageRecord]:
+    """Records under `where`, newest first (by id: the order they arrived), with their team
+    and provider: the page's ids first, from the index alone, then their rows."""
+    ids = list(
+        db.session.scalars(
+            select(UsageRecord.id)
+            .where(*where)
+            .order_by(UsageRecord.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if not ids:
+        return []
+    stmt = (
+        select(UsageRecord)
+        .where(UsageRecord.id.in_(ids))
+        .options(joinedload(UsageRecord.team), joinedload(UsageRecord.provider))
+        .order_by(UsageRecord.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def paginate_records(
+    where: Sequence[ColumnElement[bool]], total: int, page: int, per_page: int
+) -> Pagination:
+    """The page `page` of the records under `where` (past the last: the last), given their
+    number."""
+    last = max(1, math.ceil(total / per_page))
+    return _Known(
+        page=min(max(page, 1), last),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        where=list(where),
+        total=total,
+    )
