@@ -13,6 +13,7 @@ from opc.auth.models import User
 from opc.compute.models import Voucher
 from opc.compute.operations import vouchers as vouchers_ops
 from opc.compute.operations.vouchers import grant_voucher
+from opc.compute.queries import Forecast, burn_since, burned, forecast
 from opc.core.errors import Forbidden
 from opc.extensions import db
 from tests.compute.helpers import (
@@ -336,3 +337,46 @@ def test_two_staff_granting_one_team_at_once_cannot_exceed_its_cap(
     outcomes = _race(app, staff.id, writes)
     assert outcomes == ["ok", "team_cap_exceeded"], outcomes
     assert count(app, Voucher) == 1
+
+
+# --- the forecast, worked by hand --------------------------------------------------------
+
+TODAY = D("2026-06-01")
+
+
+@pytest.mark.parametrize(
+    ("remaining", "burned", "valid_to", "expected"),
+    [
+        # ¥3,000 in 30 days = ¥100 a day; ¥2,000 left lasts 20 days: out on 06-21.
+        (200_000, 300_000, "2026-12-31", Forecast(10_000, D("2026-06-21"), True, None)),
+        # ¥10 a day (¥300 in 30 days): ¥1,000 lasts 100 days, to 09-09, after
+        # the voucher's end on 07-31; 60 days × ¥10 = ¥600 used by then, ¥400 left.
+        (100_000, 30_000, "2026-07-31", Forecast(1_000, D("2026-09-09"), False, 40_000)),
+        # Running out on the last valid day is still before it expires.
+        (3_000, 3_000, "2026-07-01", Forecast(100, D("2026-07-01"), True, None)),
+        # A part of a day counts as a day: 1,000 fen at 7 fen per 30 days takes 4,286 days.
+        (1_000, 7, "2040-01-01", Forecast(0, D("2038-02-24"), True, None)),
+        # Beyond the calendar: no date, and what would be left at expiry.
+        (10**17 - 1, 30, "2026-07-01", Forecast(1, None, False, 10**17 - 1 - 30)),
+        # No burn, nothing left, or expired: no forecast.
+        (200_000, 0, "2026-12-31", Forecast()),
+        (0, 300_000, "2026-12-31", Forecast()),
+        (200_000, 300_000, "2026-05-31", Forecast()),
+    ],
+)
+def test_the_forecast(remaining, burned, valid_to, expected):
+    assert forecast(remaining, burned, TODAY, D(valid_to)) == expected
+
+
+def test_the_burn_counts_the_30_park_local_days_ending_today(app, make, park, prog, gpu):
+    """Records started from 2026-05-03 00:00 in Shanghai (2026-05-02 16:00 UTC) count."""
+    team = make.team(park, status="resident")
+    v = voucher(app, prog, team, 1_000_000)
+    draw(app, v, gpu, 111, datetime(2026, 5, 2, 15, 59, tzinfo=UTC))  # 05-02 23:59 local
+    draw(app, v, gpu, 222, datetime(2026, 5, 2, 16, 0, tzinfo=UTC))  # 05-03 00:00 local
+    draw(app, v, gpu, 333, datetime(2026, 6, 1, 15, 0, tzinfo=UTC))  # today, 23:00 local
+    with app.app_context():
+        since = burn_since(TODAY, "Asia/Shanghai")
+        assert since == datetime(2026, 5, 2, 16, 0, tzinfo=UTC)
+        assert burned(team.id, since, "Asia/Shanghai") == {v.id: 555}
+        db.session.remove()
