@@ -100,12 +100,6 @@ class TransitionForm(BaseForm):
     note = StringField(_l("Note"), validators=[Length(max=1000)])
 
 
-class InviteForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-
-
-class AcceptInvitationForm(BaseForm):
-    name = StringField(_l("Your name"), validators=[Length(max=200)])
 class StepForm(BaseForm):
     """A step that asks first (opc.teams.labels.CONFIRMED_STEPS): its date and a note,
     which for a refusal is its reason (the operation requires it)."""
@@ -114,6 +108,12 @@ class StepForm(BaseForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=1000)])
 
 
+class InviteForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class AcceptInvitationForm(BaseForm):
+    name = StringField(_l("Your name"), validators=[Length(max=200)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1024)]
     )
