@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 ALERT_KINDS = {
-    "used_80": _l("80% used"),
+    "used_80": _l("Used: 80%"),
     "used_100": _l("Used up"),
     "expires_30": _l("Expires within 30 days"),
     "expires_7": _l("Expires within 7 days"),
@@ -13,7 +13,7 @@ ALERT_KINDS = {
 
 VOUCHER_STATES = {
     "upcoming": _l("Not valid yet"),
-    "active": _l("Valid"),
+    "active": _l("In force"),
     "used_up": _l("Used up"),
     "expired": _l("Expired"),
 }

@@ -63,7 +63,7 @@ def test_a_member_sees_the_teams_vouchers_with_balance_alerts_and_forecast(
     page = _text(response)
     assert "¥2,000.00 left" in page and "¥8,000.00 used of ¥10,000.00" in page
     assert 'max="1000000" value="800000"' in page  # the progress bar
-    assert 'data-alert="used_80"' in page and "80% used" in page
+    assert 'data-alert="used_80"' in page and "Used: 80%" in page
     assert "星河算力" in page  # redeemable at the programme's providers
     # ¥3,000 over the last 30 days: ¥100 a day, the ¥2,000 left lasts 20 days.
     assert "At ¥100.00 a day (the last 30 days), it runs out on 2026-06-21" in page
