@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from opc.core.dates import local_today
 from opc.core.errors import DomainError, NotFound
@@ -21,6 +20,7 @@ from opc.rent import statements
 from opc.rent.balances import BUCKETS, balances
 from opc.rent.forms import PaymentForm
 from opc.rent.permissions import can_issue_statements, can_view_statements
+from opc.teams.choices import team_choices
 from opc.teams.models import Team
 from opc.teams.pages import Section, add_section
 
@@ -48,7 +48,7 @@ def park_balances(park_id: int) -> Any:
     """What each team owes and how long it is overdue; record a payment."""
     park = g.park = get_or_404(Park, park_id, current_user, "statements.issue")
     form = PaymentForm()
-    form.team_id.choices = [SelectChoice(t.id, t.name_zh) for t in statements.teams_of(park.id)]
+    form.team_id.choices = team_choices(statements.teams_of(park.id))
     if form.validate_on_submit():
         try:
             ops.record_payment(actor=current_user._get_current_object(), **form.values())

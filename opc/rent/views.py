@@ -18,6 +18,7 @@ from opc.rent import queries
 from opc.rent.forms import WAIVER_KINDS, PolicyForm, WaiverForm
 from opc.rent.models import Waiver
 from opc.rent.permissions import can_manage_policies, can_manage_waivers
+from opc.teams.choices import team_choices
 
 bp = Blueprint("rent", __name__)
 
@@ -79,7 +80,7 @@ def create_policy(park_id: int) -> Any:
 
 def _waiver_form(park: Park) -> WaiverForm:
     form = WaiverForm()
-    form.team_id.choices = [SelectChoice(t.id, t.name_zh) for t in queries.park_teams(park.id)]
+    form.team_id.choices = team_choices(queries.park_teams(park.id))
     form.policy_id.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(p.id, f"{p.code} {p.name_zh}")
         for p in queries.policy_choices(current_user, park.id)

@@ -20,7 +20,6 @@ from wtforms import SelectChoice
 from opc.core.dates import last_day
 from opc.core.errors import DomainError, ValidationFailed
 from opc.core.forms import BaseForm
-from opc.core.i18n import locale_code
 from opc.core.permissions import get_or_404, require
 from opc.core.values import arg_date, arg_id
 from opc.space import operations as ops
@@ -30,6 +29,7 @@ from opc.space.labels import KINDS
 from opc.space.models import Allocation, Unit
 from opc.space.permissions import can_allocate, can_see_space
 from opc.space.views import acting_user, bp, error_text, load_unit, search_args, unit_search
+from opc.teams.choices import team_choices
 from opc.teams.models import Team, TeamStatus
 
 # The most free units a team's search lists (narrow the filters for more).
@@ -59,12 +59,9 @@ def allocated_message(allocation: Allocation) -> str:
 
 def _team_choices(park_id: int) -> list[SelectChoice]:
     """Only resident teams hold space: the allocation form offers them alone, after a blank
-    first choice (no team is allocated by default)."""
-    locale = locale_code()
-    blank = SelectChoice("", _("Choose a team"))
-    return [blank] + [
-        SelectChoice(t.id, t.display_name(locale)) for t in queries.resident_teams(park_id)
-    ]
+    first choice (no team is allocated by default), in pinyin order, each saying whether it
+    holds space already (opc.teams.choices)."""
+    return team_choices(queries.resident_teams(park_id), blank=_("Choose a team"))
 
 
 def _unit_page(unit: Unit, allocate_form: AllocateForm | None = None, status: int = 200) -> Any:

@@ -1,5 +1,6 @@
 """What space adds to the team pages (opc.teams.pages): the floor and "has space" filters
-and the units column of the team list, and the space card of a team's page."""
+and the units column of the team list, the space card of a team's page, and the note on
+every choice of teams of whether it holds space today."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from opc.space import queries
 from opc.space.models import Allocation, Unit
 from opc.space.permissions import can_allocate
 from opc.teams.models import Team
-from opc.teams.pages import Column, Filter, Section, add_facet, add_section
+from opc.teams.pages import Column, Filter, Section, add_facet, add_note, add_section
 
 
 def _holds(day: date) -> Select[Any]:
@@ -82,6 +83,15 @@ def _unit_codes(teams: list[Team]) -> Mapping[int, str]:
     return {tid: ", ".join(codes) for tid, codes in _held_by(teams, "codes").items()}
 
 
+def space_note(teams: list[Team]) -> Mapping[int, str]:
+    """Each team as a choice notes whether it holds space today, and which."""
+    held = _held_by(teams, "codes")
+    return {
+        t.id: _("holds %(units)s", units=", ".join(held[t.id])) if held.get(t.id) else _("no space")
+        for t in teams
+    }
+
+
 def _space_card(team: Team, user: Any) -> Mapping[str, Any]:
     return {
         "units": current_units([team]).get(team.id, []),
@@ -104,3 +114,4 @@ def register() -> None:
         Column(_l("Space today"), _unit_codes),
     )
     add_section(Section("space", "space/_team_section.html", _space_card, order=60))
+    add_note(space_note)

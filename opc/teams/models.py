@@ -6,7 +6,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from pypinyin import lazy_pinyin
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
@@ -14,6 +13,7 @@ from opc.auth.models import User
 from opc.core import constraints
 from opc.core.db import UTCDateTime, utcnow
 from opc.core.models import Audited, CreatedMixin
+from opc.core.pinyin import initials_of, pinyin_of
 from opc.extensions import db
 from opc.parks.models import Park
 
@@ -55,11 +55,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def pinyin_of(name: str) -> str:
-    """Toneless lower-case pinyin without spaces: 星云工作室 -> xingyungongzuoshi."""
-    return "".join("".join(lazy_pinyin(name or "")).lower().split())
-
-
 def _in(values: type[StrEnum]) -> str:
     return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
 
@@ -74,6 +69,8 @@ class Team(Audited, CreatedMixin, db.Model):
         # A unique index (not a table constraint): SQLite adds one without rebuilding the table.
         Index("uq_teams_park_id_name_zh", "park_id", "name_zh", unique=True),
     )
+    # Derived from name_zh, whose change the log shows.
+    __audit_exclude__ = frozenset({"name_initials"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), index=True)
@@ -81,6 +78,8 @@ class Team(Audited, CreatedMixin, db.Model):
     name_en: Mapped[str] = mapped_column(String(200), default="")
     # Lower-case pinyin of name_zh, without tones or spaces, so "xingyun" finds 星云工作室.
     name_pinyin: Mapped[str] = mapped_column(String(400), default="", index=True)
+    # Its initials ("xygzs"), as staff type a name they search for (opc.core.pinyin).
+    name_initials: Mapped[str] = mapped_column(String(200), default="", server_default="")
     track: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16), default=TeamKind.COMPANY)
     legal_name: Mapped[str | None] = mapped_column(String(200))
@@ -108,8 +107,9 @@ class Team(Audited, CreatedMixin, db.Model):
 
     @validates("name_zh")
     def _keep_pinyin(self, _key: str, value: str) -> str:
-        """Whoever sets the Chinese name, the pinyin used by search follows."""
+        """Whoever sets the Chinese name, the pinyin and initials used by search follow."""
         self.name_pinyin = pinyin_of(value)
+        self.name_initials = initials_of(value)[:200]
         return value
 
     def display_name(self, locale: str) -> str:

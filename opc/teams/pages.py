@@ -2,7 +2,9 @@
 
 A *section* is a card on a team's page (opc.space adds the team's space); a *facet* is a
 filter and a column of the staff's team list (opc.space adds the floor, "has space" and
-the units held today). Each registers from its init_app; the pages show them in order.
+the units held today); a *note* is what a choice of teams says of each beside its name
+(opc.space: whether it holds space, opc.teams.choices). Each registers from its init_app;
+the pages show them in order.
 """
 
 from __future__ import annotations
@@ -48,11 +50,16 @@ class Column:
     values: Callable[[list[Team]], Mapping[int, str]]
 
 
+# A note on teams in a choice: `note(teams)` gives the note of each team it has one for.
+Note = Callable[[list[Team]], Mapping[int, str]]
+
+
 @dataclass
 class Contributions:
     sections: list[Section] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 CONTRIBUTIONS = Contributions()
@@ -73,6 +80,12 @@ def add_facet(filters: list[Filter], column: Column | None = None) -> None:
     CONTRIBUTIONS.filters.extend(filters)
     if column is not None:
         CONTRIBUTIONS.columns.append(column)
+
+
+def add_note(note: Note) -> None:
+    """Add a note to every choice of teams (idempotent)."""
+    if note not in CONTRIBUTIONS.notes:
+        CONTRIBUTIONS.notes.append(note)
 
 
 def sections_for(team: Team, user: Any) -> list[tuple[Section, Mapping[str, Any]]]:

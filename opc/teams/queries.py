@@ -50,13 +50,15 @@ def today_for(park_id: int | None) -> date:
 
 
 def search(q: str) -> ColumnElement[bool]:
-    """Case-insensitive match on the Chinese and English names and the pinyin."""
+    """Case-insensitive match on the Chinese and English names, the pinyin and its
+    initials ("xygzs" finds 星云工作室: opc.core.pinyin)."""
     text = q.strip().lower()
     compact = "".join(text.split())
     return or_(
         func.lower(Team.name_zh).contains(text, autoescape=True),
         func.lower(Team.name_en).contains(text, autoescape=True),
         Team.name_pinyin.contains(compact, autoescape=True),
+        Team.name_initials.contains(compact, autoescape=True),
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
 
 from opc.auth.models import User
 from opc.extensions import db
 from opc.parks.models import Park
+from opc.teams.choices import team_choices as choices_of
 from opc.teams.models import Team
 
 
@@ -20,8 +22,10 @@ def users() -> Select[tuple[User]]:
     )
 
 
-def team_choices() -> list[tuple[int, str]]:
-    return [(t.id, t.name_zh) for t in db.session.scalars(select(Team).order_by(Team.name_zh))]
+def team_choices() -> list[SelectChoice]:
+    """Every team, in pinyin order, saying whether it holds space (opc.teams.choices)."""
+    teams = db.session.scalars(select(Team).options(joinedload(Team.park)))
+    return choices_of(teams)
 
 
 def park_choices() -> list[tuple[int, str]]:
