@@ -17,6 +17,8 @@ from opc.compute import (
     settlement_views,
     settlements_api,
     team_pages,
+    usage_api,
+    usage_views,
     views,
 )
 from opc.compute.labels import alert_kind_label, percent_label, voucher_state_label
@@ -27,7 +29,7 @@ from opc.core.money import yuan_str
 from opc.extensions import db
 
 # Rules register when imported.
-__all__ = ["api", "permissions", "settlements_api"]
+__all__ = ["api", "permissions", "settlements_api", "usage_api"]
 
 
 def add_provider_record(user: User, **_kw: Any) -> None:
@@ -62,3 +64,6 @@ def init_app(app: Flask) -> None:
         order=46,
     )
     team_pages.register()
+    # Staff upload a provider's usage file on its behalf (opc.compute.usage_views).
+    app.register_blueprint(usage_views.bp)
+    nav.add("compute_upload.upload", _l("Upload usage"), usage_views.may_upload, order=46)

@@ -80,7 +80,7 @@ def _rollback() -> None:
 def handle_domain(exc: DomainError) -> tuple[object, int, dict[str, str]]:
     _rollback()
     body, status = respond(
-        exc.status, exc.code, exc.message, fields=exc.fields, conflict=exc.conflict
+        exc.status, exc.code, exc.message, fields=exc.fields, conflict=exc.conflict, **exc.extra
     )
     retry_after = getattr(exc, "retry_after", None)  # RateLimited: when to come back
     return body, status, ({"Retry-After": str(retry_after)} if retry_after else {})

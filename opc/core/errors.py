@@ -23,6 +23,9 @@ class DomainError(Exception):
         self.message = message
         self.fields = fields or {}
         self.conflict = conflict
+        # More members of the error body, beside code and message (a refused usage batch
+        # lists its bad records under "records").
+        self.extra: dict[str, Any] = {}
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -30,6 +33,7 @@ class DomainError(Exception):
             body["fields"] = self.fields
         if self.conflict:
             body["conflict"] = self.conflict
+        body.update(self.extra)
         return body
 
 

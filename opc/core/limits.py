@@ -10,6 +10,10 @@
 
 Each refusal is a 413 that names the setting it crossed (`TooLarge.setting`), so that the
 error says which size was too large (opc.core.errorpages).
+
+A route that takes larger bodies than MAX_CONTENT_LENGTH (a batch of usage records) names
+its own setting with `allow_larger_body(endpoint, setting, message)`: its body, and only
+its, is held to that setting instead, refused the same ways, and the 413 names it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import IO, Any
 
-from flask import Flask, Request, request
+from flask import Flask, Request, current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -42,18 +46,27 @@ LIMITS: dict[str, Callable[[int], str]] = {
     ),
     "MAX_FORM_PARTS": lambda n: _("The form has more than %(n)d fields.", n=n),
 }
+# Endpoints whose body limit is another setting than MAX_CONTENT_LENGTH.
+_BODY_LIMITS: dict[str, str] = {}
+
+
+def allow_larger_body(endpoint: str, setting: str, message: Callable[[int], str]) -> None:
+    """Hold the body of `endpoint`'s requests to the config `setting` (its 413 says `message`)."""
+    _BODY_LIMITS[endpoint] = setting
+    LIMITS[setting] = message
 
 
 class _HeldTo(LimitedStream):
     """A body without a Content-Length, read up to the limit: one byte more is a 413."""
 
-    def __init__(self, stream: IO[bytes], limit: int) -> None:
+    def __init__(self, stream: IO[bytes], limit: int, setting: str) -> None:
         super().__init__(stream, limit, is_max=True)
+        self.setting = setting
 
     def on_exhausted(self) -> None:
         # At the limit: the body may end exactly here, or go on (then it is too large).
         if self._stream.read(1):
-            raise TooLarge("MAX_CONTENT_LENGTH")
+            raise TooLarge(self.setting)
 
     def readall(self) -> bytes:
         data = super().readall()
@@ -112,6 +125,21 @@ class LimitedRequest(Request):
 
     form_data_parser_class = _FormParser
 
+    @property
+    def body_limit(self) -> str:
+        """The setting this request's body is held to: its route's, else MAX_CONTENT_LENGTH."""
+        return _BODY_LIMITS.get(self.endpoint or "", "MAX_CONTENT_LENGTH")
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self._max_content_length is not None or not current_app:
+            return super().max_content_length
+        return current_app.config[self.body_limit]  # type: ignore[no-any-return]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
     @cached_property
     def stream(self) -> IO[bytes]:  # type: ignore[override]
         limit = self.max_content_length
@@ -120,13 +148,13 @@ class LimitedRequest(Request):
             and self.content_length is None
             and "wsgi.input_terminated" in self.environ  # the server de-chunks the body
         ):
-            return _HeldTo(self.environ["wsgi.input"], limit)
+            return _HeldTo(self.environ["wsgi.input"], limit, self.body_limit)
         try:
             return super().stream
         except TooLarge:
             raise
         except RequestEntityTooLarge as exc:  # a declared Content-Length over the limit
-            raise TooLarge("MAX_CONTENT_LENGTH") from exc
+            raise TooLarge(self.body_limit) from exc
 
 
 def _refuse_declared_excess() -> None:
@@ -134,7 +162,7 @@ def _refuse_declared_excess() -> None:
     or not the view would read it."""
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
-        raise TooLarge("MAX_CONTENT_LENGTH")
+        raise TooLarge(request.body_limit)
 
 
 def init_app(app: Flask) -> None:

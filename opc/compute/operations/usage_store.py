@@ -1,0 +1,239 @@
+"""Writing a checked batch of usage: draw it down, then store it in bulk in the running
+transaction (opc.compute.operations.usage checks it and holds the teams' locks).
+
+The records and their draws are many (50,000 a batch) and not audited one by one: they are
+written with COPY on PostgreSQL and one executemany on SQLite, under ids taken before they
+are written (their draws name them). The batch itself is audited (through the ORM), and so
+are the vouchers, whose used amounts the audit log leaves out (`__audit_exclude__`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from opc.compute.drawdown import Balance, draw, rate_hundredths, reached
+from opc.compute.models import (
+    Programme,
+    Provider,
+    UsageBatch,
+    UsageDraw,
+    UsageRecord,
+    Voucher,
+    VoucherAlert,
+    programme_providers,
+    voucher_providers,
+)
+from opc.compute.operations.usage_input import Record
+from opc.compute.signals import voucher_alerted
+from opc.core.csvio import chunks
+from opc.core.db import utcnow
+
+_RECORD_COLUMNS = (
+    "id", "batch_id", "provider_id", "external_id", "team_id", "park_id", "gpu_type",
+    "started_at", "ended_at", "month", "gpu_hours_hundredths", "cost_fen", "subsidy_fen",
+)  # fmt: skip
+_DRAW_COLUMNS = ("record_id", "voucher_id", "subsidy_fen", "gpu_hours_hundredths")
+Teams = dict[int, tuple[int, ZoneInfo, str]]  # id: park, its zone, status
+
+
+def write_batch(
+    session: Session,
+    provider: Provider,
+    fresh: list[tuple[int, Record]],
+    days: dict[int, Any],
+    teams: Teams,
+    duplicates: int,
+    source: str,
+    actor: Any,
+) -> UsageBatch:
+    """Draw the fresh records down, in the order they started, and store them with the
+    batch (in the order they came, under increasing ids: the indexes grow at their ends);
+    the vouchers' used amounts and alerts follow."""
+    vouchers = _vouchers(session, teams, provider.id)
+    ids = _new_ids(session, len(fresh))
+    paid = [0] * len(fresh)
+    draws = []
+    for k in sorted(range(len(fresh)), key=lambda k: (fresh[k][1].started_at, k)):
+        index, record = fresh[k]
+        balances = vouchers.get(record.team_id)
+        if not balances:
+            continue  # unsubsidised
+        day = days[index].date()
+        for voucher, fen, hours in draw(record.cost_fen, record.hours, balances, provider.id, day):
+            draws.append((ids[k], voucher.id, fen, hours))
+            paid[k] += fen
+    draws.sort()
+    batch = UsageBatch(
+        provider_id=provider.id,
+        source=source,
+        stored=len(fresh),
+        duplicates=duplicates,
+        cost_fen=sum(record.cost_fen for _index, record in fresh),
+        subsidy_fen=sum(paid),
+        submitted_by_id=getattr(actor, "id", None),
+    )
+    session.add(batch)
+    session.flush()
+    records = [
+        (
+            record_id, batch.id, provider.id, record.external_id, record.team_id,
+            teams[record.team_id][0], record.gpu_type, record.started_at, record.ended_at,
+            f"{days[index].year:04d}-{days[index].month:02d}", record.hours, record.cost_fen,
+            subsidy,
+        )
+        for record_id, (index, record), subsidy in zip(ids, fresh, paid, strict=True)
+    ]  # fmt: skip
+    _insert(session, UsageRecord, _RECORD_COLUMNS, records)
+    _insert(session, UsageDraw, _DRAW_COLUMNS, draws)
+    drawn = {voucher_id for _r, voucher_id, _f, _h in draws}
+    _settle(session, [v for team in vouchers.values() for v in team if v.id in drawn])
+    return batch
+
+
+def _vouchers(
+    session: Session, teams: dict[int, tuple[int, ZoneInfo, str]], provider_id: int
+) -> dict[int, list[Balance]]:
+    """Each team's vouchers redeemable at the provider, in drawing order (read after the
+    teams' rows are locked: what other batches drew is in them)."""
+    found: dict[int, list[Balance]] = defaultdict(list)
+    rows = []
+    for some in chunks(list(teams)):
+        stmt = (
+            select(Voucher, Programme.rate_percent)
+            .join(Programme, Programme.id == Voucher.programme_id)
+            .where(Voucher.team_id.in_(some))
+        )
+        rows += session.execute(stmt.execution_options(populate_existing=True)).all()
+    where = _redeemable(session, [v.id for v, _r in rows], {v.programme_id for v, _r in rows})
+    for voucher, rate in rows:
+        providers = where["voucher"].get(voucher.id) or where["programme"].get(voucher.programme_id)
+        if providers is not None and provider_id not in providers:
+            continue
+        found[voucher.team_id].append(
+            Balance(
+                id=voucher.id,
+                valid_from=voucher.valid_from,
+                valid_to=voucher.valid_to,
+                rate=rate_hundredths(rate),
+                amount_fen=voucher.amount_fen,
+                used_fen=voucher.used_fen,
+                hours=voucher.gpu_hours_hundredths,
+                used_hours=voucher.used_hundredths,
+                providers=providers,
+            )
+        )
+    for balances in found.values():
+        balances.sort(key=lambda b: b.order)
+    return found
+
+
+def _redeemable(
+    session: Session, voucher_ids: list[int], programme_ids: set[int]
+) -> dict[str, dict[int, frozenset[int]]]:
+    """Where vouchers are redeemable: the providers each lists, else its programme's (a
+    programme that lists none is redeemable at every provider)."""
+    where: dict[str, dict[int, set[int]]] = {
+        "voucher": defaultdict(set),
+        "programme": defaultdict(set),
+    }
+    for kind, table, key, ids in (
+        ("voucher", voucher_providers, voucher_providers.c.voucher_id, voucher_ids),
+        ("programme", programme_providers, programme_providers.c.programme_id, list(programme_ids)),
+    ):
+        for some in chunks(ids):
+            for owner, provider_id in session.execute(
+                select(key, table.c.provider_id).where(key.in_(some))
+            ):
+                where[kind][owner].add(provider_id)
+    return {kind: {k: frozenset(v) for k, v in found.items()} for kind, found in where.items()}
+
+
+def _new_ids(session: Session, count: int) -> Sequence[int]:
+    """Ids for the batch's records, taken before they are written (their draws name them):
+    from the sequence on PostgreSQL; on SQLite after the largest, under its write lock."""
+    if _dialect(session) == "postgresql":
+        stmt = text(
+            "SELECT nextval(pg_get_serial_sequence('usage_records', 'id')) "
+            "FROM generate_series(1, :n)"
+        )
+        return list(session.scalars(stmt, {"n": count}))
+    first = (session.scalar(select(func.max(UsageRecord.id))) or 0) + 1
+    return range(first, first + count)
+
+
+def _dialect(session: Session) -> str:
+    return session.connection().dialect.name
+
+
+def _insert(
+    session: Session, model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Rows written in bulk on the session's connection, in its transaction: COPY on
+    PostgreSQL, one executemany on SQLite (values bound as SQLAlchemy binds them)."""
+    if not rows:
+        return
+    connection = session.connection()
+    cursor = connection.connection.driver_connection.cursor()
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        with cursor.copy(f"COPY {model.__tablename__} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    table = model.__table__
+    binds = [
+        (i, bind)
+        for i, name in enumerate(columns)
+        if (bind := table.c[name].type.bind_processor(connection.dialect)) is not None
+    ]
+    if binds:
+        rows = [_bound(row, binds) for row in rows]
+    marks = ", ".join("?" * len(columns))
+    cursor.executemany(f"INSERT INTO {model.__tablename__} ({names}) VALUES ({marks})", rows)
+
+
+def _bound(row: tuple[Any, ...], binds: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    values = list(row)
+    for i, bind in binds:
+        values[i] = bind(values[i])
+    return tuple(values)
+
+
+def _settle(session: Session, balances: list[Balance]) -> None:
+    """The drawn vouchers' used amounts, and their alerts: each kind recorded once (the
+    unique key; a concurrent batch that recorded it first wins) and announced once."""
+    if not balances:
+        return
+    by_id = {b.id: b for b in balances}
+    vouchers = session.scalars(select(Voucher).where(Voucher.id.in_(list(by_id)))).all()
+    for voucher in vouchers:
+        voucher.used_fen = by_id[voucher.id].used_fen
+        voucher.used_hundredths = by_id[voucher.id].used_hours
+    session.flush()
+    now = utcnow()
+    alerts = [
+        {"voucher_id": b.id, "kind": kind.value, "sent_at": now}
+        for b in balances
+        for kind in reached(b)
+    ]
+    if not alerts:
+        return
+    dialect_insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+    stmt = (
+        dialect_insert(VoucherAlert)
+        .values(alerts)
+        .on_conflict_do_nothing(index_elements=["voucher_id", "kind"])
+        .returning(VoucherAlert.voucher_id, VoucherAlert.kind)
+    )
+    recorded = session.execute(stmt).all()
+    loaded = {voucher.id: voucher for voucher in vouchers}
+    for voucher_id, kind in sorted(recorded):
+        voucher_alerted.send(loaded[voucher_id], kind=kind)
