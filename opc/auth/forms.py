@@ -1,4 +1,4 @@
-"""Forms for logging in, passwords and API tokens."""
+"""Forms for logging in, passwords, preferences and API tokens."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
@@ -24,6 +24,13 @@ class PasswordForm(BaseForm):
         validators=[EqualTo("password", message=_l("Passwords differ."))],
     )
     revoke_tokens = BooleanField(_l("Also revoke my API tokens"))
+
+
+class PreferencesForm(BaseForm):
+    notify_by_email = BooleanField(_l("Also send me my notifications by e-mail"))
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("zh", "中文"), SelectChoice("en", "English")]
+    )
 
 
 class TokenForm(BaseForm):

@@ -149,6 +149,19 @@ def set_password(
         end_logins(user, revoke_tokens=revoke_tokens)
 
 
+@retrying
+def set_preferences(user: User, *, notify_by_email: bool, locale: str, actor: Any) -> None:
+    """One's notification mail (opc.notifications) and language: of one's e-mails, and of
+    the pages until the language switch is used."""
+    languages = current_app.config["LANGUAGES"]
+    if locale not in languages:
+        message = _("Must be one of: %(known)s.", known=", ".join(languages))
+        raise ValidationFailed({"locale": [message]})
+    with transaction(actor):
+        user.notify_by_email = bool(notify_by_email)
+        user.locale = locale
+
+
 def end_logins(user: User, *, revoke_tokens: bool = False) -> None:
     """End every login session of the user, and with `revoke_tokens` their API tokens
     (joins the caller's transaction: a password change or reset)."""

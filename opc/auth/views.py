@@ -19,7 +19,14 @@ from flask_login import current_user, login_user, logout_user
 
 from opc.auth import operations as ops
 from opc.auth import queries, resets
-from opc.auth.forms import ForgotForm, LoginForm, PasswordForm, ResetForm, TokenForm
+from opc.auth.forms import (
+    ForgotForm,
+    LoginForm,
+    PasswordForm,
+    PreferencesForm,
+    ResetForm,
+    TokenForm,
+)
 from opc.auth.permissions import can_manage_users
 from opc.core import mail
 from opc.core.errors import DomainError, RateLimited, ValidationFailed
@@ -72,11 +79,16 @@ def logout() -> Any:
 
 @bp.route("/account", methods=["GET", "POST"])
 def account() -> Any:
-    """One's own account: change the password, manage API tokens."""
+    """One's own account: change the password, preferences, manage API tokens."""
     form = PasswordForm(prefix="pw")
     token_form = TokenForm(prefix="tok")
     user = current_user._get_current_object()
     status, headers = 200, {}
+    prefs, saved = _preferences(user)
+    if saved:
+        return saved
+    if prefs.refused:
+        status = 422
     if request.method == "POST" and "pw-password" in request.form:
         status = 422
         try:
@@ -104,9 +116,38 @@ def account() -> Any:
                 token_form.show_error(err)
     tokens = queries.tokens_of(user)
     page = render_template(
-        "auth/account.html", form=form, token_form=token_form, tokens=tokens, new_secret=new_secret
+        "auth/account.html",
+        form=form,
+        token_form=token_form,
+        prefs=prefs,
+        tokens=tokens,
+        new_secret=new_secret,
     )
     return page, status, headers
+
+
+def _preferences(user: Any) -> tuple[PreferencesForm, Any]:
+    """The preferences form, and the redirect after saving it when it was submitted."""
+    submitted = request.method == "POST" and "pref-locale" in request.form
+    prefs = PreferencesForm(prefix="pref", obj=user, formdata=request.form if submitted else None)
+    if not submitted:
+        prefs.locale.data = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        return prefs, None
+    if prefs.validate():
+        try:
+            ops.set_preferences(
+                user,
+                notify_by_email=bool(prefs.notify_by_email.data),
+                locale=prefs.locale.data,
+                actor=user,
+            )
+        except DomainError as err:
+            prefs.show_error(err)
+        else:
+            flash(_("Preferences saved."), "success")
+            return prefs, redirect(url_for("auth.account"))
+    prefs.refused = True
+    return prefs, None
 
 
 def _change_password(user: Any, form: PasswordForm) -> None:
