@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from opc.core import errorpages, i18n, limits, security, templating, values, views
+from opc.core import errorpages, i18n, limits, nav, paths, security, templating, values, views
 
 
 def init_app(app: Flask) -> None:
@@ -15,4 +16,6 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    app.jinja_env.globals["return_path"] = paths.return_path  # the language switch's `next`
     app.register_blueprint(views.bp)
+    nav.add("core.home", _l("Home"), lambda u: u.role in views.LITTLE_TO_SEE_YET, order=5)

@@ -5,7 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -17,6 +27,7 @@ from opc.core.constraints import rule_for_integrity_error
 from opc.core.db import is_lock_conflict
 from opc.core.errors import ConcurrentUpdate, DomainError
 from opc.core.limits import LIMITS, TooLarge
+from opc.core.paths import nearest_page
 from opc.core.security import security_headers
 from opc.extensions import db, login
 
@@ -112,6 +123,10 @@ def handle_http(exc: HTTPException) -> tuple[object, int, list[tuple[str, str]]]
                 answer = handler(original)  # (body, status) or (body, status, headers)
                 return answer if len(answer) == 3 else (*answer, [])  # type: ignore[return-value]
     status = exc.code or 500
+    if status == 405 and request.method in ("GET", "HEAD") and not wants_json():
+        # A form's POST-only address opened by GET (typed, or reloaded without sending the
+        # form again): no dead end, the page above it.
+        return redirect(nearest_page(request.full_path, url_for("core.home")))  # type: ignore[return-value]
     messages = {
         400: _("The request could not be understood."),
         401: _("Please log in."),

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
+from opc.core.paths import nearest_page
 from opc.core.permissions import Role
-from opc.core.security import public, safe_next
+from opc.core.security import public
 from opc.extensions import db
 
 bp = Blueprint("core", __name__)
+
+# Roles whose pages are still to come (reviewers score fund applications): they start on a
+# page that says what will appear there, not on a dashboard of parks they do not see.
+LITTLE_TO_SEE_YET = frozenset({Role.REVIEWER})
 
 
 @bp.route("/")
@@ -23,6 +37,9 @@ def home() -> Any:
         return redirect(url_for("auth.login"))
     if current_user.role == Role.MEMBER:
         return redirect(url_for("teams.mine"))
+    if current_user.role in LITTLE_TO_SEE_YET:
+        # No dead end: a start page with the navigation, saying what will appear here.
+        return render_template("home.html")
     return redirect(url_for("overview.index"))
 
 
@@ -33,7 +50,8 @@ def set_language() -> Any:
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(safe_next(request.form.get("next"), url_for("core.home")))
+    # Back to a page a GET answers, never to a form's POST-only address (a 405).
+    return redirect(nearest_page(request.form.get("next"), url_for("core.home")))
 
 
 @bp.route("/healthz")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +20,7 @@ from opc.users import queries
 from opc.users.forms import UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
+RESET_LINK_KEY = "users.reset_link"
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -53,7 +54,14 @@ def index() -> Any:
 def detail(user_id: int) -> Any:
     require(can_manage_users(current_user))
     user = get_or_404(User, user_id, current_user)
-    return render_template("users/detail.html", user=user, reset_form=ForceResetForm())
+    # A reset just made without mail: its one-time link, shown once after the redirect.
+    shown = session.pop(RESET_LINK_KEY, None)
+    link = (
+        shown.get("link") if isinstance(shown, dict) and shown.get("user_id") == user_id else None
+    )
+    return render_template(
+        "users/detail.html", user=user, reset_form=ForceResetForm(), reset_link=link
+    )
 
 
 @bp.route("/<int:user_id>/reset-password", methods=["POST"])
@@ -63,7 +71,7 @@ def reset_password(user_id: int) -> Any:
     require(can_manage_users(current_user))
     user = get_or_404(User, user_id, current_user)
     form = ForceResetForm()
-    status, link = 200, None
+    status = 200
     if form.validate_on_submit():
         try:
             issued = resets.force_reset(
@@ -79,7 +87,8 @@ def reset_password(user_id: int) -> Any:
                     _("A link to set a new password was sent to %(email)s.", email=user.email),
                     "success",
                 )
-                return redirect(url_for("users.detail", user_id=user.id))
-            link = issued.link
-    page = render_template("users/detail.html", user=user, reset_form=form, reset_link=link)
+            else:  # shown on the user's page after the redirect, once
+                session[RESET_LINK_KEY] = {"user_id": user.id, "link": issued.link}
+            return redirect(url_for("users.detail", user_id=user.id))
+    page = render_template("users/detail.html", user=user, reset_form=form)
     return page, max(status, form.status)
