@@ -84,9 +84,9 @@ def _explore(park: Park, team: Team | None) -> Any:
 
 def _month_url(month: str) -> str:
     """This page for another month, the other filters kept."""
-    args = {**request.args.to_dict(), "month": month}
+    args = {**request.args.to_dict(), **(request.view_args or {}), "month": month}
     args.pop("page", None)
-    return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+    return url_for(request.endpoint or "", **args)
 
 
 @bp.route("/parks/<int:park_id>/compute/usage")

@@ -206,7 +206,7 @@ def get_settlement(user: Any, settlement_id: int) -> dict[str, Any]:
     response=SettlementIssueOut,
     errors=(403, 404, 409),
 )
-def issue(user: Any, body: SettlementIssueIn) -> dict[str, Any]:
+def issue_settlements(user: Any, body: SettlementIssueIn) -> dict[str, Any]:
     """Issue the park's settlement with the provider for an ended month: all or nothing;
     again, or by two staff at once, `{"issued": 0}`. It settles the month's records and
     those of earlier months not settled yet."""

@@ -35,9 +35,10 @@ def _last_day(end: date | None) -> str:
 
 
 def _page_url(page: int) -> str:
-    args = dict(request.args)
-    args["page"] = str(page)
-    return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)
+    # The URL's own variables win over a query parameter of the same name (?team_id= on
+    # /teams/<team_id>/…), which url_for would otherwise be given twice.
+    args = {**request.args.to_dict(), **(request.view_args or {}), "page": str(page)}
+    return url_for(request.endpoint or "core.home", **args)
 
 
 def _name(obj: Any) -> str:

@@ -102,6 +102,15 @@ def test_the_records_come_a_page_at_a_time(app, client, as_user, u, monkeypatch)
     second = client.get(f"{base}&page=2").get_data(as_text=True)
     assert shown_records(second) == [ids["oct1"]]
     assert shown_records(client.get(f"{base}&page=9").get_data(as_text=True)) == [ids["oct1"]]
+    # A team's page keeps its team whatever ?team_id= says, in its links too.
+    monkeypatch.setattr(explorer_views, "PER_PAGE", 1)
+    t1, t2 = u["teams"]
+    team_page = client.get(f"/teams/{t1.id}/usage?month=2026-10&team_id={t2.id}&page=1")
+    assert team_page.status_code == 200
+    html = team_page.get_data(as_text=True).replace("&amp;", "&")
+    assert shown_records(html) == [ids["oct2"]]
+    assert f"/teams/{t1.id}/usage?month=2026-09" in html
+    assert re.search(rf'href="/teams/{t1.id}/usage\?[^"]*page=2"', html)
 
 
 @time_machine.travel(TODAY, tick=False)
