@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from opc.core import errorpages, i18n, limits, nav, paths, security, templating, values, views
+from opc.core.zones import zone_label
 
 
 def init_app(app: Flask) -> None:
@@ -17,5 +18,6 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     app.jinja_env.globals["return_path"] = paths.return_path  # the language switch's `next`
+    app.jinja_env.filters["zone"] = zone_label  # {{ park.timezone|zone }}
     app.register_blueprint(views.bp)
     nav.add("core.home", _l("Home"), lambda u: u.role in views.LITTLE_TO_SEE_YET, order=5)

@@ -10,9 +10,12 @@ from flask_login import current_user
 
 from opc.core.permissions import get_or_404
 from opc.overview import queries
+from opc.overview.attention import ENDING_WITHIN_DAYS, attention
 from opc.parks.models import Park
 from opc.parks.permissions import can_manage_parks
 from opc.teams.labels import track_label
+from opc.teams.models import TeamStatus
+from opc.teams.permissions import can_manage_teams
 
 bp = Blueprint("overview", __name__, url_prefix="/parks")
 
@@ -29,14 +32,24 @@ def index() -> Any:
 
 @bp.route("/<int:park_id>")
 def dashboard(park_id: int) -> Any:
-    """A park at a glance: residents against the cap, space in use, teams by track."""
+    """A park at a glance: what to act on (applicants waiting, allocations ending, residents
+    without space, each linking to its teams), residents against the cap, space, tracks."""
     park = g.park = get_or_404(Park, park_id, current_user)
     summary = queries.summary(park)
+    # Who applied, whose lease ends: for those who manage the park's teams only.
+    todo = None
+    if can_manage_teams(current_user, park):
+        todo = attention(park, summary.today, summary.teams_by_status[TeamStatus.APPLICANT])
     tracks = summary.residents_by_track
     chart = {
         "labels": [track_label(track) for track, _n in tracks],
         "values": [n for _t, n in tracks],
     }
     return render_template(
-        "overview/dashboard.html", park=park, s=summary, track_chart=json.dumps(chart)
+        "overview/dashboard.html",
+        park=park,
+        s=summary,
+        todo=todo,
+        within_days=ENDING_WITHIN_DAYS,
+        track_chart=json.dumps(chart),
     )
