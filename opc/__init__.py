@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import pkgutil
 from datetime import timedelta
@@ -60,7 +62,9 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     # No pool_pre_ping: opc.core.db tests only connections that sat idle (PING_AFTER_IDLE_S).
-    engine: dict[str, Any] = {}
+    # JSON columns (the audit log's before and after) keep Chinese as written (星云), not
+    # as \u escapes, so the stored rows read as they are; old escaped rows decode the same.
+    engine: dict[str, Any] = {"json_serializer": functools.partial(json.dumps, ensure_ascii=False)}
     if make_url(uri).database not in (None, "", ":memory:"):  # an in-memory SQLite has no pool
         # A request waits at most DB_POOL_TIMEOUT_S for a pooled connection, then 503.
         engine["pool_timeout"] = app.config["DB_POOL_TIMEOUT_S"]

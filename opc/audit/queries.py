@@ -20,11 +20,15 @@ def entries(
     actor_id: int | None = None,
     action: str | None = None,
     on: date | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    system: bool = False,
     tz: str = "Asia/Shanghai",
 ) -> Select[Any]:
-    """Newest first, narrowed by whichever filters are given (`on` is a local date, within
-    the calendar the app accepts: 422 otherwise)."""
-    check_dates(on=on)
+    """Newest first, narrowed by whichever filters are given: `on`, or `date_from` through
+    `date_to` (both included), are local dates within the calendar the app accepts (422
+    otherwise); `system` keeps the changes nobody made (scheduled jobs, the CLI)."""
+    check_dates(on=on, date_from=date_from, date_to=date_to)
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)
@@ -32,11 +36,17 @@ def entries(
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
     if actor_id is not None:
         stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if system:
+        stmt = stmt.where(AuditEntry.actor_id.is_(None))
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if on is not None:
-        start = datetime.combine(on, time(), ZoneInfo(tz))
-        stmt = stmt.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
+        date_from = date_to = on
+    if date_from is not None:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time(), ZoneInfo(tz)))
+    if date_to is not None:
+        end = datetime.combine(date_to, time(), ZoneInfo(tz)) + timedelta(days=1)
+        stmt = stmt.where(AuditEntry.at < end)
     return stmt
 
 

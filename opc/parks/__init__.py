@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from opc.auth.operations import load_with_user
-from opc.parks import api, permissions, settings, views
+from opc.parks import api, audit_kinds, permissions, settings, views
 
 __all__ = ["api", "permissions"]  # their routes and rules register when imported
 
@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     load_with_user("parks")
     app.register_blueprint(views.bp)
     settings.init_app(app)
+    audit_kinds.register_kinds()

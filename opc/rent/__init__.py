@@ -9,6 +9,7 @@ from opc.core import nav
 from opc.core.permissions import Role
 from opc.rent import (
     api,
+    audit_kinds,
     balance_views,
     payments_api,
     permissions,
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(statement_views.bp)
     app.register_blueprint(balance_views.bp)
     balance_views.register()
+    audit_kinds.register_kinds()
     app.add_template_filter(waiver_status_label, "waiver_status")
     app.add_template_filter(line_kind_label, "line_kind")
     app.add_template_filter(lambda m: str(PAYMENT_METHODS.get(m, m)), "payment_method")

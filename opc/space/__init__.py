@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from opc.core import nav
 from opc.core.permissions import Role
 from opc.parks.signals import resizing
-from opc.space import allocation_views, api, team_pages, views
+from opc.space import allocation_views, api, audit_kinds, team_pages, views
 from opc.space.labels import kind_label
 from opc.space.operations import release_on_leaving
 from opc.space.permissions import can_see_space
@@ -26,3 +26,4 @@ def init_app(app: Flask) -> None:
     status_changed.connect(release_on_leaving)
     resizing.connect(check_area_on_resize)
     team_pages.register()
+    audit_kinds.register_kinds()

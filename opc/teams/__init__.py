@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from opc.core import nav
 from opc.core.permissions import Role
 from opc.parks.signals import resizing
-from opc.teams import api, permissions, rules, step_views, views
+from opc.teams import api, audit_kinds, permissions, rules, step_views, views
 from opc.teams.labels import status_label, track_label
 from opc.teams.permissions import can_manage_teams
 
@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     nav.add("teams.index", _l("Teams"), can_manage_teams, order=20)
     nav.add("teams.mine", _l("My team"), lambda u: u.role == Role.MEMBER, order=20)
     resizing.connect(rules.check_cap_on_resize)
+    audit_kinds.register_kinds()

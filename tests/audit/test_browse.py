@@ -168,70 +168,81 @@ def test_api_needs_the_audit_scope(make, api):
 
 # --- the page ---------------------------------------------------------------------------
 
-ROW = re.compile(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>")
+ROW = re.compile(
+    r'<tr data-entry="\d+"><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>\s*'
+    r'<td><span class="muted">([^<]*)</span>\s*(?:<a href="([^"]*)">)?([^<]*)',
+    re.S,
+)
 
 
-def page_rows(response: Any) -> list[tuple[str, str, str]]:
+def page_rows(response: Any) -> list[tuple[str, ...]]:
+    """(who, action, record type, link, record) of each entry shown."""
     assert response.status_code == 200
-    return ROW.findall(response.get_data(as_text=True))
+    return [
+        tuple(part.strip() for part in row) for row in ROW.findall(response.get_data(as_text=True))
+    ]
 
 
 @pytest.fixture
 def browser(client, log) -> Any:
     assert login(client, log.alice.email).status_code == 302
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 
 def test_page_lists_the_log_newest_first(browser, log):
+    alice, bob = f"{log.alice.name} (alice@opc.cn)", f"{log.bob.name} (bob@opc.cn)"
+    park_a = f"/parks/{log.park_a}"
     assert page_rows(browser.get("/audit/")) == [
-        ("bob@opc.cn", "delete", f"parks #{log.park_b}"),
-        ("alice@opc.cn", "update", f"parks #{log.park_a}"),
-        ("bob@opc.cn", "create", f"parks #{log.park_b}"),
-        ("alice@opc.cn", "create", f"parks #{log.park_a}"),
+        (bob, "delete", "Park", "", "B"),  # deleted: named from what the log kept, no link
+        (alice, "update", "Park", park_a, "A"),
+        (bob, "create", "Park", "", "B"),
+        (alice, "create", "Park", park_a, "A"),
     ]
 
 
 def test_page_shows_before_and_after(browser, log):
     html = browser.get(f"/audit/?entity_id={log.park_a}&action=update").get_data(as_text=True)
-    assert "team_cap" in html and "5" in html and "9" in html
+    assert "Team cap</span>:\n        <del>5</del> → <ins>9</ins>" in html
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("entity=parks", 4),
-        ("entity=users", 1),  # logging in as alice wrote no user change, but see below
+        ("entity=users", 0),
         ("action=create", 2),
         ("action=update", 1),
+        ("from=2026-03-02", 2),
+        ("to=2026-03-01", 2),
+        ("from=2026-03-01&to=2026-03-02", 4),
+        ("from=2026-03-03", 0),
         ("on=2026-03-02", 2),
-        ("on=2026-03-01", 2),
     ],
 )
 def test_page_filters(browser, log, query, expected):
-    rows = page_rows(browser.get(f"/audit/?{query}"))
-    if query == "entity=users":
-        # Only parks were changed: the users filter shows nothing (the count line says 0).
-        assert rows == []
-        return
-    assert len(rows) == expected
+    assert len(page_rows(browser.get(f"/audit/?{query}"))) == expected
 
 
-def test_page_filters_by_record_and_actor(browser, log):
+def test_page_filters_by_record_and_person(browser, log):
     rows = page_rows(browser.get(f"/audit/?entity_id={log.park_b}"))
     assert [r[1] for r in rows] == ["delete", "create"]
     rows = page_rows(browser.get(f"/audit/?actor_id={log.alice.id}"))
-    assert [r[0] for r in rows] == ["alice@opc.cn", "alice@opc.cn"]
-    rows = page_rows(browser.get(f"/audit/?actor_id={log.alice.id}&action=update&on=2026-03-02"))
-    assert rows == [("alice@opc.cn", "update", f"parks #{log.park_a}")]
+    assert {r[0] for r in rows} == {f"{log.alice.name} (alice@opc.cn)"} and len(rows) == 2
+    rows = page_rows(
+        browser.get(f"/audit/?actor_id={log.alice.id}&action=update&from=2026-03-02&to=2026-03-02")
+    )
+    assert [r[1:] for r in rows] == [("update", "Park", f"/parks/{log.park_a}", "A")]
+    assert page_rows(browser.get("/audit/?actor_id=system")) == []
 
 
 def test_page_keeps_the_filters_in_the_form(browser, log):
-    html = browser.get(f"/audit/?entity=parks&action=delete&on=2026-03-02&actor_id={log.bob.id}")
-    text = html.get_data(as_text=True)
-    assert '<option value="parks" selected>' in text
+    query = f"entity=parks&action=delete&from=2026-03-01&to=2026-03-02&actor_id={log.bob.id}"
+    text = browser.get(f"/audit/?{query}").get_data(as_text=True)
+    assert '<option value="parks" selected>Park</option>' in text
     assert '<option value="delete" selected>' in text
-    assert 'value="2026-03-02"' in text
-    assert f'name="actor_id" inputmode="numeric" size="6" value="{log.bob.id}"' in text
+    assert 'name="from" value="2026-03-01"' in text and 'name="to" value="2026-03-02"' in text
+    assert f'<option value="{log.bob.id}" selected>{log.bob.name} (bob@opc.cn)</option>' in text
 
 
 def test_page_tolerates_bad_filters(browser, log):
