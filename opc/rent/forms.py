@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
-from opc.core.forms import BaseForm, MoneyField, int_or_none
+from opc.core.forms import BaseForm, LastDayField, MoneyField, int_or_none
 from opc.teams.labels import KINDS, TRACKS
 
 WAIVER_KINDS = {
@@ -78,7 +78,8 @@ class WaiverForm(BaseForm):
     percent = StringField(_l("Percent"))
     amount = MoneyField(_l("Amount per month (yuan)"))
     start = DateField(_l("From (empty for a policy: move-in)"), validators=[Optional()])
-    end = DateField(_l("Until (exclusive, empty: open)"), validators=[Optional()])
+    # The last day waived, as people say it; the waiver keeps its exclusive end (`.end`).
+    end = LastDayField(_l("Last day (empty: open-ended)"), validators=[Optional()])
     reason = TextAreaField(_l("Reason"))
 
     def __init__(self, *args: Any, **kw: Any) -> None:
@@ -93,7 +94,7 @@ class WaiverForm(BaseForm):
             "percent": _or_none(self.percent.data) if kind == "percent" else None,
             "amount_fen": self.amount.fen if kind == "amount" else None,
             "start": self.start.data,
-            "end": self.end.data,
+            "end": self.end.end,
             "reason": self.reason.data or "",
         }
 

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from opc.space.models import Allocation
 from tests.browser.test_pages import axe_violations, log_in
+from tests.core.helpers import rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -195,7 +197,8 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     page.locator("#step-note").fill("Signed the lease")
     click_and_wait(page, page.get_by_role("button", name="Move in (resident)"))
     assert page.url.endswith(f"/teams/{nebula.id}"), page.url
-    assert flashes(page, "success") == ["Status changed."], flashes(page, "success")
+    # The message says what changed.
+    assert flashes(page, "success") == ["星云工作室: Admitted → Resident"], flashes(page, "success")
     assert page.locator("[data-status]").get_attribute("data-status") == "resident"
     history = page.locator("tr[data-history='resident']")
     assert history.count() == 1
@@ -215,12 +218,15 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     today = date.fromisoformat(page.locator("#start").input_value())  # the park's today
     team_select = page.locator("#team_id")
     offered = team_select.locator("option").all_inner_texts()
-    assert "Nebula Studio" in offered, offered  # now resident, so it may hold space
-    assert "Late Crew" not in offered, offered  # admitted only: holds no space
+    names = [o.split(" (")[0] for o in offered]
+    assert "Nebula Studio" in names, offered  # now resident, so it may hold space
+    assert "Late Crew" not in names, offered  # admitted only: holds no space
     team_select.select_option(str(nebula.id))
     click_and_wait(page, page.get_by_role("button", name="Allocate", exact=True))
     assert page.url.endswith(f"/units/{a101.id}"), page.url
-    assert flashes(page, "success") == ["Unit A101 allocated."], flashes(page, "success")
+    assert flashes(page, "success") == [
+        f"A101 allocated to 星云工作室 from {today.isoformat()}, open-ended."
+    ], flashes(page, "success")
     current = page.locator("#timeline-table tr.alloc-current")
     assert current.count() == 1 and "Nebula Studio" in current.inner_text()
     assert page.locator("svg.timeline g.bar.current").count() == 1
@@ -280,16 +286,16 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     page.goto(f"/units/{b201.id}")
     page.locator("#team_id").select_option(str(nebula.id))
     end = today + timedelta(days=30)
-    page.locator("#end").fill(end.isoformat())
+    page.locator("#last_day").fill(end.isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="Allocate", exact=True).click()
     # The refusal answers 422, which Chromium reports on the console: that one is expected.
     assert page.log.expect_error_status(422, f"/units/{b201.id}/allocate") == 1
     errors = flashes(page, "error")
-    assert errors == ["Unit B201 is allocated to 光影映画 from 2026-01-01 to open end."], errors
+    assert errors == ["Not allocated: B201 is held by 光影映画 with no end date."], errors
     assert page.locator("#team_id").input_value() == str(nebula.id)
     assert page.locator("#start").input_value() == today.isoformat()
-    assert page.locator("#end").input_value() == end.isoformat()
+    assert page.locator("#last_day").input_value() == end.isoformat()
     assert page.locator("#timeline-table tbody tr[data-allocation]").count() == 1  # unchanged
     assert_accessible(page, "unit page, refused allocation")
 
@@ -340,4 +346,93 @@ def test_space_pages_fit_a_phone(page, make, screenshot_dir, backend):
         page.screenshot(path=screenshot_dir / f"{name}-phone-{backend}.png", full_page=True)
         problems.extend(outside_column(page, f"{name} on a phone"))
     assert not problems, "\n".join(problems)
+    page.log.assert_clean(page)
+
+
+def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screenshot_dir, backend):
+    """From a team's page: the free units that fit, allocated with the last day typed as
+    people say it (stored as the day after; the API keeps that exclusive end); the floor
+    view keeps the team in hand; a future allocation is cancelled; an applicant refused with
+    a reason, after a page that asks first."""
+    s = seed(make)
+    park = s["park"]
+    team = make.team(park, status="resident", name_zh="未来剧场", name_en="Future Theatre")
+    applicant = make.team(park, status="applicant", name_zh="迟疑团队", name_en="Doubtful")
+    log_in(page, s["staff"].email)
+
+    # --- the team page -> the free units that fit --------------------------------------
+    page.goto(f"/teams/{team.id}")
+    click_and_wait(page, page.get_by_role("link", name="Allocate a unit"))
+    assert page.url.endswith(f"/space/teams/{team.id}/allocate"), page.url
+    assert page.get_by_role("heading", name="Allocate space to Future Theatre").count() == 1
+    search = page.locator("form.unit-search")
+    search.locator("select[name=floor]").select_option("1")
+    search.locator("input[name=free_from]").fill("2030-03-01")
+    search.locator("input[name=last_day]").fill("2030-05-22")
+    click_and_wait(page, search.get_by_role("button", name="Find"))
+    free = page.locator("table.free-units tbody tr[data-unit]")
+    assert free.evaluate_all("rows => rows.map(r => r.dataset.unit)") == ["A101", "A102"]
+    assert "Free from 2030-03-01 through 2030-05-22" in page.locator("main").inner_text()
+    assert_accessible(page, "allocating from a team")
+    assert_in_column(page, "allocating from a team")
+    page.screenshot(path=screenshot_dir / f"team-allocate-{backend}.png", full_page=True)
+
+    click_and_wait(page, page.get_by_role("button", name="Allocate A102 to Future Theatre"))
+    assert page.url.endswith(f"/teams/{team.id}"), page.url
+    assert flashes(page, "success") == [
+        "A102 allocated to 未来剧场 from 2030-03-01 through 2030-05-22."
+    ], flashes(page, "success")
+    space = page.locator("section", has=page.get_by_role("heading", name="Space", exact=True))
+    assert space.locator("thead th").all_inner_texts() == ["Unit", "First day", "Last day"]
+    assert space.locator("tbody tr").all_inner_texts() == ["A102\t2030-03-01\t2030-05-22"]
+    # Stored exclusive, as the API documents it.
+    [stored] = rows(app, Allocation, Allocation.team_id == team.id)
+    assert (stored.start, stored.end) == (date(2030, 3, 1), date(2030, 5, 23))
+    api = page.request.get(f"/api/v1/allocations/{stored.id}")
+    assert api.ok and api.json()["end"] == "2030-05-23", api.text()
+
+    # --- the floor view keeps the team in hand ------------------------------------------
+    page.goto(f"/space/teams/{team.id}/allocate?floor=1&free_from=2030-03-01&last_day=2030-05-22")
+    click_and_wait(page, page.get_by_role("link", name="See them on the floor view"))
+    assert "Finding space for Future Theatre" in page.locator(".in-hand").inner_text()
+    boxes = page.locator(".unit-box").evaluate_all("boxes => boxes.map(b => b.dataset.unit)")
+    assert boxes == ["A101"], boxes  # A102 is no longer free for the period
+    assert_accessible(page, "floor view with a team in hand")
+    click_and_wait(page, unit_box(page, "A101").locator("a"))
+    assert page.locator("#team_id").input_value() == str(team.id)  # preselected
+    assert page.locator("#start").input_value() == "2030-03-01"
+    assert page.locator("#last_day").input_value() == "2030-05-22"
+    click_and_wait(page, page.get_by_role("button", name="Allocate", exact=True))
+    assert flashes(page, "success") == [
+        "A101 allocated to 未来剧场 from 2030-03-01 through 2030-05-22."
+    ], flashes(page, "success")
+    row = page.locator("#timeline-table tr.alloc-future")
+    assert "2030-05-22" in row.inner_text() and "2030-05-23" not in row.inner_text()
+
+    # --- it has not begun: cancelled (asked first), not ended ----------------------------
+    cancel = row.get_by_role("link", name="Cancel…")
+    assert "danger" in (cancel.get_attribute("class") or "")
+    click_and_wait(page, cancel)
+    assert_accessible(page, "cancel an allocation")
+    button = page.get_by_role("button", name="Cancel the allocation")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(180, 35, 24)"
+    click_and_wait(page, button)
+    assert flashes(page, "success") == [
+        "The allocation of A101 to 未来剧场 from 2030-03-01 is cancelled."
+    ], flashes(page, "success")
+    assert page.locator("#timeline-table tr.alloc-future").count() == 0
+
+    # --- refusing an applicant asks for the reason; the history keeps it -----------------
+    page.goto(f"/teams/{applicant.id}")
+    click_and_wait(page, page.get_by_role("link", name="Refuse…"))
+    assert_accessible(page, "refusing an applicant")
+    click_and_wait(page, page.get_by_role("button", name="Refuse", exact=True))
+    assert page.log.expect_error_status(422, f"/teams/{applicant.id}/steps/exited") == 1
+    assert "Give the reason for the refusal" in page.locator(".field.has-error").inner_text()
+    page.locator("#note").fill("赛道不符")
+    click_and_wait(page, page.get_by_role("button", name="Refuse", exact=True))
+    assert flashes(page, "success") == ["迟疑团队: Applicant → Exited"], flashes(page, "success")
+    refused = page.locator("tr[data-history='exited']")
+    assert "赛道不符" in refused.inner_text() and "refused" in refused.inner_text()
+
     page.log.assert_clean(page)

@@ -223,3 +223,26 @@ def test_the_queue_proposes_and_refuses_with_422(app, client, make, as_user, s):
     refused = post_form(client, path, {**form, "percent": "130"})
     assert refused.status_code == 422
     assert count(app, Waiver) == 1
+
+
+def test_the_waiver_form_takes_and_shows_the_last_day(app, client, as_user, s):
+    """Like allocations: typed as the last day waived, kept exclusive, shown as typed; the
+    API keeps its exclusive end."""
+    as_user("staff", parks=[s["park"]])
+    path = f"/parks/{s['park'].id}/rent/waivers"
+    form = {
+        "team_id": s["team"].id,
+        "kind": "percent",
+        "percent": "30",
+        "start": "2027-01-01",
+        "end": "2027-06-30",
+        "reason": "设备补贴",
+    }
+    html = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Last day" in html and "exclusive" not in html
+    assert post_form(client, path, form).status_code == 302
+    [waiver] = rows(app, Waiver)
+    assert (waiver.start, waiver.end) == (D("2027-01-01"), D("2027-07-01"))
+    html = client.get(path).get_data(as_text=True)
+    assert "2027-01-01 – 2027-06-30" in html and "2027-07-01" not in html
+    assert s["staff"].get(f"/waivers/{waiver.id}").get_json()["end"] == "2027-07-01"
