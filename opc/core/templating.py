@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import get_timezone
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from opc.core import nav
@@ -39,6 +40,14 @@ def _page_url(page: int) -> str:
     # /teams/<team_id>/…), which url_for would otherwise be given twice.
     args = {**request.args.to_dict(), **(request.view_args or {}), "page": str(page)}
     return url_for(request.endpoint or "core.home", **args)
+
+
+def actor_label(user: Any) -> str:
+    """Who made a change, for people: the user's name (or e-mail), or the system (None: the
+    command line, a scheduled job, a public form)."""
+    if user is None:
+        return _("System")
+    return str(getattr(user, "name", "") or getattr(user, "email", "") or _("System"))
 
 
 def _name(obj: Any) -> str:

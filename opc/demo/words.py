@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from stdnum.cn import uscc
 
+from opc.demo.prose import describe
 from opc.teams.models import pinyin_of
 
 # Two-character prefixes, a set per park so that no name repeats across the two parks:
@@ -68,7 +69,7 @@ SHOUGANG_PREFIXES = (
     ("鲸落", "Whalefall"),
 )
 
-# Per track: field words, company suffixes, solo suffixes, what a team does.
+# Per track: field words, company suffixes, solo suffixes (what a team does: opc.demo.prose).
 FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "aigc_film": (
         ("影像", "Imaging"),
@@ -145,73 +146,6 @@ COMPANY_SUFFIXES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 SOLO_SUFFIXES = (("工作室", "Studio"), ("实验室", "Lab"), ("工坊", "Workshop"))
 
-WHAT: dict[str, tuple[tuple[str, str], ...]] = {
-    "aigc_film": (
-        (
-            "用生成式视频模型制作科幻短片与预告片",
-            "sci-fi shorts and trailers made with generative video",
-        ),
-        ("为网络电影做AI分镜与概念设计", "AI storyboards and concept art for streaming films"),
-        ("把科幻小说改编为AIGC动画剧集", "adapts sci-fi novels into AIGC animated series"),
-        ("AI辅助的虚拟制片与实时预演", "AI-assisted virtual production and real-time previs"),
-    ),
-    "digital_humans": (
-        (
-            "打造虚拟偶像并运营其直播与短视频",
-            "creates virtual idols and runs their streams and clips",
-        ),
-        ("为品牌与文旅景区定制数字人讲解员", "digital-human guides for brands and scenic sites"),
-        ("高精度数字演员的扫描与驱动", "high-fidelity scanning and rigging of digital actors"),
-        ("面向政务与客服的交互数字人", "interactive digital humans for service desks"),
-    ),
-    "ai_agents": (
-        ("开发面向影视制作的多智能体协作平台", "a multi-agent platform for film production"),
-        ("为剧本创作提供AI编剧智能体", "AI screenwriting agents for script development"),
-        ("企业知识库与工作流自动化智能体", "agents that automate workflows over a knowledge base"),
-        ("大模型驱动的游戏NPC", "LLM-driven game characters"),
-    ),
-    "games": (
-        ("开发科幻题材独立游戏", "independent sci-fi games"),
-        ("用AIGC生成游戏美术资产", "game art assets generated with AIGC"),
-        ("互动叙事与剧本杀数字化", "interactive narrative and digital mystery games"),
-    ),
-    "vfx": (
-        ("为院线电影提供视效与数字合成", "visual effects and compositing for feature films"),
-        ("云端渲染与特效资产库", "cloud rendering and a VFX asset library"),
-        ("LED虚拟拍摄棚的内容制作", "content for LED virtual production stages"),
-    ),
-    "immersive": (
-        ("科幻主题沉浸式展览与剧场", "sci-fi immersive exhibitions and theatre"),
-        ("XR大空间体验与文旅夜游", "large-space XR experiences and night tours"),
-        ("全息投影与穹幕影片制作", "holographic projection and dome films"),
-    ),
-    "hard_tech": (
-        ("研发影视拍摄用机器人与机械臂", "robots and robotic arms for film shooting"),
-        ("光学动作捕捉设备与方案", "optical motion-capture systems"),
-        ("可穿戴触觉反馈设备", "wearable haptic devices"),
-        ("科普与展演用仿生机甲", "bionic mecha for science shows"),
-    ),
-    "content": (
-        ("原创科幻小说与IP孵化", "original sci-fi fiction and IP development"),
-        ("科幻漫画与有声书出版", "sci-fi comics and audiobooks"),
-        ("科幻科普短视频与知识课程", "science short videos and online courses"),
-    ),
-    "other": (
-        ("科幻IP版权运营与授权", "sci-fi IP rights management and licensing"),
-        ("为园区企业提供融资与财税咨询", "financing and tax advice for resident companies"),
-        ("科幻会展策划与执行", "planning and running sci-fi conventions"),
-    ),
-}
-NEEDS = (
-    ("寻求算力合作伙伴", "looking for compute partners"),
-    ("正在招募AI美术与动画师", "hiring AI artists and animators"),
-    ("希望对接影视发行渠道", "seeking distribution partners"),
-    ("寻找天使轮投资", "raising an angel round"),
-    ("愿与园区团队合作共创", "open to co-productions with other residents"),
-    ("需要动作捕捉场地", "needs a motion-capture stage"),
-    ("可为其他团队提供技术服务", "offers technical services to other teams"),
-    ("正在申请未来产业基金", "applying to the future industry fund"),
-)
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
     "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎"
@@ -266,19 +200,6 @@ class Profile:
     contact_phone: str
     legal_name: str | None = None
     uscc: str | None = None
-
-
-def describe(rng: random.Random, track: str, kind: str) -> str:
-    """Two lines: what the team does and needs, in Chinese and in English."""
-    what_zh, what_en = rng.choice(WHAT[track])
-    need_zh, need_en = rng.choice(NEEDS)
-    if kind == "solo":
-        zh = f"一人公司（AI超级个体）：{what_zh}，{need_zh}。"
-        en = f"A one-person company (AI super-individual): {what_en}; {need_en}."
-    else:
-        zh = f"{what_zh}，{need_zh}。"
-        en = f"{what_en[0].upper()}{what_en[1:]}; {need_en}."
-    return f"{zh}\n{en}"
 
 
 def _org_code(body: str) -> str:
@@ -354,7 +275,7 @@ class Namer:
             name_en=en,
             track=track,
             kind=kind,
-            description=describe(rng, track, kind),
+            description=describe(rng, zh, en, track, kind),
             contact_name=contact(rng),
             contact_email=f"{slug(en)}@example.cn",
             contact_phone=f"{phone}-{rng.choice('68')}{rng.randint(1000000, 9999999)}",

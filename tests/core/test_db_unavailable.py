@@ -59,7 +59,7 @@ def test_a_page_answers_503_with_a_page_for_people(down_app):
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "The database is unavailable. Please try again shortly." in page
-    assert "<h1>503</h1>" in page
+    assert "<h1>The service is unavailable for a moment</h1>" in page
     no_trace(page)
 
 
