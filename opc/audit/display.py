@@ -28,6 +28,7 @@ from opc.audit import registry
 from opc.audit.models import AuditEntry
 from opc.auth.models import User
 from opc.core.columns import listed
+from opc.core.csvio import chunks
 from opc.core.dates import format_datetime
 from opc.core.money import format_money
 from opc.core.numbers import format_area
@@ -112,15 +113,27 @@ def _names(wanted: dict[str, set[int]]) -> tuple[dict[tuple[str, int], str], dic
         if model is None or not ids or not hasattr(model, "id"):
             continue
         kind = registry.kind_of(entity)
-        stmt = select(model).where(model.id.in_(sorted(ids)))
-        if kind is not None and kind.load:
-            stmt = stmt.options(*kind.load)
-        for record in db.session.scalars(stmt):
-            names[(entity, record.id)] = registry.name_of(entity, record)
-            if kind is not None and kind.url is not None:
-                with contextlib.suppress(BuildError):  # a page this deployment lacks
-                    urls[(entity, record.id)] = kind.url(record)
+        for some in chunks(sorted(ids)):  # an export names many: bounded IN lists
+            _name_some(entity, model, kind, list(some), names, urls)
     return names, urls
+
+
+def _name_some(
+    entity: str,
+    model: Any,
+    kind: registry.RecordKind | None,
+    ids: list[int],
+    names: dict[tuple[str, int], str],
+    urls: dict[tuple[str, int], str],
+) -> None:
+    stmt = select(model).where(model.id.in_(ids))
+    if kind is not None and kind.load:
+        stmt = stmt.options(*kind.load)
+    for record in db.session.scalars(stmt):
+        names[(entity, record.id)] = registry.name_of(entity, record)
+        if kind is not None and kind.url is not None:
+            with contextlib.suppress(BuildError):  # a page this deployment lacks
+                urls[(entity, record.id)] = kind.url(record)
 
 
 def _text(value: Any) -> str:

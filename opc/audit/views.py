@@ -6,13 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_timezone
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from opc.audit import display, queries
+from opc.audit.models import AuditEntry
 from opc.audit.permissions import can_read_audit
+from opc.core.dates import format_datetime
+from opc.core.export import check_size, export_response
 from opc.core.pagination import paginate
 from opc.core.permissions import require
 from opc.core.values import arg_date, arg_id, arg_text
+from opc.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 ACTIONS = ("create", "update", "delete")
@@ -52,3 +58,34 @@ def index() -> Any:
         people=display.people(),
         system=SYSTEM,
     )
+
+
+def _change_text(change: display.Change) -> str:
+    if change.old is not None and change.new is not None:
+        return f"{change.label}: {change.old} → {change.new}"
+    return f"{change.label}: {change.new if change.new is not None else change.old}"
+
+
+@bp.route("/export.<any(csv, xlsx):fmt>")
+def export(fmt: str) -> Any:
+    """The log as filtered on the page, every page of it, as CSV (UTF-8 with BOM) or XLSX:
+    one row per change of a record, its fields in one cell as the page shows them."""
+    require(can_read_audit(current_user))
+    stmt = queries.entries(**filters(), tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    check_size(stmt)
+    labels = dict(zip(ACTIONS, (_("create"), _("update"), _("delete")), strict=True))
+    entries: list[AuditEntry] = list(db.session.scalars(stmt))
+    tz = str(get_timezone())
+    rows = [
+        [
+            format_datetime(s.entry.at, tz),
+            s.actor,
+            labels.get(s.entry.action, s.entry.action),
+            s.type_label,
+            s.record,
+            "\n".join(_change_text(c) for c in s.changes),
+        ]
+        for s in display.show(entries)
+    ]
+    headers = [_("When"), _("Who"), _("Action"), _("Record type"), _("Record"), _("Changes")]
+    return export_response(fmt, _("Audit log"), headers, rows)

@@ -50,6 +50,12 @@ def actor_label(user: Any) -> str:
     return str(getattr(user, "name", "") or getattr(user, "email", "") or _("System"))
 
 
+def _export_url(endpoint: str, fmt: str, **values: Any) -> str:
+    """The export of the list on screen as `fmt`: its filters (the query string), every page."""
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page", "fmt")}
+    return url_for(endpoint, fmt=fmt, **(request.view_args or {}), **values, **args)
+
+
 def _name(obj: Any) -> str:
     """A record's name in the page's language (records with name_zh / name_en)."""
     return obj.display_name(locale_code()) if obj is not None else "—"
@@ -65,7 +71,7 @@ def init_app(app: Flask) -> None:
         number=format_number, area=format_area, pct=format_percent, share=share
     )
     app.jinja_env.globals.update(percent_of=percent_of)
-    app.jinja_env.globals.update(can=can, page_url=_page_url)
+    app.jinja_env.globals.update(can=can, page_url=_page_url, export_url=_export_url)
 
     @app.context_processor
     def _nav() -> dict[str, object]:

@@ -8,14 +8,14 @@ from flask_babel import lazy_gettext as _l
 from opc.core import nav
 from opc.core.permissions import Role
 from opc.parks.signals import resizing
-from opc.space import allocation_views, api, audit_kinds, team_pages, views
+from opc.space import allocation_views, api, audit_kinds, exports, team_pages, views
 from opc.space.labels import kind_label
 from opc.space.operations import release_on_leaving
 from opc.space.permissions import can_see_space
 from opc.space.rules import check_area_on_resize
 from opc.teams.signals import status_changed
 
-__all__ = ["allocation_views", "api"]  # their routes register when imported
+__all__ = ["allocation_views", "api", "exports"]  # their routes register when imported
 
 
 def init_app(app: Flask) -> None:

@@ -14,13 +14,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, bindparam, exists, select
 
-from opc.core.dates import local_today
+from opc.core.dates import last_day, local_today
 from opc.extensions import db
 from opc.space import queries
 from opc.space.models import Allocation, Unit
 from opc.space.permissions import can_allocate
 from opc.teams.models import Team
-from opc.teams.pages import Column, Filter, Section, add_facet, add_note, add_section
+from opc.teams.pages import (
+    Column,
+    Filter,
+    Section,
+    add_column,
+    add_facet,
+    add_note,
+    add_section,
+)
 
 
 def _holds(day: date) -> Select[Any]:
@@ -78,6 +86,36 @@ def current_units(teams: list[Team]) -> dict[int, list[Unit]]:
     return _held_by(teams, "units")
 
 
+@functools.cache
+def _ends_held() -> Select[Any]:
+    """The ends of the allocations held on `day` by the teams `ids` (built once)."""
+    held = Allocation.held_on(bindparam("day", type_=Date))
+    return select(held.c.team_id, held.c.end).where(
+        held.c.team_id.in_(bindparam("ids", expanding=True))
+    )
+
+
+def lease_ends(teams: list[Team]) -> Mapping[int, str]:
+    """Each team's current lease end: the last day of what it holds today that runs
+    longest ("open-ended" when something has no end); teams holding nothing are left out."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for team in teams:
+        by_zone[team.park.timezone].append(team.id)
+    ends: dict[int, list[date | None]] = defaultdict(list)
+    for zone, ids in by_zone.items():
+        params = {"day": local_today(zone), "ids": ids}
+        for team_id, end in db.session.execute(_ends_held(), params).all():
+            ends[team_id].append(end)
+    shown: dict[int, str] = {}
+    for team_id, found in ends.items():
+        if None in found:
+            shown[team_id] = _("open-ended")
+        else:
+            last = last_day(max(e for e in found if e is not None))
+            shown[team_id] = last.isoformat() if last else ""
+    return shown
+
+
 def _unit_codes(teams: list[Team]) -> Mapping[int, str]:
     # Codes only: a list page of teams need not load each unit as a record.
     return {tid: ", ".join(codes) for tid, codes in _held_by(teams, "codes").items()}
@@ -113,5 +151,6 @@ def register() -> None:
         ],
         Column(_l("Space today"), _unit_codes),
     )
+    add_column(Column(_l("Lease ends"), lease_ends))
     add_section(Section("space", "space/_team_section.html", _space_card, order=60))
     add_note(space_note)

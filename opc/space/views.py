@@ -210,13 +210,17 @@ def floors(park_id: int) -> Any:
 # --- units -----------------------------------------------------------------------------
 
 
+def unit_filters() -> queries.UnitFilters:
+    """The unit list's filters, for the page and its export (no number, no filter)."""
+    kind = request.args.get("kind")
+    return queries.UnitFilters(floor=arg_int("floor"), kind=kind if kind in KINDS else None)
+
+
 @bp.route("/parks/<int:park_id>/units")
 def units(park_id: int) -> Any:
     """The park's units, paged, each with the team that holds it today."""
     park = _park(park_id)
-    filters = queries.UnitFilters()
-    filters.floor = arg_int("floor")
-    filters.kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    filters = unit_filters()
     page = paginate(queries.units_of(current_user, park.id, filters))
     day = queries.today(park)
     return render_template(

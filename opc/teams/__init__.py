@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 from opc.core import nav
 from opc.core.permissions import Role
 from opc.parks.signals import resizing
-from opc.teams import api, audit_kinds, permissions, rules, step_views, views
+from opc.teams import api, audit_kinds, exports, permissions, rules, step_views, views
 from opc.teams.labels import status_label, track_label
 from opc.teams.permissions import can_manage_teams
 
-__all__ = ["api", "permissions", "step_views"]  # their routes and rules register when imported
+# Their routes and rules register when imported.
+__all__ = ["api", "exports", "permissions", "step_views"]
 
 
 def init_app(app: Flask) -> None:

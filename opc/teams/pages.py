@@ -82,6 +82,12 @@ def add_facet(filters: list[Filter], column: Column | None = None) -> None:
         CONTRIBUTIONS.columns.append(column)
 
 
+def add_column(column: Column) -> None:
+    """Add a column to the team list (and its export) without a filter (idempotent)."""
+    if all(c.label != column.label for c in CONTRIBUTIONS.columns):
+        CONTRIBUTIONS.columns.append(column)
+
+
 def add_note(note: Note) -> None:
     """Add a note to every choice of teams (idempotent)."""
     if note not in CONTRIBUTIONS.notes:

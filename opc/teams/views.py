@@ -78,9 +78,9 @@ def _filters() -> queries.TeamFilters:
     )
 
 
-@bp.route("/teams/")
-def index() -> Any:
-    """Staff: the teams of their parks, filtered, searched and paged."""
+def listing() -> tuple[queries.TeamFilters, list[Any], list[tuple[Any, Any]]]:
+    """The team list's filters as the page and its export apply them, the staff's parks,
+    and each contributed filter with its choices."""
     require(can_manage_teams(current_user))
     filters = _filters()
     parks = queries.managed_parks(current_user)
@@ -91,6 +91,13 @@ def index() -> Any:
     # A value that is not among a filter's choices is no filter (no error for old links).
     chosen = filters.more
     filters.more = {f.param: chosen[f.param] for f, ok in facets if chosen.get(f.param) in ok}
+    return filters, parks, facets
+
+
+@bp.route("/teams/")
+def index() -> Any:
+    """Staff: the teams of their parks, filtered, searched and paged."""
+    filters, parks, facets = listing()
     page = paginate(queries.teams_for(current_user, filters))
     columns = [(c.label, c.values(page.items)) for c in CONTRIBUTIONS.columns]
     shown = [p for p in parks if filters.park_id in (None, p.id)]
