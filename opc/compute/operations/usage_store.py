@@ -214,9 +214,14 @@ def _settle(session: Session, balances: list[Balance]) -> None:
         return
     by_id = {b.id: b for b in balances}
     vouchers = session.scalars(select(Voucher).where(Voucher.id.in_(list(by_id)))).all()
-    for voucher in vouchers:
-        voucher.used_fen = by_id[voucher.id].used_fen
-        voucher.used_hundredths = by_id[voucher.id].used_hours
+    for voucher in vouchers:  # as read under the team's lock (_vouchers)
+        drawn = by_id[voucher.id]
+        # Added to the stored amounts, not set: were the lock ever missed, the database's
+        # CHECK (never above the amount) would refuse an overdraw, not hide it.
+        voucher.used_fen = Voucher.used_fen + (drawn.used_fen - voucher.used_fen)
+        voucher.used_hundredths = Voucher.used_hundredths + (
+            drawn.used_hours - voucher.used_hundredths
+        )
     session.flush()
     now = utcnow()
     alerts = [
