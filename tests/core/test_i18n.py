@@ -158,7 +158,7 @@ def visible_text(page: str) -> str:
 
 
 # Words that stay as they are on a Chinese page: the product, the language switch, formats.
-KEEP = {"OPC", "Ops", "English", "AIGC", "CSV", "API", "UTF", "BOM", "GB18030", "ID"}
+KEEP = {"OPC", "Ops", "English", "AIGC", "CSV", "XLSX", "API", "UTF", "BOM", "GB18030", "ID"}
 
 
 def english_words(page: str, *data: str) -> set[str]:
