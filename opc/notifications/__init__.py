@@ -42,7 +42,10 @@ def unread_notifications() -> int | None:
                 count = queries.unread_count(current_user.id)
             except SQLAlchemyError:
                 log.warning("unread notifications not counted", exc_info=True)
-                db.session.rollback()
+                try:
+                    db.session.rollback()
+                except SQLAlchemyError:  # the database is gone: the page renders anyway
+                    log.warning("rollback failed", exc_info=True)
         g.unread_notifications = count
     return g.unread_notifications  # type: ignore[no-any-return]
 

@@ -18,7 +18,11 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 def _back() -> Any:
     """Back to the list as it was shown (only its own filter and page are kept)."""
-    args = {k: v for k, v in request.args.items() if k in ("unread", "page") and v.isdigit()}
+    args = {
+        k: v
+        for k, v in request.args.items()
+        if k in ("unread", "page") and v.isascii() and v.isdigit() and len(v) <= 10
+    }
     return redirect(url_for("notifications.index", **args))
 
 

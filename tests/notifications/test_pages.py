@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from opc import notifications
 from opc.core.db import transaction
 from opc.notifications import operations as ops
+from opc.notifications import queries
 from opc.notifications.models import Notification
 from tests.conftest import csrf_token
 from tests.notifications.helpers import KIND, count, note, params, post_form, stored, text
@@ -147,3 +149,23 @@ def test_the_page_in_the_readers_language(app, client, as_user, lang):
         assert "通知 星云工作室" in page and "未读" in page and "全部标为已读" in page
     else:
         assert "Notification Nebula Studio" in page and "Mark all read" in page
+
+
+def test_a_failing_count_leaves_the_page_without_a_badge(app, client, as_user, monkeypatch):
+    me = as_user("staff")
+    note(app, me)
+
+    def fails(_user_id):
+        raise OperationalError("SELECT count(*)", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(queries, "unread_count", fails)
+    response = client.get("/account", headers=EN)
+    assert response.status_code == 200 and badge(client, "/account") is None
+
+
+def test_only_the_lists_own_filter_and_page_are_kept(app, client, as_user):
+    me = as_user("staff")
+    [nid] = note(app, me)
+    path = f"/notifications/{nid}/read?page=%C2%B2&unread=1&next=//evil.example"
+    response = post_form(client, path, {}, page="/notifications/")
+    assert response.headers["Location"] == "/notifications/?unread=1"
