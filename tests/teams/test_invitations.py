@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 
 from opc.auth.models import User
 from opc.core import mail
@@ -159,29 +157,7 @@ def test_only_staff_of_the_park_invite(app, client, make, as_user):
 # --- mail through a real SMTP server ---------------------------------------------------
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server(app, monkeypatch):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+# smtp_server: the shared fixture of tests/fixtures/smtp.py (offered by tests/conftest.py).
 
 
 def test_mail_send_delivers_to_an_smtp_server(ctx, smtp_server):
