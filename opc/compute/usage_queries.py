@@ -21,7 +21,6 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, func, select, union_all
-from sqlalchemy.orm import joinedload
 
 from opc.compute.models import Settlement, SettlementLine, UsageRecord
 from opc.extensions import db
@@ -198,12 +197,7 @@ def by_month(
             func.sum(r.cost_fen).label("cost"),
             func.sum(r.subsidy_fen).label("subsidy"),
         )
-        .where(
-            r.settlement_id.is_(None),
-            r.month >= first,
-            r.month <= last,
-            *UsageFilter(None, flt.park_id, flt.team_id, flt.provider_id).where(),
-        )
+        .where(r.settlement_id.is_(None), r.month >= first, r.month <= last, *_unsettled(flt))
         .group_by(r.month)
     )
     if known:
@@ -222,6 +216,17 @@ def by_month(
     return {month: found.get(month, Totals()) for month in months}
 
 
+def _unsettled(flt: UsageFilter) -> list[ColumnElement[bool]]:
+    """The filter of the records not settled yet. Without a team, they are found through
+    the settlement_id index (those of the open months: few beside a year of records), so
+    the park and the provider are compared as `id + 0`, which no index answers: else
+    SQLite walks a year of the park's or the provider's records to find them."""
+    if flt.team_id is not None:
+        return UsageFilter(None, flt.park_id, flt.team_id, flt.provider_id).where()
+    given = ((UsageRecord.park_id, flt.park_id), (UsageRecord.provider_id, flt.provider_id))
+    return [column + 0 == value for column, value in given if value is not None]
+
+
 # --- a page of records ---------------------------------------------------------------------
 
 
@@ -237,8 +242,8 @@ class _Known(Pagination):
 
 
 def page_of(where: Sequence[ColumnElement[bool]], limit: int, offset: int) -> list[UsageRecord]:
-    """Records under `where`, newest first (by id: the order they arrived), with their team
-    and provider: the page's ids first, from the index alone, then their rows."""
+    """Records under `where`, newest first (by id: the order they arrived): the page's ids
+    first, from the index alone, then their rows."""
     ids = list(
         db.session.scalars(
             select(UsageRecord.id)
@@ -250,12 +255,7 @@ def page_of(where: Sequence[ColumnElement[bool]], limit: int, offset: int) -> li
     )
     if not ids:
         return []
-    stmt = (
-        select(UsageRecord)
-        .where(UsageRecord.id.in_(ids))
-        .options(joinedload(UsageRecord.team), joinedload(UsageRecord.provider))
-        .order_by(UsageRecord.id.desc())
-    )
+    stmt = select(UsageRecord).where(UsageRecord.id.in_(ids)).order_by(UsageRecord.id.desc())
     return list(db.session.scalars(stmt))
 
 
