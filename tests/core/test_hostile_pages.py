@@ -188,7 +188,7 @@ def test_dates_at_the_edges_of_the_calendar_are_accepted(client, park, admin):
 def test_an_allocation_in_year_1_or_9999_is_refused(app, client, make, park, admin, start, end):
     team = make.team(park, status="resident")
     unit = make.unit(park)
-    data = {"team_id": team.id, "start": start, "end": end}
+    data = {"team_id": team.id, "start": start, "last_day": end}  # the page takes the last day
     body = refused(post_form(client, f"/units/{unit.id}/allocate", data, f"/units/{unit.id}"))
     assert "Dates from 1900-01-01 to 2200-12-31 only." in body
     assert count(app, Allocation) == 0
