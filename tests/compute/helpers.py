@@ -79,48 +79,28 @@ def draw(
     """A usage record of the voucher's team that drew `subsidy_fen` from the voucher (the
     voucher's used amount follows), written straight into the tables; its id."""
     cost = cost_fen if cost_fen is not None else subsidy_fen * 2
-    started = started_at if started_at.tzinfo else started_at.replace(tzinfo=UTC)
+    team = SimpleNamespace(id=voucher.team_id)
+    record_id = record(
+        app,
+        team,
+        provider,
+        started_at,
+        cost_fen=cost,
+        subsidy_fen=subsidy_fen,
+        hours_hundredths=hours_hundredths,
+    )
     with app.app_context(), Session(db.engine) as session:
-        found = session.get(Voucher, voucher.id)
-        team = session.get(Team, found.team_id)
-        batch = UsageBatch(
-            provider_id=provider.id,
-            source="api",
-            stored=1,
-            duplicates=0,
-            cost_fen=cost,
-            subsidy_fen=subsidy_fen,
-        )
-        session.add(batch)
-        session.flush()
-        local = started.astimezone(ZoneInfo(team.park.timezone))
-        record = UsageRecord(
-            batch_id=batch.id,
-            provider_id=provider.id,
-            external_id=f"job-{next(_jobs)}",
-            team_id=team.id,
-            park_id=team.park_id,
-            gpu_type="A100",
-            started_at=started,
-            ended_at=started + timedelta(hours=1),
-            month=local.strftime("%Y-%m"),
-            gpu_hours_hundredths=hours_hundredths,
-            cost_fen=cost,
-            subsidy_fen=subsidy_fen,
-        )
-        session.add(record)
-        session.flush()
         session.add(
             UsageDraw(
-                record_id=record.id,
-                voucher_id=found.id,
+                record_id=record_id,
+                voucher_id=voucher.id,
                 subsidy_fen=subsidy_fen,
                 gpu_hours_hundredths=hours_hundredths,
             )
         )
-        found.used_fen += subsidy_fen
+        session.get(Voucher, voucher.id).used_fen += subsidy_fen
         session.commit()
-        return record.id
+    return record_id
 
 
 def alert(app: Any, voucher: Any, kind: str, sent_at: datetime | None = None) -> None:
