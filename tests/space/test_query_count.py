@@ -16,6 +16,7 @@ def _grow(make, park, n):
         unit = make.unit(park, code=f"G{n}-{i:03d}", floor=1 + i % 4, area_m2=Decimal("10"))
         make.allocation(team, unit, D("2025-01-01"), D("2025-06-01"))
         make.allocation(team, unit, D("2025-06-01"))
+        make.unit(park, code=f"F{n}-{i:03d}", floor=1, area_m2=Decimal("10"))  # free ones
 
 
 def _statements(count_queries, fetch, path):
@@ -35,6 +36,9 @@ PAGES = [
     "/parks/{park}/units",
     "/parks/{park}/occupancy?on=2025-07-01",
     "/parks/{park}/floors?on=2025-07-01",
+    # Filtered, with a team in hand; a team's search for free units.
+    "/parks/{park}/floors?on=2025-07-01&floor=1&min_area=5&free_from=2030-01-01&team_id={team}",
+    "/space/teams/{team}/allocate?free_from=2030-01-01&last_day=2030-12-31&kind=office",
 ]
 API = [
     "/allocations",
@@ -50,7 +54,8 @@ def test_pages_and_api_issue_the_same_statements_at_two_sizes(
     staff = make.user("staff", parks=[park])
     login(client, staff.email)
     staff_api = api(staff)
-    pages = [p.format(park=park.id) for p in PAGES]
+    team = make.team(park, status="resident")
+    pages = [p.format(park=park.id, team=team.id) for p in PAGES]
     calls = [p.format(park=park.id) for p in API]
 
     _grow(make, park, 3)
