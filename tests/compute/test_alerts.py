@@ -22,7 +22,9 @@ from opc.jobs.runner import Outcome, run_due
 from opc.notifications.delivery import deliver_pending
 from opc.notifications.kinds import render
 from opc.notifications.models import Notification
+from tests.compute import usage_helpers as usage
 from tests.core.helpers import count, rows
+from tests.rent.helpers import resident
 
 # 2026-06-01 10:00 in Shanghai: "today" of the reminders below.
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -125,7 +127,7 @@ def test_80_percent_tells_the_teams_members_and_the_parks_staff(app, make, progr
         "Used ¥800.00 of ¥1,000.00, ¥200.00 left; valid until 2026-12-31.",
     )
     assert shown(app, first, "zh-CN") == (
-        "星云工作室：算力券 成都算力券 已使用 80%",
+        "星云工作室：算力券成都算力券已使用 80%",
         "已用 ¥800.00（共 ¥1,000.00），剩余 ¥200.00；有效期至 2026-12-31。",
     )
 
@@ -223,7 +225,7 @@ def test_the_reminder_says_when_and_what_is_left(app, make, programme, team, peo
     mine = rows(app, Notification, Notification.user_id == people["member"].id)[0]
     assert mine.kind == "voucher.expires_7"
     assert shown(app, mine, "zh-CN") == (
-        "星云工作室：算力券 成都算力券 将于 2026-06-07 到期",
+        "星云工作室：算力券成都算力券将于 2026-06-07 到期",
         "已用 ¥250.00（共 ¥1,000.00），剩余 ¥750.00；有效期至 2026-06-07。届时未用完的额度将作废。",
     )
 
@@ -270,6 +272,34 @@ def test_the_reminder_is_mailed_in_the_readers_language(app, make, programme, te
     [(to, raw)] = smtp_server.messages
     subject, body = smtp_server.text(raw)
     assert to == [member.email]
-    assert subject == "[OPC Ops] 星云工作室：算力券 成都算力券 将于 2026-07-01 到期"
+    assert subject == "[OPC Ops] 星云工作室：算力券成都算力券将于 2026-07-01 到期"
     assert "剩余 ¥600.00" in body
     assert f"http://localhost/teams/{team.id}/vouchers#voucher-" in body
+
+
+# --- from a provider's batch to the people ---------------------------------------------
+
+
+def test_a_providers_batches_notify_at_80_and_100_percent_once_each(app, make, api, park):
+    """Through POST /usage: ¥1,000.00 at 50 %, drawn 800, then 50, then 150."""
+    team = resident(make, park, "2026-01-01", name_zh="星云工作室", name_en="Nebula Studio")
+    member = make.user("member", team=team)
+    staff = make.user("staff", parks=[park])
+    platform = usage.provider(make)
+    pool = usage.programme(make, park, providers=(platform,))
+    usage.voucher(make, pool, team, 100_000)
+    client = api(platform.user, scope="usage:write")
+
+    def send(cost):
+        response = client.post("/usage", json={"records": [usage.record(team, cost_yuan=cost)]})
+        assert response.status_code in (200, 201), response.get_json()
+
+    send("1600.00")
+    assert [n.kind for n in rows(app, Notification)] == ["voucher.used_80"] * 2
+    assert recipients(app) == sorted([member.id, staff.id])
+    send("100.00")  # 85 %: no second 80 % alert
+    assert count(app, Notification) == 2
+    send("300.00")  # 100 %
+    used_up = rows(app, Notification, Notification.kind == "voucher.used_100")
+    assert sorted(n.user_id for n in used_up) == sorted([member.id, staff.id])
+    assert used_up[0].params["used_fen"] == 100_000
