@@ -52,8 +52,9 @@ def actor_label(user: Any) -> str:
 
 def _export_url(endpoint: str, fmt: str, **values: Any) -> str:
     """The export of the list on screen as `fmt`: its filters (the query string), every page."""
-    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page", "fmt")}
-    return url_for(endpoint, fmt=fmt, **(request.view_args or {}), **values, **args)
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    # The page's own arguments win over a query parameter of the same name (?park_id=).
+    return url_for(endpoint, **{**args, **(request.view_args or {}), **values, "fmt": fmt})
 
 
 def _name(obj: Any) -> str:

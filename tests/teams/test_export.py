@@ -118,3 +118,11 @@ def test_cells_that_would_run_as_formulas_stay_text():
     assert sheet["A2"].data_type == "s" and sheet["A2"].value == '=HYPERLINK("x")'
     assert sheet["D2"].value == 1234.5 and sheet["E2"].value.date() == date(2026, 1, 2)
     assert sheet["D2"].number_format == '"¥"#,##0.00'
+
+
+def test_export_links_keep_the_filters_and_the_page_own_arguments(client, as_user, park):
+    as_user("staff", parks=[park])
+    # A query parameter named like the page's own (park_id) does not clash with it.
+    html = client.get(f"/parks/{park.id}/units?floor=1&park_id=999&page=2").get_data(as_text=True)
+    link = f"/parks/{park.id}/units/export.csv?floor=1"
+    assert link in html and "page=2" not in html.split(link, 1)[1].split('"', 1)[0]
