@@ -16,7 +16,11 @@ if [ -z "${OPC_SECRET_KEY:-}" ]; then
   OPC_SECRET_KEY=$(cat instance/secret_key)
   export OPC_SECRET_KEY
 fi
-.venv/bin/flask --app opc db upgrade
+# The migrations' log only when they fail (each revision is a line otherwise).
+if ! migrated=$(.venv/bin/flask --app opc db upgrade 2>&1); then
+  echo "$migrated" >&2
+  exit 1
+fi
 .venv/bin/flask --app opc seed-demo --if-configured
 echo
 echo "OPC Ops is running at http://127.0.0.1:${PORT}/  (Ctrl+C stops it)"

@@ -16,8 +16,12 @@ extras=""
 [ "${1:-}" = "test" ] && extras="[test]"
 stamp=".venv/.installed${extras:+-test}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --upgrade pip
+  # An editable install; pyproject's package-dir makes it a plain .pth of the project's
+  # directory, without setuptools' "Editable installation" warning box. Twice quiet: pip's
+  # warnings about the machine's own configuration (an extra index that lacks a package)
+  # are not shown; its errors are, and fail the script.
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check -e ".${extras}"
   touch "$stamp"
 fi
 
@@ -25,7 +29,7 @@ fi
 scripts/install-cjk-font.sh
 
 # Compile the translations (the .po files are the source; .mo files are not committed).
-.venv/bin/pybabel compile -d opc/translations >/dev/null
+.venv/bin/pybabel --quiet compile -d opc/translations
 
 if [ "${1:-}" = "test" ]; then
   scripts/install-chromium.sh

@@ -43,7 +43,12 @@ LOGINS = (
     DemoLogin("staff@opc-demo.cn", "staff", "李娜", "park operator of both parks"),
     DemoLogin("reviewer@opc-demo.cn", "reviewer", "陈教授", "fund expert"),
     DemoLogin("member@opc-demo.cn", "member", "张星", "星云工作室 (Nebula Studio), Chengdu"),
-    DemoLogin("provider@opc-demo.cn", "provider", "星河算力", "compute platform (API only)"),
+    DemoLogin(
+        "provider@opc-demo.cn",
+        "provider",
+        "星河算力",
+        "compute platform: API only, no password (make a token: see CLI)",
+    ),
 )
 EMAILS = tuple(login.email for login in LOGINS)
 CODES = tuple(spec.code for spec in PARKS)
@@ -125,10 +130,10 @@ def park_summaries() -> list[str]:
 
 
 def print_logins() -> None:
+    """Every demo login (the README's table lists the same): the run command's banner."""
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for login in LOGINS:
-        if login.role != "provider":
-            click.echo(f"  {login.email:<22} {login.role:<9} {login.what}")
+        click.echo(f"  {login.email:<22} {login.role:<9} {login.what}")
 
 
 @click.command("seed-demo")
