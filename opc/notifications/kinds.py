@@ -4,14 +4,15 @@
         "voucher.used_80",
         title=lambda p: _("Voucher of %(team)s is 80%% used", team=local(p["team"])),
         body=lambda p: _("%(used)s of %(amount)s used.", ...),
-        link=lambda p: path_for("compute.voucher", voucher_id=p["voucher_id"]),
+        link=lambda p: path_for("compute.team_vouchers", team_id=p["team_id"]),
     )
 
 A notification stores its kind and its params (JSON), never text: `title` and `body` are
 called when it is shown or mailed, in the reader's language. `link` is called once, when
 the notification is made, and the path it gives is stored (mail has no request to build a
 link in). Records with a Chinese and an English name go into params as both
-(`names(record)`), and `local()` picks the reader's.
+({"zh": …, "en": …}), and `local()` picks the reader's; `sentences()` joins sentences
+as each language writes them.
 """
 
 from __future__ import annotations
