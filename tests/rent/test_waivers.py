@@ -208,16 +208,16 @@ def test_the_approval_queue_page(app, client, make, as_user, s):
     assert rows(app, Waiver)[0].status == "approved"
 
 
+def _queue_form(s, **values):
+    """The waiver queue's form: 30 % from 2027-01-01, open-ended unless told."""
+    form = {"team_id": s["team"].id, "kind": "percent", "percent": "30", "start": "2027-01-01"}
+    return {**form, "reason": "设备补贴", **values}
+
+
 def test_the_queue_proposes_and_refuses_with_422(app, client, make, as_user, s):
     as_user("staff", parks=[s["park"]])
     path = f"/parks/{s['park'].id}/rent/waivers"
-    form = {
-        "team_id": s["team"].id,
-        "kind": "percent",
-        "percent": "30",
-        "start": "2027-01-01",
-        "reason": "设备补贴",
-    }
+    form = _queue_form(s)
     assert post_form(client, path, form).status_code == 302
     assert rows(app, Waiver)[0].status == "proposed"
     refused = post_form(client, path, {**form, "percent": "130"})
@@ -230,14 +230,7 @@ def test_the_waiver_form_takes_and_shows_the_last_day(app, client, as_user, s):
     API keeps its exclusive end."""
     as_user("staff", parks=[s["park"]])
     path = f"/parks/{s['park'].id}/rent/waivers"
-    form = {
-        "team_id": s["team"].id,
-        "kind": "percent",
-        "percent": "30",
-        "start": "2027-01-01",
-        "end": "2027-06-30",
-        "reason": "设备补贴",
-    }
+    form = _queue_form(s, end="2027-06-30")
     html = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Last day" in html and "exclusive" not in html
     assert post_form(client, path, form).status_code == 302
