@@ -50,11 +50,10 @@ def _explore(park: Park, team: Team | None) -> Any:
         gpu_type=arg_text("gpu_type", max_length=uq.GPU_TYPE_LENGTH).strip() or None,
     )
     where = flt.where()
-    totals = uq.totals(where)
-    # The chart follows team and provider, not the GPU type (see usage_queries.by_month); its
-    # bar of the month shown is the totals when they are of every GPU type.
-    known = {month: totals} if flt.gpu_type is None else {}
-    months = uq.by_month(flt, uq.months_to(month, uq.CHART_MONTHS), known)
+    # The chart follows team and provider, not the GPU type (see usage_queries.by_month):
+    # of every GPU type, its month shown is the totals, else they are summed apart.
+    months = uq.by_month(flt, uq.months_to(month, uq.CHART_MONTHS))
+    totals = months[month] if flt.gpu_type is None else uq.totals(where)
     teams = (
         [team]
         if team

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
 from opc.compute.models import Provider, Settlement, UsageRecord
-from opc.compute.usage_queries import Totals, sums
+from opc.compute.usage_queries import Totals, not_settled, sums
 from opc.core.permissions import visible
 from opc.extensions import db
 from opc.teams.models import Team
@@ -47,10 +47,6 @@ class SettlementView:
     totals: Totals
     lines: list[LineView] = field(default_factory=list)
     issued_at: datetime | None = None
-
-    @property
-    def adjustments(self) -> list[LineView]:
-        return [line for line in self.lines if line.corrects_month]
 
 
 def issued_view(settlement: Settlement) -> SettlementView:
@@ -83,12 +79,7 @@ def unsettled_until(
 ) -> list[ColumnElement[bool]]:
     """The records a settlement of `month` would settle: not settled yet, of `month` or
     before (of these parks, of this provider)."""
-    where = [UsageRecord.settlement_id.is_(None), UsageRecord.month <= month]
-    if park_ids is not None:
-        where.append(UsageRecord.park_id.in_(park_ids))
-    if provider_id is not None:
-        where.append(UsageRecord.provider_id == provider_id)
-    return where
+    return [*not_settled(park_ids=park_ids, provider_id=provider_id), UsageRecord.month <= month]
 
 
 def _draft(park_id: int, provider_id: int, month: str, rows: list[Any]) -> SettlementView:
@@ -182,12 +173,7 @@ def open_months(park_id: int, provider_id: int) -> list[OpenMonth]:
     latest = last_issued(park_ids=[park_id], provider_id=provider_id).get(
         (park_id, provider_id), ""
     )
-    where = [
-        UsageRecord.settlement_id.is_(None),
-        UsageRecord.park_id == park_id,
-        UsageRecord.provider_id == provider_id,
-    ]
-    found = sums(where, UsageRecord.month)
+    found = sums(not_settled(park_ids=[park_id], provider_id=provider_id), UsageRecord.month)
     return [OpenMonth(month, totals, month > latest) for month, totals in reversed(found)]
 
 
@@ -202,8 +188,7 @@ def providers_of_park(park_id: int) -> list[ProviderSummary]:
     """The providers that reported usage for the park or settled with it: the last month
     issued and what is not settled yet, by name."""
     latest = {v: m for (_p, v), m in last_issued(park_ids=[park_id]).items()}
-    where = [UsageRecord.settlement_id.is_(None), UsageRecord.park_id == park_id]
-    unsettled = dict(sums(where, UsageRecord.provider_id))
+    unsettled = dict(sums(not_settled(park_ids=[park_id]), UsageRecord.provider_id))
     ids = set(latest) | set(unsettled)
     stmt = select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name, Provider.id)
     return [

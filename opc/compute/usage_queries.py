@@ -162,13 +162,10 @@ def team_month_subsidies(
 # --- the chart by month --------------------------------------------------------------------
 
 
-def by_month(
-    flt: UsageFilter, months: list[str], known: dict[str, Totals] | None = None
-) -> dict[str, Totals]:
+def by_month(flt: UsageFilter, months: list[str]) -> dict[str, Totals]:
     """Sums per month of `months` (consecutive, oldest first) for the filter's park, team and
     provider, every GPU type: settled records from their settlement lines, the others from
-    the records. `known` months are taken as given (the explorer's totals of its month)."""
-    known = known or {}
+    the records: one pass over the records not settled, whatever the number of months."""
     first, last = months[0], months[-1]
     line_month = func.coalesce(SettlementLine.corrects_month, Settlement.month)
     settled = (
@@ -197,12 +194,17 @@ def by_month(
             func.sum(r.cost_fen).label("cost"),
             func.sum(r.subsidy_fen).label("subsidy"),
         )
-        .where(r.settlement_id.is_(None), r.month >= first, r.month <= last, *_unsettled(flt))
+        .where(
+            r.month >= first,
+            r.month <= last,
+            *not_settled(
+                park_ids=None if flt.park_id is None else [flt.park_id],
+                provider_id=flt.provider_id,
+                team_id=flt.team_id,
+            ),
+        )
         .group_by(r.month)
     )
-    if known:
-        settled = settled.where(line_month.not_in(list(known)))
-        unsettled = unsettled.where(r.month.not_in(list(known)))
     both = union_all(settled, unsettled).subquery()
     stmt = select(
         both.c.month,
@@ -212,19 +214,24 @@ def by_month(
         func.sum(both.c.subsidy),
     ).group_by(both.c.month)
     found = {month: _totals(row) for month, *row in db.session.execute(stmt).tuples()}
-    found.update(known)
     return {month: found.get(month, Totals()) for month in months}
 
 
-def _unsettled(flt: UsageFilter) -> list[ColumnElement[bool]]:
-    """The filter of the records not settled yet. Without a team, they are found through
-    the settlement_id index (those of the open months: few beside a year of records), so
-    the park and the provider are compared as `id + 0`, which no index answers: else
-    SQLite walks a year of the park's or the provider's records to find them."""
-    if flt.team_id is not None:
-        return UsageFilter(None, flt.park_id, flt.team_id, flt.provider_id).where()
-    given = ((UsageRecord.park_id, flt.park_id), (UsageRecord.provider_id, flt.provider_id))
-    return [column + 0 == value for column, value in given if value is not None]
+def not_settled(
+    *, park_ids: list[int] | None = None, provider_id: int | None = None, team_id: int | None = None
+) -> list[ColumnElement[bool]]:
+    """The records not settled yet (of these parks, this provider, this team). Without a
+    team they are found through the settlement_id index (the open months': few beside a
+    year of records), so the park and the provider are compared as `id + 0`, which no index
+    answers: else SQLite walks a year of the park's or the provider's records for them."""
+    where = [UsageRecord.settlement_id.is_(None)]
+    if team_id is not None:
+        where.append(UsageRecord.team_id == team_id)
+    if park_ids is not None:
+        where.append((UsageRecord.park_id + 0).in_(park_ids))
+    if provider_id is not None:
+        where.append(UsageRecord.provider_id + 0 == provider_id)
+    return where
 
 
 # --- a page of records ---------------------------------------------------------------------

@@ -136,13 +136,21 @@ def test_the_chart_reads_settled_months_from_their_settlements(app, ctx, u):
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_the_page_shows_the_chart_of_twelve_months(client, as_user, u):
+def test_the_page_shows_the_chart_of_twelve_months(app, client, as_user, u):
+    from opc.compute.operations.settlements import issue_settlement
+
+    with app.app_context():
+        issue_settlement(u["park"].id, u["star"].id, "2026-09", actor=None)
+    record(app, u["teams"][1], u["star"], "2026-09-29T12:00:00+08:00", cost_fen=1_000)
     as_user("staff", parks=[u["park"]])
+    # September's totals: star's settled record, other's and the late one not settled.
+    september = client.get(f"/parks/{u['park'].id}/compute/usage?month=2026-09")
+    assert kpis(september.get_data(as_text=True))["cost"] == "¥140.00"
     page = client.get(f"/parks/{u['park'].id}/compute/usage?month=2026-10").get_data(as_text=True)
     months = re.findall(r'<g class="bar" data-month="([0-9-]+)"', page)
     assert months == [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]
     table = re.search(r'<tr data-month="2026-09">(.*?)</tr>', page).group(1)
-    assert "¥130.00" in table and "¥50.00" in table
+    assert "¥140.00" in table and "¥50.00" in table
 
 
 @time_machine.travel(TODAY, tick=False)
