@@ -24,7 +24,10 @@ CHECK constraints refuse an overdraw whatever happens.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,7 +35,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from opc.compute.models import (
@@ -59,8 +63,6 @@ from opc.teams.models import Team, TeamStatus
 from opc.teams.rules import exit_dates, move_in_dates
 
 SOURCES = ("api", "csv")
-# Job ids looked up per statement: within every database's limit on parameters.
-LOOKUP = 5000
 _RECORD_COLUMNS = (
     "id", "batch_id", "provider_id", "external_id", "team_id", "park_id", "gpu_type",
     "started_at", "ended_at", "month", "gpu_hours_hundredths", "cost_fen", "subsidy_fen",
@@ -99,9 +101,25 @@ def ingest_usage(
     if len(records) > limit:
         raise BatchTooLarge(len(records), limit)
     problems: Problems = list(known_problems)
-    good, repeats = check_records(list(records), problems)
     provider_id = provider.id if isinstance(provider, Provider) else provider
-    return _store(provider_id, good, repeats, problems, source=source, actor=actor)
+    with _collector_paused():
+        good, repeats = check_records(list(records), problems)
+        return _store(provider_id, good, repeats, problems, source=source, actor=actor)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a batch is processed: its ten-odd objects per
+    record (none in a cycle; reference counting frees them) would have the collector walk
+    the batch again and again, a fifth of the time of a 50,000-record batch. Whoever paused
+    it starts it again."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 @retrying
@@ -220,12 +238,19 @@ def _residency(session: Session, teams: dict[int, tuple[int, ZoneInfo, str]]) ->
 def _stored(session: Session, external_ids: list[str]) -> dict[str, tuple[int, Record]]:
     """The records stored under these job ids: provider, and the record as it was sent."""
     r = UsageRecord
-    found = {}
-    for some in chunks(external_ids, LOOKUP):
-        stmt = select(
-            r.provider_id, r.external_id, r.team_id, r.gpu_type, r.started_at, r.ended_at,
-            r.gpu_hours_hundredths, r.cost_fen,
-        ).where(r.external_id.in_(some))  # fmt: skip
-        for provider_id, *values in session.execute(stmt):
-            found[values[0]] = (provider_id, Record(*values))
-    return found
+    stmt = select(
+        r.provider_id, r.external_id, r.team_id, r.gpu_type, r.started_at, r.ended_at,
+        r.gpu_hours_hundredths, r.cost_fen,
+    ).where(_among(session, r.external_id, external_ids))  # fmt: skip
+    return {
+        values[0]: (provider_id, Record(*values)) for provider_id, *values in session.execute(stmt)
+    }
+
+
+def _among(session: Session, column: Any, values: list[str]) -> Any:
+    """`column IN values` with the values as one parameter, not one each (a batch has 50,000
+    job ids): an array on PostgreSQL, a JSON array read by json_each on SQLite."""
+    if session.connection().dialect.name == "postgresql":
+        return column == any_(bindparam("among", values, type_=ARRAY(String)))
+    given = func.json_each(bindparam("among", json.dumps(values))).table_valued("value")
+    return column.in_(select(given.c.value))

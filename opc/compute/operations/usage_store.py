@@ -10,7 +10,8 @@ are the vouchers, whose used amounts the audit log leaves out (`__audit_exclude_
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -82,15 +83,16 @@ def write_batch(
     )
     session.add(batch)
     session.flush()
-    records = [
+    instant = _instant(session)
+    records = (
         (
             record_id, batch.id, provider.id, record.external_id, record.team_id,
-            teams[record.team_id][0], record.gpu_type, record.started_at, record.ended_at,
-            f"{days[index].year:04d}-{days[index].month:02d}", record.hours, record.cost_fen,
-            subsidy,
+            teams[record.team_id][0], record.gpu_type, instant(record.started_at),
+            instant(record.ended_at), f"{days[index].year:04d}-{days[index].month:02d}",
+            record.hours, record.cost_fen, subsidy,
         )
         for record_id, (index, record), subsidy in zip(ids, fresh, paid, strict=True)
-    ]  # fmt: skip
+    )  # fmt: skip
     _insert(session, UsageRecord, _RECORD_COLUMNS, records)
     _insert(session, UsageDraw, _DRAW_COLUMNS, draws)
     drawn = {voucher_id for _r, voucher_id, _f, _h in draws}
@@ -161,10 +163,10 @@ def _new_ids(session: Session, count: int) -> Sequence[int]:
     from the sequence on PostgreSQL; on SQLite after the largest, under its write lock."""
     if _dialect(session) == "postgresql":
         stmt = text(
-            "SELECT nextval(pg_get_serial_sequence('usage_records', 'id')) "
+            "SELECT array_agg(nextval(pg_get_serial_sequence('usage_records', 'id'))) "
             "FROM generate_series(1, :n)"
-        )
-        return list(session.scalars(stmt, {"n": count}))
+        )  # one row, not 50,000
+        return sorted(session.scalar(stmt, {"n": count}))
     first = (session.scalar(select(func.max(UsageRecord.id))) or 0) + 1
     return range(first, first + count)
 
@@ -173,13 +175,23 @@ def _dialect(session: Session) -> str:
     return session.connection().dialect.name
 
 
+def _instant(session: Session) -> Callable[[datetime], Any]:
+    """A UTC datetime as the driver takes it: on SQLite, the text SQLAlchemy writes (the
+    column's own bind processor); psycopg takes the datetime itself."""
+    dialect = session.connection().dialect
+    bind = UsageRecord.__table__.c.started_at.type.bind_processor(dialect)
+    return bind if bind is not None and dialect.name == "sqlite" else _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 def _insert(
-    session: Session, model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    session: Session, model: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
     """Rows written in bulk on the session's connection, in its transaction: COPY on
-    PostgreSQL, one executemany on SQLite (values bound as SQLAlchemy binds them)."""
-    if not rows:
-        return
+    PostgreSQL, one executemany on SQLite. The values are as the driver takes them."""
     connection = session.connection()
     cursor = connection.connection.driver_connection.cursor()
     names = ", ".join(columns)
@@ -188,23 +200,8 @@ def _insert(
             for row in rows:
                 copy.write_row(row)
         return
-    table = model.__table__
-    binds = [
-        (i, bind)
-        for i, name in enumerate(columns)
-        if (bind := table.c[name].type.bind_processor(connection.dialect)) is not None
-    ]
-    if binds:
-        rows = [_bound(row, binds) for row in rows]
     marks = ", ".join("?" * len(columns))
     cursor.executemany(f"INSERT INTO {model.__tablename__} ({names}) VALUES ({marks})", rows)
-
-
-def _bound(row: tuple[Any, ...], binds: list[tuple[int, Any]]) -> tuple[Any, ...]:
-    values = list(row)
-    for i, bind in binds:
-        values[i] = bind(values[i])
-    return tuple(values)
 
 
 def _settle(session: Session, balances: list[Balance]) -> None:
