@@ -8,8 +8,8 @@
   included, exit day excluded, opc.teams.rules), and its job id is not another provider's.
   One bad record refuses the batch: 422 `invalid_records` lists every problem.
 * Idempotent per job id: a record this provider stored before counts as a duplicate and
-  is stored again nothing (re-sent with other values it is refused: a correction is not
-  made by re-sending). A batch of duplicates only stores nothing at all.
+  is not stored again (re-sent with other values it is refused: a correction is not made
+  by re-sending). A batch of duplicates only stores nothing at all, not even a batch.
 * The rest is drawn down (opc.compute.drawdown), records in the order they started, and
   stored in bulk: the batch (audited), the records, their draws, the vouchers' used
   amounts, and the alerts at 80 % and 100 % of a voucher, each sent once as
@@ -39,10 +39,7 @@ from sqlalchemy import String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from opc.compute.models import (
-    Provider,
-    UsageRecord,
-)
+from opc.compute.models import Provider, UsageRecord
 from opc.compute.operations.usage_input import (
     BatchTooLarge,
     InvalidRecords,
@@ -63,11 +60,6 @@ from opc.teams.models import Team, TeamStatus
 from opc.teams.rules import exit_dates, move_in_dates
 
 SOURCES = ("api", "csv")
-_RECORD_COLUMNS = (
-    "id", "batch_id", "provider_id", "external_id", "team_id", "park_id", "gpu_type",
-    "started_at", "ended_at", "month", "gpu_hours_hundredths", "cost_fen", "subsidy_fen",
-)  # fmt: skip
-_DRAW_COLUMNS = ("record_id", "voucher_id", "subsidy_fen", "gpu_hours_hundredths")
 
 
 @dataclass(frozen=True)
@@ -113,12 +105,12 @@ def _collector_paused() -> Iterator[None]:
     record (none in a cycle; reference counting frees them) would have the collector walk
     the batch again and again, a fifth of the time of a 50,000-record batch. Whoever paused
     it starts it again."""
-    paused = gc.isenabled()
+    running = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if running:
             gc.enable()
 
 
@@ -221,7 +213,10 @@ def _lock_teams(
     return teams
 
 
-def _residency(session: Session, teams: dict[int, tuple[int, ZoneInfo, str]]) -> dict[int, Any]:
+def _residency(
+    session: Session, teams: dict[int, tuple[int, ZoneInfo, str]]
+) -> dict[int, _Residency]:
+    """Each team's residency, from its history (opc.teams.rules)."""
     found = {}
     for some in chunks(list(teams)):
         moved_in = move_in_dates(session, list(some))

@@ -11,7 +11,8 @@ field of every record is collected (index, field, reason) and the batch is refus
 The same job id twice in one batch: the second is a duplicate when it repeats the first
 exactly (a provider's export that overlaps itself), and refused when it differs (which one
 is the job?). The checks that need the database (the team, its residency, the job ids
-stored already) are opc.compute.operations.usage's.
+stored already) are opc.compute.operations.usage's, made on the records whose fields are
+all right (a record is listed with its field problems, or else with those).
 
 The records are checked in Python, not by a pydantic model per record: a batch is 50,000 of
 them, and the API's schema (opc.compute.usage_api) states these same bounds and patterns.

@@ -62,7 +62,8 @@ def write_batch(
     ids = _new_ids(session, len(fresh))
     paid = [0] * len(fresh)
     draws = []
-    for k in sorted(range(len(fresh)), key=lambda k: (fresh[k][1].started_at, k)):
+    starts = [record.started_at for _index, record in fresh]
+    for k in sorted(range(len(fresh)), key=starts.__getitem__):  # stable: ties in batch order
         index, record = fresh[k]
         balances = vouchers.get(record.team_id)
         if not balances:
@@ -206,7 +207,8 @@ def _insert(
 
 def _settle(session: Session, balances: list[Balance]) -> None:
     """The drawn vouchers' used amounts, and their alerts: each kind recorded once (the
-    unique key; a concurrent batch that recorded it first wins) and announced once."""
+    unique key; a concurrent batch that recorded it first wins) and announced once, in
+    this transaction (opc.compute.signals: its receivers write in it)."""
     if not balances:
         return
     by_id = {b.id: b for b in balances}
