@@ -25,7 +25,6 @@ CHECK constraints refuse an overdraw whatever happens.
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,8 +34,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opc.compute.models import Provider, UsageRecord
@@ -47,7 +45,7 @@ from opc.compute.operations.usage_input import (
     Record,
     check_records,
 )
-from opc.compute.operations.usage_store import write_batch
+from opc.compute.operations.usage_store import among, write_batch
 from opc.compute.permissions import can_write_usage
 from opc.core.csvio import chunks
 from opc.core.db import retrying, transaction
@@ -236,16 +234,7 @@ def _stored(session: Session, external_ids: list[str]) -> dict[str, tuple[int, R
     stmt = select(
         r.provider_id, r.external_id, r.team_id, r.gpu_type, r.started_at, r.ended_at,
         r.gpu_hours_hundredths, r.cost_fen,
-    ).where(_among(session, r.external_id, external_ids))  # fmt: skip
+    ).where(among(session, r.external_id, external_ids))  # fmt: skip
     return {
         values[0]: (provider_id, Record(*values)) for provider_id, *values in session.execute(stmt)
     }
-
-
-def _among(session: Session, column: Any, values: list[str]) -> Any:
-    """`column IN values` with the values as one parameter, not one each (a batch has 50,000
-    job ids): an array on PostgreSQL, a JSON array read by json_each on SQLite."""
-    if session.connection().dialect.name == "postgresql":
-        return column == any_(bindparam("among", values, type_=ARRAY(String)))
-    given = func.json_each(bindparam("among", json.dumps(values))).table_valued("value")
-    return column.in_(select(given.c.value))

@@ -2,20 +2,22 @@
 transaction (opc.compute.operations.usage checks it and holds the teams' locks).
 
 The records and their draws are many (50,000 a batch) and not audited one by one: they are
-written with COPY on PostgreSQL and one executemany on SQLite, under ids taken before they
-are written (their draws name them). The batch itself is audited (through the ORM), and so
-are the vouchers, whose used amounts the audit log leaves out (`__audit_exclude__`).
+written with COPY on PostgreSQL and one executemany on SQLite; the draws then name the ids
+their records were given. The batch itself is audited (through the ORM), and so are the
+vouchers, whose used amounts the audit log leaves out (`__audit_exclude__`).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -38,7 +40,7 @@ from opc.core.csvio import chunks
 from opc.core.db import utcnow
 
 _RECORD_COLUMNS = (
-    "id", "batch_id", "provider_id", "external_id", "team_id", "park_id", "gpu_type",
+    "batch_id", "provider_id", "external_id", "team_id", "park_id", "gpu_type",
     "started_at", "ended_at", "month", "gpu_hours_hundredths", "cost_fen", "subsidy_fen",
 )  # fmt: skip
 _DRAW_COLUMNS = ("record_id", "voucher_id", "subsidy_fen", "gpu_hours_hundredths")
@@ -56,10 +58,9 @@ def write_batch(
     actor: Any,
 ) -> UsageBatch:
     """Draw the fresh records down, in the order they started, and store them with the
-    batch (in the order they came, under increasing ids: the indexes grow at their ends);
-    the vouchers' used amounts and alerts follow."""
+    batch (in the order they came: their ids and job ids mostly grow, and so the indexes
+    grow at their ends); the vouchers' used amounts and alerts follow."""
     vouchers = _vouchers(session, teams, provider.id)
-    ids = _new_ids(session, len(fresh))
     paid = [0] * len(fresh)
     draws = []
     starts = [record.started_at for _index, record in fresh]
@@ -70,9 +71,8 @@ def write_batch(
             continue  # unsubsidised
         day = days[index].date()
         for voucher, fen, hours in draw(record.cost_fen, record.hours, balances, provider.id, day):
-            draws.append((ids[k], voucher.id, fen, hours))
+            draws.append((k, voucher.id, fen, hours))
             paid[k] += fen
-    draws.sort()
     batch = UsageBatch(
         provider_id=provider.id,
         source=source,
@@ -87,16 +87,18 @@ def write_batch(
     instant = _instant(session)
     records = (
         (
-            record_id, batch.id, provider.id, record.external_id, record.team_id,
+            batch.id, provider.id, record.external_id, record.team_id,
             teams[record.team_id][0], record.gpu_type, instant(record.started_at),
             instant(record.ended_at), f"{days[index].year:04d}-{days[index].month:02d}",
             record.hours, record.cost_fen, subsidy,
         )
-        for record_id, (index, record), subsidy in zip(ids, fresh, paid, strict=True)
+        for (index, record), subsidy in zip(fresh, paid, strict=True)
     )  # fmt: skip
     _insert(session, UsageRecord, _RECORD_COLUMNS, records)
-    _insert(session, UsageDraw, _DRAW_COLUMNS, draws)
-    drawn = {voucher_id for _r, voucher_id, _f, _h in draws}
+    ids = _ids(session, [fresh[k][1].external_id for k in {k for k, *_rest in draws}])
+    rows = sorted((ids[fresh[k][1].external_id], *rest) for k, *rest in draws)
+    _insert(session, UsageDraw, _DRAW_COLUMNS, rows)
+    drawn = {voucher_id for _k, voucher_id, _f, _h in draws}
     _settle(session, [v for team in vouchers.values() for v in team if v.id in drawn])
     return batch
 
@@ -159,17 +161,23 @@ def _redeemable(
     return {kind: {k: frozenset(v) for k, v in found.items()} for kind, found in where.items()}
 
 
-def _new_ids(session: Session, count: int) -> Sequence[int]:
-    """Ids for the batch's records, taken before they are written (their draws name them):
-    from the sequence on PostgreSQL; on SQLite after the largest, under its write lock."""
+def _ids(session: Session, external_ids: list[str]) -> dict[str, int]:
+    """The ids the records of these job ids were given."""
+    if not external_ids:
+        return {}
+    stmt = select(UsageRecord.external_id, UsageRecord.id).where(
+        among(session, UsageRecord.external_id, external_ids)
+    )
+    return dict(session.execute(stmt).tuples().all())
+
+
+def among(session: Session, column: Any, values: list[str]) -> Any:
+    """`column IN values` with the values as one parameter, not one each (a batch has 50,000
+    job ids): an array on PostgreSQL, a JSON array read by json_each on SQLite."""
     if _dialect(session) == "postgresql":
-        stmt = text(
-            "SELECT array_agg(nextval(pg_get_serial_sequence('usage_records', 'id'))) "
-            "FROM generate_series(1, :n)"
-        )  # one row, not 50,000
-        return sorted(session.scalar(stmt, {"n": count}))
-    first = (session.scalar(select(func.max(UsageRecord.id))) or 0) + 1
-    return range(first, first + count)
+        return column == any_(bindparam("among", values, type_=ARRAY(String)))
+    given = func.json_each(bindparam("among", json.dumps(values))).table_valued("value")
+    return column.in_(select(given.c.value))
 
 
 def _dialect(session: Session) -> str:
