@@ -26,9 +26,10 @@ CODE = re.compile(
     r"|\d+(?:[.,]\d+)+"
 )
 ASCII_PUNCTUATION = re.compile(r"[,;:!?()]|\.(?=\s|$|[\u3400-\u9fff])")
-# Placeholders that stand for Chinese text (names of teams, parks, programmes, policies;
-# labels of tracks and statuses): no space between them and the Chinese around them.
-CHINESE_VALUED = r"(?:team|park|programme|policy|track|status|kind|label|refusal|name)"
+# Placeholders that stand for Chinese text (names of teams, parks, policies; labels of
+# tracks and statuses): no space between them and the Chinese around them. (`programme`
+# is a programme's code in some messages, its name in others: not checked.)
+CHINESE_VALUED = r"(?:team|park|policy|track|status|kind|label|refusal|name)"
 WIDE = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef“”]"
 SPACED_NAME = re.compile(rf"{WIDE} +%\({CHINESE_VALUED}\)s|%\({CHINESE_VALUED}\)s +{WIDE}")
 # Messages where such a placeholder holds an ASCII word (a query parameter's name).
