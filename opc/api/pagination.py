@@ -16,7 +16,7 @@ from opc.core.errors import ValidationFailed
 from opc.core.pagination import count_rows, page_rows
 from opc.core.values import MAX_PAGE
 
-__all__ = ["PageArgs", "page_args", "page_schema", "paged"]
+__all__ = ["PageArgs", "page_args", "page_schema", "paged", "paged_items"]
 
 
 def page_args() -> PageArgs:
@@ -40,6 +40,23 @@ def paged(stmt: Select[Any], serialize: Callable[[Any], Any]) -> dict[str, Any]:
     return {
         "items": [serialize(r) for r in rows],
         "total": total or 0,
+        "page": args.page,
+        "per_page": per_page,
+    }
+
+
+def paged_items(items: list[Any], serialize: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of a list computed in full (drafts that are not rows), as `paged` gives one
+    of a query: the same arguments, the same refusals."""
+    args = page_args()
+    ceiling = current_app.config["MAX_PER_PAGE"]
+    if args.per_page is not None and args.per_page > ceiling:
+        raise ValidationFailed({"per_page": [_("At most %(n)d rows a page.", n=ceiling)]})
+    per_page = min(args.per_page or current_app.config["PER_PAGE"], ceiling)
+    start = (args.page - 1) * per_page
+    return {
+        "items": [serialize(item) for item in items[start : start + per_page]],
+        "total": len(items),
         "page": args.page,
         "per_page": per_page,
     }

@@ -12,12 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from flask import current_app
 from flask_babel import gettext as _
 from pydantic import Field
 from sqlalchemy import select
 
-from opc.api.pagination import page_args, paged
+from opc.api.pagination import paged, paged_items
 from opc.api.routing import endpoint
 from opc.api.schemas import Id, In, Out
 from opc.compute import settlements as views
@@ -173,16 +172,7 @@ def list_settlements(user: Any, query: SettlementQuery) -> dict[str, Any]:
         return paged(stmt, lambda s: settlement_out(views.issued_view(s)))
     month = clean_month(query.month)
     items = views.month_views(month, park_ids=park_ids, provider_id=provider_id)
-    args = page_args()
-    config = current_app.config
-    per_page = min(args.per_page or config["PER_PAGE"], config["MAX_PER_PAGE"])
-    start = (args.page - 1) * per_page
-    return {
-        "items": [settlement_out(v) for v in items[start : start + per_page]],
-        "total": len(items),
-        "page": args.page,
-        "per_page": per_page,
-    }
+    return paged_items(items, settlement_out)
 
 
 @endpoint(
