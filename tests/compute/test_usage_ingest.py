@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from opc.auth.models import User
 from opc.compute.models import UsageBatch, UsageDraw, UsageRecord, Voucher
@@ -58,6 +59,22 @@ def test_a_batch_is_stored_with_its_month_park_and_batch(app, make, world):
     assert (first.month, first.gpu_hours_hundredths, first.cost_fen) == ("2026-03", 1600, 10000)
     batch = rows(app, UsageBatch)[0]
     assert (batch.source, batch.stored, batch.duplicates, batch.cost_fen) == ("api", 2, 0, 20000)
+
+
+def test_times_are_stored_as_the_orm_stores_them_so_ranges_in_sql_hold(app, make, world):
+    """On SQLite a datetime is text: written in bulk it must be the ORM's text, or a range
+    in SQL (`started_at >= midnight`) would miss a job that starts at midnight."""
+    _park, team, source = world
+    midnight = record(team, start="2026-03-01T00:00:00Z", end="2026-03-01T01:00:00Z")
+    ingest(app, source, [midnight])
+    since = datetime(2026, 3, 1, tzinfo=UTC)
+    assert count(app, UsageRecord, UsageRecord.started_at >= since) == 1
+    assert count(app, UsageRecord, UsageRecord.ended_at <= since + timedelta(hours=1)) == 1
+    with app.app_context():
+        texts = db.session.execute(sa.text("SELECT started_at FROM usage_records")).scalars()
+        if db.engine.dialect.name == "sqlite":
+            assert list(texts) == ["2026-03-01 00:00:00.000000"]
+        db.session.remove()
 
 
 def test_the_month_is_the_park_local_month_of_the_start(app, make, world):
