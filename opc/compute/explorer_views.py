@@ -2,8 +2,9 @@
 park's staff). Filters in the URL (team, provider, GPU type, month), the totals over them,
 the records a page at a time, and a chart of the twelve months to the month shown.
 
-Every read is scoped to the month shown (opc.compute.usage_queries), so the page stays as
-fast with years of records as with one. A provider has no pages: it reads GET /usage.
+The reads (opc.compute.usage_queries) touch the month shown and the records not settled
+yet, settled months through their settlements' lines: their cost follows a month's usage,
+not the length of the history. A provider has no pages: it reads GET /usage.
 """
 
 from __future__ import annotations
