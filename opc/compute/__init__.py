@@ -11,6 +11,7 @@ from opc.auth.models import Role, User
 from opc.auth.signals import user_created
 from opc.compute import (
     api,
+    audit_kinds,
     explorer_views,
     notify,
     permissions,
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
         order=46,
     )
     team_pages.register()
+    audit_kinds.register_kinds()
     # Staff upload a provider's usage file on its behalf (opc.compute.usage_views).
     app.register_blueprint(usage_views.bp)
     nav.add("compute_upload.upload", _l("Upload usage"), usage_views.may_upload, order=46)

@@ -174,3 +174,17 @@ def test_a_deleted_record_is_named_from_the_log_without_a_link(app, client, make
     assert "空间单元 9-Z99" in plain(response)
     assert f'href="/units/{unit.id}"' not in response.get_data(as_text=True)
     assert one(app, Unit, unit.id) is None
+
+
+def test_every_audited_model_has_a_record_kind(ctx):
+    """A domain's audited records show by their type's name in the log, never as a table
+    name: each domain registers a RecordKind for every audited model (from its init_app)."""
+    from opc.audit.registry import kind_of
+    from opc.core.models import Audited
+
+    audited = [
+        mapper.class_ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, Audited)
+    ]
+    assert audited
+    missing = sorted(m.__tablename__ for m in audited if kind_of(m.__tablename__) is None)
+    assert not missing, "register a RecordKind (opc.audit.registry) for: " + ", ".join(missing)
