@@ -10,14 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from opc.audit.registry import RecordKind, register
-from opc.compute.models import (
-    Programme,
-    Provider,
-    Settlement,
-    SettlementLine,
-    UsageBatch,
-    Voucher,
-)
+from opc.compute.models import Programme, Provider, UsageBatch, Voucher
+from opc.compute.settlement_models import Settlement, SettlementLine
 from opc.core.i18n import locale_code
 
 

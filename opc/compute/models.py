@@ -9,7 +9,7 @@ it is redeemable (none listed: all of the programme's). Providers report *usage 
 each draws down the team's valid vouchers, the one expiring first first (`UsageDraw`, a
 record may split across two). What no voucher covers is stored as unsubsidised. The park
 owes each provider the subsidised share: a *settlement* per park, provider and month, issued
-and frozen like a rent statement.
+and frozen like a rent statement (opc.compute.settlement_models).
 
 Money is integer fen; GPU-hours are integer hundredths (`*_hundredths`): both sum exactly
 on every database. Validity windows are dates in the park's timezone, both ends included
@@ -32,7 +32,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     Numeric,
     String,
     Table,
@@ -281,71 +280,6 @@ class UsageDraw(db.Model):
     gpu_hours_hundredths: Mapped[int] = mapped_column(BigInteger)
 
 
-class Settlement(Audited, db.Model):
-    """An issued settlement: what a park owes a provider for a month (the subsidised share
-    of the usage it reported), frozen by the database once issued. Usage that arrives after
-    its month was settled is settled on the next issued settlement as an adjustment
-    (`SettlementLine.corrects_month`). Drafts are computed, never stored."""
-
-    __tablename__ = "settlements"
-    __table_args__ = (
-        UniqueConstraint(
-            "park_id", "provider_id", "month", name="uq_settlements_park_id_provider_id_month"
-        ),
-        CheckConstraint("subsidy_fen <= cost_fen", name="subsidy_in_cost"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
-    month: Mapped[str] = mapped_column(String(7))
-    records: Mapped[int]
-    gpu_hours_hundredths: Mapped[int] = mapped_column(BigInteger)
-    cost_fen: Mapped[int] = mapped_column(BigInteger)
-    subsidy_fen: Mapped[int] = mapped_column(BigInteger)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    provider: Mapped[Provider] = relationship()
-    lines: Mapped[list[SettlementLine]] = relationship(
-        back_populates="settlement", order_by="SettlementLine.position"
-    )
-
-    @property
-    def team_share_fen(self) -> int:
-        return self.cost_fen - self.subsidy_fen
-
-
-class SettlementLine(Audited, db.Model):
-    """A team's usage on a settlement, for the month settled (`corrects_month` None) or for
-    an earlier month whose records arrived late (an adjustment)."""
-
-    __tablename__ = "settlement_lines"
-    __table_args__ = (
-        UniqueConstraint(
-            "settlement_id", "position", name="uq_settlement_lines_settlement_id_position"
-        ),
-        Index("ix_settlement_lines_team_id", "team_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id"))
-    position: Mapped[int] = mapped_column(Integer)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
-    corrects_month: Mapped[str | None] = mapped_column(String(7))
-    records: Mapped[int]
-    gpu_hours_hundredths: Mapped[int] = mapped_column(BigInteger)
-    cost_fen: Mapped[int] = mapped_column(BigInteger)
-    subsidy_fen: Mapped[int] = mapped_column(BigInteger)
-
-    settlement: Mapped[Settlement] = relationship(back_populates="lines")
-    team: Mapped[Team] = relationship()
-
-    @property
-    def team_share_fen(self) -> int:
-        return self.cost_fen - self.subsidy_fen
-
-
 def _register(table: str, rules: dict[str, tuple[str, Any]]) -> None:
     for name, (code, message) in rules.items():
         constraints.register(f"ck_{table}_{name}", code, message)
@@ -384,16 +318,6 @@ constraints.register(
     "uq_usage_draws_record_id_voucher_id",
     "duplicate_draw",
     lambda: _("The usage record drew on this voucher already."),
-)
-constraints.register(
-    "uq_settlements_park_id_provider_id_month",
-    "settlement_issued",
-    lambda: _("The settlement of this month is issued already."),
-)
-constraints.register(
-    "uq_settlement_lines_settlement_id_position",
-    "settlement_line_taken",
-    lambda: _("The settlement has a line in this position already."),
 )
 _budget = ("budget_not_positive", lambda: _("The budget must be greater than zero."))
 _window = ("invalid_window", lambda: _("The last valid day must not be before the first."))
@@ -457,13 +381,4 @@ _register(
         "subsidy_positive": ("invalid_draw", lambda: _("A draw must be greater than zero.")),
         "hours_not_negative": ("invalid_draw", lambda: _("A draw's hours must not be negative.")),
     },
-)
-_register(
-    "settlements",
-    {"subsidy_in_cost": ("invalid_settlement", lambda: _("The subsidy exceeds the cost."))},
-)
-# The database refuses any change of an issued settlement or its lines (migration 0010).
-FROZEN = "settlement_frozen"
-constraints.register(
-    FROZEN, FROZEN, lambda: _("An issued settlement never changes: correct it on the next one.")
 )

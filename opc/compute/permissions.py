@@ -12,14 +12,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, select, true
 
-from opc.compute.models import (
-    Programme,
-    Provider,
-    Settlement,
-    UsageBatch,
-    UsageRecord,
-    Voucher,
-)
+from opc.compute.models import Programme, Provider, UsageBatch, UsageRecord, Voucher
+from opc.compute.settlement_models import Settlement
 from opc.core.permissions import Role, rule, visibility
 from opc.extensions import db
 from opc.parks.models import Park

@@ -13,8 +13,9 @@ from flask_login import current_user
 
 from opc.compute import settlements
 from opc.compute.exports import settlement_csv, settlement_xlsx
-from opc.compute.models import Provider, Settlement
+from opc.compute.models import Provider
 from opc.compute.operations.settlements import issue_settlement
+from opc.compute.settlement_models import Settlement
 from opc.compute.usage_queries import has_ended, is_month
 from opc.core.dates import local_today
 from opc.core.errors import DomainError, NotFound

@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
-from opc.compute.models import Provider, Settlement, UsageRecord
+from opc.compute.models import Provider, UsageRecord
+from opc.compute.settlement_models import Settlement
 from opc.compute.usage_queries import Totals, not_settled, sums
 from opc.core.permissions import visible
 from opc.extensions import db

@@ -20,9 +20,10 @@ from opc.api.pagination import paged, paged_items
 from opc.api.routing import endpoint
 from opc.api.schemas import Id, In, Out
 from opc.compute import settlements as views
-from opc.compute.models import Provider, Settlement, UsageRecord
+from opc.compute.models import Provider, UsageRecord
 from opc.compute.operations.settlements import clean_month, issue_settlement
 from opc.compute.permissions import can_issue_settlements, can_view_settlement, can_view_usage
+from opc.compute.settlement_models import Settlement
 from opc.compute.usage_queries import GPU_TYPE_LENGTH, MONTH_PATTERN, Totals, UsageFilter
 from opc.core.errors import NotFound
 from opc.core.money import yuan_str

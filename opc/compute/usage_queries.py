@@ -22,7 +22,8 @@ from typing import Any
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, func, select, union_all
 
-from opc.compute.models import Settlement, SettlementLine, UsageRecord
+from opc.compute.models import UsageRecord
+from opc.compute.settlement_models import Settlement, SettlementLine
 from opc.extensions import db
 
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opc.auth.models import User
-from opc.compute.models import Programme, Provider, Settlement, UsageRecord, Voucher
+from opc.compute.models import Programme, Provider, UsageRecord, Voucher
 from opc.compute.permissions import (
     can_grant_vouchers,
     can_issue_settlements,
@@ -22,6 +22,7 @@ from opc.compute.permissions import (
     can_view_voucher,
     can_write_usage,
 )
+from opc.compute.settlement_models import Settlement
 from opc.core.permissions import can, visible
 from opc.extensions import db
 from opc.parks.models import Park

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy.exc import IntegrityError
 
 from opc.api.routing import token_allows
-from opc.compute.models import Settlement, SettlementLine, UsageRecord
+from opc.compute.models import UsageRecord
+from opc.compute.settlement_models import Settlement, SettlementLine
 from opc.core import constraints
 from opc.extensions import db
 from tests.compute.helpers import count, error_of, post_form, provider, record, rows

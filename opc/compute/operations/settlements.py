@@ -17,8 +17,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from opc.compute.models import Provider, Settlement, SettlementLine, UsageRecord
+from opc.compute.models import Provider, UsageRecord
 from opc.compute.permissions import can_issue_settlements
+from opc.compute.settlement_models import Settlement, SettlementLine
 from opc.compute.settlements import SettlementView, draft_of, last_issued, unsettled_until
 from opc.compute.usage_queries import add_months, first_day, has_ended, is_month
 from opc.core.dates import local_today
