@@ -1,5 +1,6 @@
 """Demo data: the Chengdu OPC hub and the Shougang cluster, their space, teams and users,
-and their rent (a policy each, a year of issued statements and payments).
+and their rent (a policy each, a year of issued statements and payments), and Chengdu's
+compute subsidies (opc.demo.compute).
 
 `flask --app opc seed-demo` (and the run command on first start). Idempotent: a park that
 exists already is left as it is.
@@ -19,6 +20,7 @@ from opc.auth.models import User
 from opc.auth.operations import create_user
 from opc.core.dates import local_today
 from opc.core.db import transaction
+from opc.demo.compute import seed_compute
 from opc.demo.parks import seed_park
 from opc.demo.rent import seed_rent
 from opc.demo.specs import CHENGDU, PARKS, TZ
@@ -88,6 +90,9 @@ def seed_demo() -> bool:
             if login.email not in users and (login.role != "member" or member_team):
                 users[login.email] = _create_login(login, team_id=member_team)
                 created = True
+        if CHENGDU in missing:  # compute needs the provider login, made just above
+            park = session.scalar(select(Park).where(Park.code == CHENGDU.code))
+            seed_compute(session, park, LOGINS[4].email, today)
     return created
 
 
