@@ -216,8 +216,10 @@ def test_seed_demo_creates_both_parks_and_every_role_and_is_idempotent(app, clie
     assert "首钢" in shougang.name_zh and shougang.timezone == "Asia/Shanghai"
     users = rows(app, User)
     assert {u.role for u in users} == {"admin", "staff", "reviewer", "member", "provider"}
-    provider = next(u for u in users if u.role == "provider")
-    assert [p.user_id for p in rows(app, Provider)] == [provider.id]
+    # Every provider user (the demo login's and the other platforms') has its provider record.
+    providers = sorted(u.id for u in users if u.role == "provider")
+    assert sorted(p.user_id for p in rows(app, Provider)) == providers
+    assert any(u.email == "provider@opc-demo.cn" for u in users if u.id in providers)
     staff = next(u for u in users if u.role == "staff")
     assert login(client, staff.email, "opc-demo-2026").status_code == 302
     assert client.get(f"/parks/{chengdu.id}").status_code == 200
