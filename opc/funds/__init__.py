@@ -1,0 +1,2 @@
+"""Funds: calls for applications, the team's application portal, blind expert review,
+decisions within budget and disbursement in tranches."""
