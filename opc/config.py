@@ -34,12 +34,17 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
     settings.update(overrides or {})
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'opc.sqlite3'}"
+    if os.environ.get("OPC_STORAGE_DIR"):
+        settings["STORAGE_DIR"] = os.environ["OPC_STORAGE_DIR"]
+    # Attachments live outside the web root: in the instance folder unless a site says where.
+    settings["STORAGE_DIR"] = str(Path(instance_path) / (settings.get("STORAGE_DIR") or "files"))
     return settings
 
 
 def check_settings(settings: dict[str, Any], *, debug: bool) -> None:
     """Fail fast on settings that would make a deployment unsafe."""
     _check_external_url(settings.get("EXTERNAL_URL") or "")
+    _check_storage_dir(settings.get("STORAGE_DIR") or "")
     if debug or settings.get("TESTING"):
         return
     secret = settings.get("SECRET_KEY") or ""
@@ -66,6 +71,17 @@ def _check_external_url(url: str) -> None:
         raise ConfigError(
             f"EXTERNAL_URL must be the site's http(s) address, e.g. "
             f'"https://ops.example.org", not {url!r}.'
+        )
+
+
+def _check_storage_dir(folder: str) -> None:
+    """Stored files are served only through a permission check: never from the static folder,
+    which the web server may hand to anyone."""
+    web_root = ROOT / "opc" / "static"
+    if folder and Path(folder).resolve().is_relative_to(web_root.resolve()):
+        raise ConfigError(
+            f"STORAGE_DIR must be outside the web root ({web_root}), not {folder!r}: files "
+            "stored there could be downloaded without a permission check."
         )
 
 

@@ -89,3 +89,55 @@ class ConcurrentUpdate(RuleViolation):
             "concurrent_update",
             _("Someone else was changing the same records at the same moment. Please try again."),
         )
+
+
+def size_label(n: int) -> str:
+    """A byte count as people read it: "20 MiB", "512 KiB", "1000 bytes" (exact, never rounded,
+    so that a limit reads the same as its setting)."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
+    return f"{n} bytes"
+
+
+class FileTooLarge(DomainError):
+    """An uploaded file is larger than its limit (opc.core.storage): 413 naming the limit,
+    like a request body over its own (opc.core.limits). Nothing was kept."""
+
+    status = 413
+
+    def __init__(self, limit: int, *, field: str = "file", setting: str = "UPLOAD_MAX_BYTES"):
+        from flask_babel import gettext as _
+
+        message = _(
+            "The file is larger than the limit of %(size)s (%(n)d bytes).",
+            size=size_label(limit),
+            n=limit,
+        )
+        super().__init__("file_too_large", message, fields={field: [message]})
+        self.extra = {"limit": limit, "setting": setting}
+
+
+class FileTypeRefused(DomainError):
+    """A file whose content is not of a type the caller takes, whatever its name says
+    (opc.core.filetypes): 422 naming what it is and what is allowed."""
+
+    status = 422
+
+    def __init__(self, detected: str | None, allowed: tuple[str, ...], *, field: str = "file"):
+        from flask_babel import gettext as _
+
+        names = ", ".join(a.upper() for a in allowed)
+        if detected:
+            message = _(
+                "The file is a %(kind)s file; allowed are: %(allowed)s.",
+                kind=detected.upper(),
+                allowed=names,
+            )
+        else:
+            message = _(
+                "The file's content is of no allowed type (allowed are: %(allowed)s).",
+                allowed=names,
+            )
+        super().__init__("file_type_refused", message, fields={field: [message]})
+        self.extra = {"detected": detected, "allowed": list(allowed)}

@@ -5,6 +5,10 @@ dates as numbers and dates (money in yuan with a ¥ format, areas with two decim
 bold, frozen header row. A text cell that a spreadsheet would run as a formula (=, +, -, @
 first) is written as text: in CSV with a leading apostrophe (OWASP's advice), in XLSX as a
 string cell. A list longer than MAX_EXPORT_ROWS is refused (422): narrow the filters.
+
+Stored files (attachments, opc.core.storage) go out through `send_stored`, after the owning
+domain's permission check. Every download names its file with
+opc.core.filetypes.content_disposition.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
-from flask import Response
+from flask import Response, request
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import Select, func, select
+from werkzeug.wsgi import wrap_file
 
 from opc.core.errors import ValidationFailed
+from opc.core.filetypes import content_disposition
+from opc.core.storage import storage
 from opc.extensions import db
 
 FORMATS = ("csv", "xlsx")
@@ -149,7 +155,30 @@ def export_response(
     """A download of the table as `fmt` (csv or xlsx), named `filename` plus the extension
     (Chinese names kept, per RFC 6266 / 5987)."""
     body = xlsx_bytes(headers, rows, filename) if fmt == "xlsx" else csv_bytes(headers, rows)
-    name = f"{filename}.{fmt}"
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    disposition = content_disposition(f"{filename}.{fmt}")
     return Response(body, mimetype=MIME[fmt], headers={"Content-Disposition": disposition})
+
+
+# A stored file is never shown in the page's origin, whatever it holds: no scripts, no frames.
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+
+
+def send_stored(stored_key: str, download_name: str, mimetype: str) -> Response:
+    """The stored file as a download named `download_name` (opc.core.filetypes.
+    safe_download_name makes one), streamed; call it after the domain's permission check.
+
+    Always an attachment, never sniffed or rendered inline, and never cached (a private
+    file may not stay in a shared or the browser's cache). A key that names no file: 404.
+    """
+    stream = storage().open(stored_key)
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    response = Response(
+        wrap_file(request.environ, stream), mimetype=mimetype, direct_passthrough=True
+    )
+    response.content_length = size
+    response.headers["Content-Disposition"] = content_disposition(download_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -14,6 +14,12 @@ error says which size was too large (opc.core.errorpages).
 A route that takes larger bodies than MAX_CONTENT_LENGTH (a batch of usage records) names
 its own setting with `allow_larger_body(endpoint, setting, message)`: its body, and only
 its, is held to that setting instead, refused the same ways, and the 413 names it.
+
+A route that takes files (attachments, opc.core.storage) opts in with
+`accept_files(endpoint)`, once, beside the route: its body may then be UPLOAD_MAX_BYTES plus
+FORM_OVERHEAD (the multipart framing and a few short fields), whatever MAX_CONTENT_LENGTH
+says, and nothing more; the file itself is held to UPLOAD_MAX_BYTES exactly when it is
+stored. Both refusals are a 413 naming UPLOAD_MAX_BYTES.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream
+
+from opc.core.errors import FileTooLarge
 
 
 class TooLarge(RequestEntityTooLarge):
@@ -48,12 +56,29 @@ LIMITS: dict[str, Callable[[int], str]] = {
 }
 # Endpoints whose body limit is another setting than MAX_CONTENT_LENGTH.
 _BODY_LIMITS: dict[str, str] = {}
+# Bytes a setting's bodies may carry beyond the setting itself (a file's multipart framing).
+_OVERHEAD: dict[str, int] = {}
+# What a file upload's body holds besides the file: the multipart boundaries and part
+# headers, the CSRF token and a few short fields (a document's kind, a note).
+FORM_OVERHEAD = 65_536
 
 
-def allow_larger_body(endpoint: str, setting: str, message: Callable[[int], str]) -> None:
-    """Hold the body of `endpoint`'s requests to the config `setting` (its 413 says `message`)."""
+def allow_larger_body(
+    endpoint: str, setting: str, message: Callable[[int], str], *, overhead: int = 0
+) -> None:
+    """Hold the body of `endpoint`'s requests to the config `setting` (plus `overhead` bytes);
+    its 413 names the setting and says `message`."""
     _BODY_LIMITS[endpoint] = setting
+    _OVERHEAD[setting] = overhead
     LIMITS[setting] = message
+
+
+def accept_files(endpoint: str) -> None:
+    """Let `endpoint` take a file of up to UPLOAD_MAX_BYTES in a multipart form, however
+    small MAX_CONTENT_LENGTH is; a larger body is refused (413 naming UPLOAD_MAX_BYTES)."""
+    allow_larger_body(
+        endpoint, "UPLOAD_MAX_BYTES", lambda n: FileTooLarge(n).message, overhead=FORM_OVERHEAD
+    )
 
 
 class _HeldTo(LimitedStream):
@@ -134,7 +159,8 @@ class LimitedRequest(Request):
     def max_content_length(self) -> int | None:  # type: ignore[override]
         if self._max_content_length is not None or not current_app:
             return super().max_content_length
-        return current_app.config[self.body_limit]  # type: ignore[no-any-return]
+        setting = self.body_limit
+        return current_app.config[setting] + _OVERHEAD.get(setting, 0)  # type: ignore[no-any-return]
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
