@@ -234,9 +234,10 @@ class UsageRecord(db.Model):
         CheckConstraint("gpu_hours_hundredths > 0", name="hours_positive"),
         CheckConstraint("cost_fen >= 0", name="cost_not_negative"),
         CheckConstraint("subsidy_fen >= 0 AND subsidy_fen <= cost_fen", name="subsidy_in_cost"),
-        Index("ix_usage_records_team_id_month", "team_id", "month"),
-        Index("ix_usage_records_park_id_month", "park_id", "month"),
-        Index("ix_usage_records_provider_id_month", "provider_id", "month"),
+        # Ending with the id: a month's records are paged newest first from the index.
+        Index("ix_usage_records_team_id_month_id", "team_id", "month", "id"),
+        Index("ix_usage_records_park_id_month_id", "park_id", "month", "id"),
+        Index("ix_usage_records_provider_id_month_id", "provider_id", "month", "id"),
         Index("ix_usage_records_settlement_id", "settlement_id"),
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from opc.compute.models import Provider, UsageBatch, UsageDraw, UsageRecord, Voucher, VoucherAlert
 from opc.compute.operations.programmes import create_programme
 from opc.compute.operations.vouchers import grant_voucher
+from opc.compute.usage_months import add_to_months, month_key
 from opc.extensions import db
 from opc.teams.models import Team
 from tests.core.helpers import count, error_of, post_form, rows
@@ -128,8 +129,9 @@ def record(
     gpu_type: str = "A100",
 ) -> int:
     """A usage record of the team reported by the provider, written straight into the table
-    with the subsidy given (settlements and the explorer read the records' sums, not the
-    draws); `started_at` a datetime or ISO text with offset. Its id."""
+    (and its monthly sums into the rollup) with the subsidy given (settlements and the
+    explorer read the records' sums, not the draws); `started_at` a datetime or ISO text
+    with offset. Its id."""
     started = datetime.fromisoformat(started_at) if isinstance(started_at, str) else started_at
     started = started if started.tzinfo else started.replace(tzinfo=UTC)
     with app.app_context(), Session(db.engine) as session:
@@ -160,5 +162,8 @@ def record(
             subsidy_fen=subsidy_fen,
         )
         session.add(usage)
+        session.flush()
+        # As the ingestion does: the record's monthly sums follow it (opc.compute.usage_months).
+        add_to_months(session, [(month_key(usage), hours_hundredths, cost_fen, subsidy_fen)])
         session.commit()
         return usage.id

@@ -4,7 +4,9 @@ transaction (opc.compute.operations.usage checks it and holds the teams' locks).
 The records and their draws are many (50,000 a batch) and not audited one by one: they are
 written with COPY on PostgreSQL and one executemany on SQLite; the draws then name the ids
 their records were given. The batch itself is audited (through the ORM), and so are the
-vouchers, whose used amounts the audit log leaves out (`__audit_exclude__`).
+vouchers, whose used amounts the audit log leaves out (`__audit_exclude__`). The monthly
+rollup (opc.compute.usage_months) gets the batch's sums, one upsert per key: derived data,
+kept exact here, under the teams' locks, so that no other batch adds to the same keys.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from opc.compute.models import (
 )
 from opc.compute.operations.usage_input import Record
 from opc.compute.signals import voucher_alerted
+from opc.compute.usage_months import add_to_months
 from opc.core.csvio import chunks
 from opc.core.db import utcnow
 
@@ -59,7 +62,8 @@ def write_batch(
 ) -> UsageBatch:
     """Draw the fresh records down, in the order they started, and store them with the
     batch (in the order they came: their ids and job ids mostly grow, and so the indexes
-    grow at their ends); the vouchers' used amounts and alerts follow."""
+    grow at their ends) and their monthly sums (opc.compute.usage_months); the vouchers'
+    used amounts and alerts follow."""
     vouchers = _vouchers(session, teams, provider.id)
     paid = [0] * len(fresh)
     draws = []
@@ -85,16 +89,26 @@ def write_batch(
     session.add(batch)
     session.flush()
     instant = _instant(session)
+    months = [f"{days[index].year:04d}-{days[index].month:02d}" for index, _record in fresh]
     records = (
         (
             batch.id, provider.id, record.external_id, record.team_id,
             teams[record.team_id][0], record.gpu_type, instant(record.started_at),
-            instant(record.ended_at), f"{days[index].year:04d}-{days[index].month:02d}",
-            record.hours, record.cost_fen, subsidy,
+            instant(record.ended_at), month, record.hours, record.cost_fen, subsidy,
         )
-        for (index, record), subsidy in zip(fresh, paid, strict=True)
+        for (_index, record), month, subsidy in zip(fresh, months, paid, strict=True)
     )  # fmt: skip
     _insert(session, UsageRecord, _RECORD_COLUMNS, records)
+    add_to_months(
+        session,
+        (
+            (
+                (teams[record.team_id][0], month, record.team_id, provider.id, record.gpu_type),
+                record.hours, record.cost_fen, subsidy,
+            )
+            for (_index, record), month, subsidy in zip(fresh, months, paid, strict=True)
+        ),
+    )  # fmt: skip
     ids = _ids(session, [fresh[k][1].external_id for k in {k for k, *_rest in draws}])
     rows = sorted((ids[fresh[k][1].external_id], *rest) for k, *rest in draws)
     _insert(session, UsageDraw, _DRAW_COLUMNS, rows)

@@ -1,0 +1,126 @@
+"""The monthly rollup of usage: per park, park-local month, team, provider and GPU type, the
+records' count and sums. The explorer's totals and chart, the team's figures and the API's
+totals read it: a few rows per team and month, where the records are 80,000 a month.
+
+It is derived data, not audited (the usage batch is): `add_to_months` adds a batch's sums
+in the transaction that stores its records, under the teams' locks the ingestion holds, one
+upsert per key; nothing else changes a record's key or sums (a settlement only marks the
+records settled). `rebuild_months` makes it again from the records (migration 0014 keeps
+its own copy of that SQL); the subsidy is the records' `subsidy_fen`, the sum of their
+draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from opc.core import constraints
+from opc.extensions import db
+
+KEY = ("park_id", "month", "team_id", "provider_id", "gpu_type")
+SUMS = ("records", "gpu_hours_hundredths", "cost_fen", "subsidy_fen")
+
+
+class UsageMonth(db.Model):
+    """The sums of the usage records of one key (park, month, team, provider, GPU type)."""
+
+    __tablename__ = "usage_months"
+    __table_args__ = (
+        UniqueConstraint(*KEY, name="uq_usage_months_key"),
+        CheckConstraint(
+            "records > 0 AND cost_fen >= 0 AND subsidy_fen >= 0 AND subsidy_fen <= cost_fen",
+            name="sums_valid",
+        ),
+        Index("ix_usage_months_team_id_month", "team_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, park-local, as UsageRecord.month
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    gpu_type: Mapped[str] = mapped_column(String(40))
+    records: Mapped[int] = mapped_column(BigInteger)
+    gpu_hours_hundredths: Mapped[int] = mapped_column(BigInteger)
+    cost_fen: Mapped[int] = mapped_column(BigInteger)
+    subsidy_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+Key = tuple[int, str, int, int, str]  # KEY's values
+
+
+def add_to_months(session: Session, rows: Iterable[tuple[Key, int, int, int]]) -> None:
+    """Add records, each given as (key, GPU-hours, cost, subsidy), to the rollup in the
+    session's transaction: summed per key here, then one upsert per key, in key order."""
+    found: dict[Key, list[int]] = {}
+    for key, hours, cost, subsidy in rows:
+        sums = found.get(key)
+        if sums is None:
+            found[key] = [1, hours, cost, subsidy]
+        else:
+            sums[0] += 1
+            sums[1] += hours
+            sums[2] += cost
+            sums[3] += subsidy
+    if not found:
+        return
+    table = UsageMonth.__table__
+    dialect = session.connection().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={name: table.c[name] + stmt.excluded[name] for name in SUMS},
+    )
+    values = [
+        dict(zip(KEY, key, strict=True)) | dict(zip(SUMS, sums, strict=True))
+        for key, sums in sorted(found.items())
+    ]
+    session.execute(stmt, values)
+
+
+REBUILD = (
+    "INSERT INTO usage_months (park_id, month, team_id, provider_id, gpu_type, records,"
+    " gpu_hours_hundredths, cost_fen, subsidy_fen)"
+    " SELECT park_id, month, team_id, provider_id, gpu_type, count(*),"
+    " sum(gpu_hours_hundredths), sum(cost_fen), sum(subsidy_fen) FROM usage_records"
+    " GROUP BY park_id, month, team_id, provider_id, gpu_type"
+)
+
+
+def rebuild_months(session: Session) -> None:
+    """The rollup made again from the records, in the session's transaction (records
+    written around the ingestion: a benchmark's seed, a repair)."""
+    session.execute(text("DELETE FROM usage_months"))
+    session.execute(text(REBUILD))
+
+
+def month_key(values: Any) -> Key:
+    """The rollup's key of a record (anything with UsageRecord's columns)."""
+    return (values.park_id, values.month, values.team_id, values.provider_id, values.gpu_type)
+
+
+constraints.register(
+    "uq_usage_months_key",
+    "usage_month_exists",
+    lambda: _("The usage of this team, provider, GPU type and month is summed already."),
+)
+constraints.register(
+    "ck_usage_months_sums_valid",
+    "invalid_usage",
+    lambda: _("The subsidy must not exceed the cost."),
+)
