@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from opc.funds import application_models, models, review_models
+from opc.funds import application_models, audit_kinds, models, permissions, review_models
+from opc.funds.labels import (
+    application_status_label,
+    review_status_label,
+    tranche_status_label,
+)
 
-__all__ = ["application_models", "models", "review_models"]
+# Models map and rules register when imported.
+__all__ = ["application_models", "models", "permissions", "review_models"]
 
 
 def init_app(app: Flask) -> None:
     """Each part of funds registers its pages, API routes, labels and audit kinds here."""
+    app.add_template_filter(application_status_label, "application_status")
+    app.add_template_filter(review_status_label, "review_status")
+    app.add_template_filter(tranche_status_label, "tranche_status")
+    audit_kinds.register_kinds()
