@@ -1,0 +1,99 @@
+"""Helpers for the funds tests: funds, calls, applications and reviews written straight into
+the tables (each committed in a session of its own, as tests/fixtures/factories does), for
+tests of one part that need the others' records. Others may add to this module."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from opc.funds.application_models import Application, ApplicationStatus
+from opc.funds.models import Call, Criterion, Fund
+from opc.funds.review_models import Review, ReviewScore
+from tests.core.helpers import count, error_of, post_form, rows
+
+__all__ = ["count", "error_of", "post_form", "rows"]
+
+NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 10:00 in Chengdu
+
+
+def fund(make: Any, park: Any, budget_fen: int = 100_000_000, **kw: Any) -> Any:
+    """A fund of ¥1,000,000 unless told otherwise; `calls_fen` as given (0)."""
+    values: dict[str, Any] = {"name_zh": "未来产业基金", "name_en": "Future Industry Fund"}
+    values.update(kw)
+    return make._save(Fund(park_id=park.id, budget_fen=budget_fen, **values))
+
+
+def call(
+    make: Any,
+    fund_: Any,
+    *,
+    budget_fen: int = 10_000_000,
+    ceiling_fen: int = 2_000_000,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    criteria: tuple[tuple[str, int], ...] = (("创新性", 40), ("团队", 30), ("市场", 30)),
+    reviewers: list[Any] = (),  # type: ignore[assignment]
+    **kw: Any,
+) -> Any:
+    """A call of ¥100,000 (ceiling ¥20,000 a team), open from a day before NOW to ten days
+    after, with three criteria (40/30/30) and the given reviewers in its pool. The fund's
+    `calls_fen` is not updated: add the budget to the fund yourself when a test needs it."""
+    from opc.auth.models import User
+    from opc.extensions import db
+
+    values: dict[str, Any] = {
+        "title_zh": "2026 年第四季度创作扶持",
+        "title_en": "Creator support, Q4 2026",
+        "opens_at": opens_at or NOW - timedelta(days=1),
+        "closes_at": closes_at or NOW + timedelta(days=10),
+        "required_documents": [],
+    }
+    values.update(kw)
+    record = Call(
+        fund_id=fund_.id,
+        park_id=fund_.park_id,
+        budget_fen=budget_fen,
+        ceiling_fen=ceiling_fen,
+        criteria=[
+            Criterion(position=i, name_zh=name, name_en=name, weight=weight)
+            for i, (name, weight) in enumerate(criteria, start=1)
+        ],
+        **values,
+    )
+    with make.app.app_context():
+        record.reviewers = [db.session.get(User, r.id) for r in reviewers]
+        db.session.add(record)
+        db.session.commit()
+        for c in record.criteria:
+            db.session.refresh(c)
+        db.session.expunge_all()
+    return record
+
+
+def application(
+    make: Any, call_: Any, team: Any, status: str = ApplicationStatus.DRAFT, **kw: Any
+) -> Any:
+    """An application of the team to the call for ¥10,000 in the given state (its history is
+    not written: tests of the history make their applications through the operations)."""
+    values: dict[str, Any] = {"title": "AIGC 短剧制作", "amount_fen": 1_000_000}
+    if status != ApplicationStatus.DRAFT:
+        values["submitted_at"] = NOW
+    values.update(kw)
+    return make._save(
+        Application(
+            call_id=call_.id, team_id=team.id, park_id=call_.park_id, status=status, **values
+        )
+    )
+
+
+def review(
+    make: Any, application_: Any, reviewer: Any, scores: dict[int, int] | None = None
+) -> Any:
+    """A reviewer's assignment; submitted with `scores` ({criterion_id: score}) when given."""
+    record = Review(application_id=application_.id, reviewer_id=reviewer.id)
+    if scores is not None:
+        record.status = "submitted"
+        record.submitted_at = NOW
+        record.scores = [ReviewScore(criterion_id=c, score=s) for c, s in scores.items()]
+    return make._save(record)
