@@ -75,8 +75,9 @@ class AssignmentImpossible(RuleViolation):
         super().__init__(
             "assignment_impossible",
             _(
-                "These applications cannot get their reviewers without a conflict: %(ids)s. "
-                "Add reviewers to the pool or lower the number per application.",
+                "These applications cannot get enough reviewers free of conflicts: %(ids)s. "
+                "Replace any assigned reviewer who has a conflict, add reviewers to the pool "
+                "or lower the number of reviewers per application.",
                 ids=ids,
             ),
         )
@@ -198,8 +199,9 @@ def propose_assignment(
     conflict, keeping the `existing` (application, reviewer) pairs and counting them, with
     loads as even as the conflicts allow: within one of each other whenever that is possible.
 
-    Deterministic: ids are sorted before the network is built. An existing reviewer who has
-    left the pool stays on their application but outside the balance. Raises
+    Deterministic: ids are sorted before the network is built. Existing pairs of applications
+    not listed still count in their reviewer's load; an existing reviewer who has left the
+    pool stays on their application but outside the balance. Raises
     AssignmentImpossible naming every application that has too few eligible reviewers, or an
     assigned reviewer in conflict (replace them first)."""
     if per_application < 0:
@@ -220,7 +222,9 @@ def propose_assignment(
     for a in apps:
         n_conflicted = sum((a, r) in conflicted for r in pool)
         if any((a, r) in conflicted for r in kept[a]):
-            shortfalls.append(Shortfall(a, "existing_conflict", need[a], 0, n_conflicted))
+            shortfalls.append(
+                Shortfall(a, "existing_conflict", need[a], len(eligible[a]), n_conflicted)
+            )
         elif len(eligible[a]) < need[a]:
             shortfalls.append(
                 Shortfall(a, "too_few_reviewers", need[a], len(eligible[a]), n_conflicted)
@@ -313,24 +317,26 @@ def _display(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(CENT, ROUND_HALF_UP)
 
 
-def _z_scores(weighted: Mapping[Id, list[tuple[Id, Fraction]]]) -> dict[tuple[Id, Id], float]:
+def _z_scores(weighted: Mapping[Id, list[tuple[Id, Fraction]]]) -> dict[Id, list[float]]:
     """Each review's z-score against its own reviewer's mean and population standard
     deviation over all their reviews in the call. The population, not a sample: these are all
-    the reviews the reviewer gave, not a draw from them. A reviewer with a single review, or
-    who gave every application the same score, tells us nothing about relative merit, so
-    their reviews count as 0 (exactly their own average) rather than dividing by zero."""
-    by_reviewer: dict[Id, list[float]] = defaultdict(list)
+    the reviews the reviewer gave, not a draw from them. Mean and variance are exact, so two
+    reviewers whose scores differ by a constant get identical z-scores. A reviewer with a
+    single review, or who gave every application the same score, tells us nothing about
+    relative merit, so their reviews count as 0 (their own average) rather than dividing by
+    zero."""
+    by_reviewer: dict[Id, list[Fraction]] = defaultdict(list)
     for reviews in weighted.values():
         for reviewer, score in reviews:
-            by_reviewer[reviewer].append(float(score))
-    z: dict[tuple[Id, Id], float] = {}
-    for app, reviews in weighted.items():
-        for reviewer, score in reviews:
-            mine = by_reviewer[reviewer]
-            deviation = statistics.pstdev(mine)
-            mean = statistics.fmean(mine)
-            z[app, reviewer] = (float(score) - mean) / deviation if deviation > 0 else 0.0
-    return z
+            by_reviewer[reviewer].append(score)
+    moments = {r: (statistics.mean(s), statistics.pvariance(s)) for r, s in by_reviewer.items()}
+    return {
+        app: [
+            float(score - moments[r][0]) / math.sqrt(moments[r][1]) if moments[r][1] else 0.0
+            for r, score in reviews
+        ]
+        for app, reviews in weighted.items()
+    }
 
 
 def rank(
@@ -361,7 +367,7 @@ def rank(
     for app, reviews in weighted.items():
         scores = [score for _reviewer, score in reviews]
         spread = max(scores) - min(scores)
-        normalised = round(statistics.fmean(z[app, reviewer] for reviewer, _ in reviews), 9)
+        normalised = round(statistics.fmean(z[app]), 9)
         rows.append((app, scores, spread, sum(scores) / len(scores), normalised))
     rows.sort(key=lambda row: (-row[4], -row[3], row[0]))
     ranked: list[RankedApplication] = []

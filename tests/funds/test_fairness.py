@@ -87,6 +87,17 @@ def test_existing_assignments_are_kept_and_counted() -> None:
     assert (4, 10) not in proposal.added  # 10 already carries its share
 
 
+def test_pairs_beyond_the_need_or_outside_the_list_are_kept_and_counted() -> None:
+    # Application 1 already has three reviewers (more than two); application 9 is not being
+    # assigned now, but its reviewer 12 still carries it.
+    existing = {(1, 10), (1, 11), (1, 12), (9, 12)}
+    proposal = propose_assignment([1, 2, 3], [10, 11, 12], 2, set(), existing)
+    assert proposal.reviewers[1] == [10, 11, 12]
+    assert not any(a == 1 for a, _r in proposal.added)
+    assert proposal.loads == {10: 3, 11: 3, 12: 2}  # 12 already carries two
+    assert proposal.reviewers[2] == proposal.reviewers[3] == [10, 11]
+
+
 def test_a_reviewer_who_left_the_pool_stays_on_their_application() -> None:
     proposal = propose_assignment([1, 2], [10, 11], 2, set(), {(1, 99)})
     assert proposal.reviewers[1] == [10, 99] or proposal.reviewers[1] == [11, 99]
