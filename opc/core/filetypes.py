@@ -17,8 +17,10 @@ type: `content_disposition` is the one way every download of the app names its f
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
@@ -26,6 +28,8 @@ from urllib.parse import quote
 
 from opc.core.errors import FileTypeRefused
 from opc.core.storage import StoredFile, storage, upload_limit
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,10 @@ def _office_kind(stream: IO[bytes]) -> str:
             if types.file_size > MAX_CONTENT_TYPES_BYTES:
                 return "zip"
             declared = package.read(types)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError) as exc:
+        log.info("a ZIP upload was unreadable: %r", exc)
+        return "zip"
+    except (NotImplementedError, RuntimeError):  # a compression method or encryption unknown
         return "zip"
     found = [
         kind

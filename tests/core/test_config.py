@@ -13,7 +13,14 @@ from opc import create_app
 from opc.config import DEFAULT_FILE, DEFAULT_SECRET, ConfigError, load_settings
 
 GOOD_SECRET = "k" * 40
-ENV = ("OPC_CONFIG", "OPC_SECRET_KEY", "OPC_DATABASE_URL", "OPC_EXTERNAL_URL", "FLASK_DEBUG")
+ENV = (
+    "OPC_CONFIG",
+    "OPC_SECRET_KEY",
+    "OPC_DATABASE_URL",
+    "OPC_EXTERNAL_URL",
+    "OPC_STORAGE_DIR",
+    "FLASK_DEBUG",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -106,10 +113,11 @@ def test_the_defaults_apply_without_a_site_file(tmp_path):
     settings = load_settings(str(tmp_path))
     defaults = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
     for key, value in defaults.items():
-        if key != "SQLALCHEMY_DATABASE_URI":
+        if key not in ("SQLALCHEMY_DATABASE_URI", "STORAGE_DIR"):
             assert settings[key] == value, key
-    # No database named: SQLite in the instance folder.
+    # No database named: SQLite in the instance folder; files beside it.
     assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'opc.sqlite3'}"
+    assert settings["STORAGE_DIR"] == str(tmp_path / "files")
 
 
 def test_opc_config_layers_a_file_over_the_defaults(tmp_path, db_url, monkeypatch):
