@@ -26,8 +26,11 @@ def page_args() -> PageArgs:
     return parse(PageArgs, {k: v for k, v in request.args.items() if k in PageArgs.model_fields})
 
 
-def paged(stmt: Select[Any], serialize: Callable[[Any], Any]) -> dict[str, Any]:
-    """One page of `stmt` serialised, with the total over all pages."""
+def paged(
+    stmt: Select[Any], serialize: Callable[[Any], Any], *, total: int | None = None
+) -> dict[str, Any]:
+    """One page of `stmt` serialised, with the total over all pages: counted, unless the
+    caller knows it already (`total`, e.g. from a rollup of sums)."""
     args = page_args()
     ceiling = current_app.config["MAX_PER_PAGE"]
     if args.per_page is not None and args.per_page > ceiling:
@@ -35,7 +38,8 @@ def paged(stmt: Select[Any], serialize: Callable[[Any], Any]) -> dict[str, Any]:
         # clearly as 200 is, never silently shortened.
         raise ValidationFailed({"per_page": [_("At most %(n)d rows a page.", n=ceiling)]})
     per_page = min(args.per_page or current_app.config["PER_PAGE"], ceiling)
-    total = count_rows(stmt)
+    if total is None:
+        total = count_rows(stmt)
     rows = page_rows(stmt, per_page, (args.page - 1) * per_page)
     return {
         "items": [serialize(r) for r in rows],

@@ -2,9 +2,9 @@
 park's staff). Filters in the URL (team, provider, GPU type, month), the totals over them,
 the records a page at a time, and a chart of the twelve months to the month shown.
 
-The reads (opc.compute.usage_queries) touch the month shown and the records not settled
-yet, settled months through their settlements' lines: their cost follows a month's usage,
-not the length of the history. A provider has no pages: it reads GET /usage.
+The totals and the chart are read from the monthly rollup, the page of records through an
+index that ends with the id (opc.compute.usage_queries): their cost follows neither a
+month's usage nor the length of the history. A provider has no pages: it reads GET /usage.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _explore(park: Park, team: Team | None) -> Any:
     # The chart follows team and provider, not the GPU type (see usage_queries.by_month):
     # of every GPU type, its month shown is the totals, else they are summed apart.
     months = uq.by_month(flt, uq.months_to(month, uq.CHART_MONTHS))
-    totals = months[month] if flt.gpu_type is None else uq.totals(where)
+    totals = months[month] if flt.gpu_type is None else uq.filter_totals(flt)
     teams = (
         [team]
         if team

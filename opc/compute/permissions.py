@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, exists, false, select, true
 
 from opc.compute.models import Programme, Provider, UsageBatch, UsageRecord, Voucher
 from opc.compute.settlement_models import Settlement
+from opc.compute.usage_months import UsageMonth
 from opc.core.permissions import Role, rule, visibility
 from opc.extensions import db
 from opc.parks.models import Park
@@ -149,15 +150,25 @@ def can_view_usage(user: Any, of: Any = None) -> bool:
     )
 
 
+def _usage_of(user: Any, model: Any) -> ColumnElement[bool]:
+    """The usage a user sees, on the records or on their monthly sums (the same columns)."""
+    if user.role == Role.STAFF:
+        return model.park_id.in_(staff_park_ids(user))
+    if user.role == Role.MEMBER:
+        return model.team_id == user.team_id
+    if user.role == Role.PROVIDER:
+        return model.provider_id == own_provider_ids(user)
+    return false()
+
+
 @visibility(UsageRecord)
 def _visible_usage(user: Any) -> ColumnElement[bool]:
-    if user.role == Role.STAFF:
-        return UsageRecord.park_id.in_(staff_park_ids(user))
-    if user.role == Role.MEMBER:
-        return UsageRecord.team_id == user.team_id
-    if user.role == Role.PROVIDER:
-        return UsageRecord.provider_id == own_provider_ids(user)
-    return false()
+    return _usage_of(user, UsageRecord)
+
+
+@visibility(UsageMonth)
+def _visible_usage_months(user: Any) -> ColumnElement[bool]:
+    return _usage_of(user, UsageMonth)
 
 
 @visibility(UsageBatch)

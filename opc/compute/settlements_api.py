@@ -24,7 +24,14 @@ from opc.compute.models import Provider, UsageRecord
 from opc.compute.operations.settlements import clean_month, issue_settlement
 from opc.compute.permissions import can_issue_settlements, can_view_settlement, can_view_usage
 from opc.compute.settlement_models import Settlement
-from opc.compute.usage_queries import GPU_TYPE_LENGTH, MONTH_PATTERN, Totals, UsageFilter
+from opc.compute.usage_months import UsageMonth
+from opc.compute.usage_queries import (
+    GPU_TYPE_LENGTH,
+    MONTH_PATTERN,
+    Totals,
+    UsageFilter,
+    filter_totals,
+)
 from opc.core.errors import NotFound
 from opc.core.money import yuan_str
 from opc.core.permissions import Role, get_or_404, visible
@@ -241,4 +248,6 @@ def list_usage(user: Any, query: UsageRecordQuery) -> dict[str, Any]:
     month = clean_month(query.month) if query.month is not None else None
     flt = UsageFilter(month, query.park_id, query.team_id, query.provider_id, query.gpu_type)
     stmt = select(UsageRecord).where(visible(user, UsageRecord), *flt.where())
-    return paged(stmt.order_by(UsageRecord.id.desc()), usage_out)
+    # The total from the monthly sums: every filter, and what the caller sees, is on their key.
+    total = filter_totals(flt, visible(user, UsageMonth)).records
+    return paged(stmt.order_by(UsageRecord.id.desc()), usage_out, total=total)

@@ -1,13 +1,13 @@
-"""Read models of usage: sums over a filter, computed in SQL, a page of records, and the sums
-by month for a chart.
+"""Read models of usage: sums over a filter, a page of records, and the sums by month for a
+chart.
 
-Every read of the usage explorer is scoped to one park-local month (`UsageFilter.month`),
-so that it reads one month of the records through the (team_id, month), (park_id, month)
-or (provider_id, month) index whatever the length of the history. The chart by month is
-the exception that reads twelve: months already settled are summed from their settlement
-lines (frozen sums of the same records, a few rows per team), the records not settled yet
-from the records themselves. Settlement lines know no GPU type, so the chart shows every
-GPU type (the totals and the table do follow that filter).
+The sums the explorer, the chart, GET /usage's total and the monthly report show are read
+from the monthly rollup (opc.compute.usage_months: per park, month, team, provider and GPU
+type, a few rows per team and month, kept by the ingestion), never from the records: their
+cost follows the number of teams, not of records. A page of records is read through the
+(park, month, id), (team, month, id) or (provider, month, id) index, newest first. The
+settlements' drafts still sum the records not settled yet (`sums`): the rollup does not
+know which are.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from datetime import date
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, func, select
 
 from opc.compute.models import UsageRecord
-from opc.compute.settlement_models import Settlement, SettlementLine
+from opc.compute.usage_months import UsageMonth
 from opc.extensions import db
 
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -102,8 +102,12 @@ class UsageFilter:
     provider_id: int | None = None
     gpu_type: str | None = None
 
-    def where(self, *, with_gpu_type: bool = True) -> list[ColumnElement[bool]]:
-        r = UsageRecord
+    def where(
+        self, *, with_gpu_type: bool = True, model: Any = UsageRecord
+    ) -> list[ColumnElement[bool]]:
+        """The filter on the records, or (`model` UsageMonth) on their monthly sums: every
+        filter is a column of the rollup's key."""
+        r = model
         given = (
             (r.month, self.month),
             (r.park_id, self.park_id),
@@ -137,26 +141,45 @@ def sums(where: Sequence[ColumnElement[bool]], *by: Any) -> list[tuple[Any, ...]
 
 
 def totals(where: Sequence[ColumnElement[bool]]) -> Totals:
-    """The sums over `where` (an empty filter sums to zeros)."""
+    """The records' sums over `where` (an empty filter sums to zeros)."""
     return sums(where)[0][-1]
+
+
+_MONTH_SUMS = (
+    func.coalesce(func.sum(UsageMonth.records), 0),
+    func.coalesce(func.sum(UsageMonth.gpu_hours_hundredths), 0),
+    func.coalesce(func.sum(UsageMonth.cost_fen), 0),
+    func.coalesce(func.sum(UsageMonth.subsidy_fen), 0),
+)
+
+
+def month_sums(where: Sequence[ColumnElement[bool]], *by: Any) -> list[tuple[Any, ...]]:
+    """As `sums`, from the monthly rollup: `where` and `by` on UsageMonth's columns."""
+    stmt = select(*by, *_MONTH_SUMS).where(*where)
+    if by:
+        stmt = stmt.group_by(*by).order_by(*by)
+    return [(*row[: len(by)], _totals(row[len(by) :])) for row in db.session.execute(stmt).tuples()]
+
+
+def filter_totals(flt: UsageFilter, *visibility: ColumnElement[bool]) -> Totals:
+    """The sums of the records under the filter (and `visibility`, on UsageMonth), from the
+    rollup: the explorer's totals and the pages' number of records, GET /usage's total."""
+    return month_sums([*flt.where(model=UsageMonth), *visibility])[0][-1]
 
 
 def team_month_subsidies(
     park_id: int, first: str, last: str, *, provider_id: int | None = None
 ) -> list[tuple[int, str, Totals]]:
     """Per team and month of the park from `first` to `last`: records, GPU-hours, cost,
-    subsidy (and so the team's share), in one GROUP BY, by team then month. The monthly
-    subsidy report's compute part."""
-    where = [
-        UsageRecord.park_id == park_id,
-        UsageRecord.month >= first,
-        UsageRecord.month <= last,
-    ]
+    subsidy (and so the team's share), in one GROUP BY of the rollup, by team then month.
+    The monthly subsidy report's compute part."""
+    m = UsageMonth
+    where = [m.park_id == park_id, m.month >= first, m.month <= last]
     if provider_id is not None:
-        where.append(UsageRecord.provider_id == provider_id)
+        where.append(m.provider_id == provider_id)
     return [
         (int(team_id), month, found)
-        for team_id, month, found in sums(where, UsageRecord.team_id, UsageRecord.month)
+        for team_id, month, found in month_sums(where, m.team_id, m.month)
     ]
 
 
@@ -165,56 +188,13 @@ def team_month_subsidies(
 
 def by_month(flt: UsageFilter, months: list[str]) -> dict[str, Totals]:
     """Sums per month of `months` (consecutive, oldest first) for the filter's park, team and
-    provider, every GPU type: settled records from their settlement lines, the others from
-    the records: one pass over the records not settled, whatever the number of months."""
-    first, last = months[0], months[-1]
-    line_month = func.coalesce(SettlementLine.corrects_month, Settlement.month)
-    settled = (
-        select(
-            line_month.label("month"),
-            SettlementLine.records.label("records"),
-            SettlementLine.gpu_hours_hundredths.label("hours"),
-            SettlementLine.cost_fen.label("cost"),
-            SettlementLine.subsidy_fen.label("subsidy"),
-        )
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-        .where(line_month >= first, line_month <= last)
-    )
-    if flt.park_id is not None:
-        settled = settled.where(Settlement.park_id == flt.park_id)
-    if flt.provider_id is not None:
-        settled = settled.where(Settlement.provider_id == flt.provider_id)
-    if flt.team_id is not None:
-        settled = settled.where(SettlementLine.team_id == flt.team_id)
-    r = UsageRecord
-    unsettled = (
-        select(
-            r.month.label("month"),
-            func.count(r.id).label("records"),
-            func.sum(r.gpu_hours_hundredths).label("hours"),
-            func.sum(r.cost_fen).label("cost"),
-            func.sum(r.subsidy_fen).label("subsidy"),
-        )
-        .where(
-            r.month >= first,
-            r.month <= last,
-            *not_settled(
-                park_ids=None if flt.park_id is None else [flt.park_id],
-                provider_id=flt.provider_id,
-                team_id=flt.team_id,
-            ),
-        )
-        .group_by(r.month)
-    )
-    both = union_all(settled, unsettled).subquery()
-    stmt = select(
-        both.c.month,
-        func.sum(both.c.records),
-        func.sum(both.c.hours),
-        func.sum(both.c.cost),
-        func.sum(both.c.subsidy),
-    ).group_by(both.c.month)
-    found = {month: _totals(row) for month, *row in db.session.execute(stmt).tuples()}
+    provider, of every GPU type (as the explorer's page says under its chart): one
+    statement over the rollup's rows of those months."""
+    m = UsageMonth
+    where = UsageFilter(
+        park_id=flt.park_id, team_id=flt.team_id, provider_id=flt.provider_id
+    ).where(model=m)
+    found = dict(month_sums([*where, m.month >= months[0], m.month <= months[-1]], m.month))
     return {month: found.get(month, Totals()) for month in months}
 
 
