@@ -134,7 +134,8 @@ def save_upload(
     stream: IO[bytes], allowed: Iterable[str], *, field: str = "file", max_bytes: int | None = None
 ) -> tuple[StoredFile, str]:
     """Check an uploaded file's type, then store it (at most `max_bytes`, UPLOAD_MAX_BYTES
-    by default): the stored file and its kind. A refused file is not stored."""
+    by default): the stored file and its kind. A refused file is not stored. The stream
+    must be seekable (an upload's `request.files[...].stream` is)."""
     kind = check_type(stream, allowed, field=field)
     stored = storage().save(stream, upload_limit() if max_bytes is None else max_bytes)
     return stored, kind
