@@ -9,8 +9,12 @@ fails under CI=true and is skipped with a message elsewhere.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -77,6 +81,14 @@ def drop_database(server: sa.Engine, name: str) -> None:
     server.dispose()
 
 
+@functools.cache
+def _files_dir() -> str:
+    """A folder for the files a test run stores, removed when the run ends."""
+    path = tempfile.mkdtemp(prefix="opc-test-files-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     from opc import create_app
 
@@ -87,6 +99,7 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
         "SEED_DEMO_ON_START": False,
         "BABEL_DEFAULT_LOCALE": "en",
         "EXTERNAL_URL": "http://localhost",  # where the test client's requests go
+        "STORAGE_DIR": _files_dir(),  # uploads of a run go to a temporary folder
     }
     settings.update(overrides)
     return create_app(settings)
