@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from opc.funds import application_models, audit_kinds, models, permissions, review_models
+from opc.funds import (
+    api_calls,  # /api/v1/funds and /calls: routes register when imported
+    application_models,
+    audit_kinds,
+    models,
+    permissions,
+    review_models,
+)
 from opc.funds.labels import (
     application_status_label,
     review_status_label,
@@ -13,7 +20,7 @@ from opc.funds.labels import (
 )
 
 # Models map and rules register when imported.
-__all__ = ["application_models", "models", "permissions", "review_models"]
+__all__ = ["api_calls", "application_models", "models", "permissions", "review_models"]
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,122 @@
+"""Read models of funds and calls for the pages and the API: lists the user may see, and the
+money figures (one aggregate query for a page of funds, never one per fund).
+
+A fund's figures: its budget; `committed` by its calls (the sum of their budgets, what the
+fund has promised them); `approved` and `disbursed` under those calls; `remaining`, what
+is left for new calls (budget − committed). A call's: its budget, `approved` (what it
+committed to teams), `disbursed` (tranches paid) and `remaining` (budget − approved).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from opc.auth.models import User
+from opc.core.db import utcnow
+from opc.core.permissions import Role, visible
+from opc.core.pinyin import sort_key
+from opc.extensions import db
+from opc.funds.application_models import Application, ApplicationStatus
+from opc.funds.models import Call, Fund
+
+
+@dataclass(frozen=True)
+class FundFigures:
+    budget_fen: int
+    committed_fen: int
+    approved_fen: int = 0
+    disbursed_fen: int = 0
+    calls: int = 0
+
+    @property
+    def remaining_fen(self) -> int:
+        return self.budget_fen - self.committed_fen
+
+
+def fund_figures(funds: Iterable[Fund]) -> dict[int, FundFigures]:
+    """Figures of each fund by id, in one query."""
+    funds = list(funds)
+    sums = {
+        row.fund_id: row
+        for row in db.session.execute(
+            select(
+                Call.fund_id,
+                func.coalesce(func.sum(Call.approved_fen), 0).label("approved"),
+                func.coalesce(func.sum(Call.disbursed_fen), 0).label("disbursed"),
+                func.count(Call.id).label("calls"),
+            )
+            .where(Call.fund_id.in_([f.id for f in funds]))
+            .group_by(Call.fund_id)
+        )
+    }
+    out = {}
+    for fund in funds:
+        row = sums.get(fund.id)
+        out[fund.id] = FundFigures(
+            fund.budget_fen,
+            fund.calls_fen,
+            int(row.approved) if row else 0,
+            int(row.disbursed) if row else 0,
+            int(row.calls) if row else 0,
+        )
+    return out
+
+
+def funds_of(user: User, park_id: int | None = None) -> Select[tuple[Fund]]:
+    """The funds the user may see (of one park), by park and name."""
+    stmt = select(Fund).where(visible(user, Fund))
+    if park_id is not None:
+        stmt = stmt.where(Fund.park_id == park_id)
+    return stmt.order_by(Fund.park_id, Fund.name_zh, Fund.id)
+
+
+def calls_of(
+    user: User,
+    *,
+    park_id: int | None = None,
+    fund_id: int | None = None,
+    open_at: datetime | None = None,
+) -> Select[tuple[Call]]:
+    """The calls the user may see (filtered; `open_at`: open at that instant), the latest
+    opened first, with their criteria and pools loaded."""
+    stmt = select(Call).where(visible(user, Call))
+    if park_id is not None:
+        stmt = stmt.where(Call.park_id == park_id)
+    if fund_id is not None:
+        stmt = stmt.where(Call.fund_id == fund_id)
+    if open_at is not None:
+        stmt = stmt.where(Call.opens_at <= open_at, Call.closes_at > open_at)
+    options = (selectinload(Call.criteria), selectinload(Call.reviewers))
+    return stmt.options(*options).order_by(Call.opens_at.desc(), Call.id.desc())
+
+
+def is_open(call: Call) -> bool:
+    return call.is_open(utcnow())
+
+
+def applications_by_status(call_id: int) -> dict[str, list[Application]]:
+    """The call's applications grouped by state (in the states' order), teams loaded."""
+    found = db.session.scalars(
+        select(Application)
+        .where(Application.call_id == call_id)
+        .options(selectinload(Application.team))
+        .order_by(Application.id)
+    )
+    groups: dict[str, list[Application]] = {s.value: [] for s in ApplicationStatus}
+    for application in found:
+        groups.setdefault(application.status, []).append(application)
+    return {status: items for status, items in groups.items() if items}
+
+
+def reviewers() -> list[User]:
+    """The active users of role reviewer, in pinyin order of their names (the pool's
+    choices)."""
+    found = db.session.scalars(
+        select(User).where(User.role == Role.REVIEWER, User.is_active.is_(True))
+    )
+    return sorted(found, key=lambda u: (sort_key(u.name or u.email), u.id))
