@@ -6,13 +6,15 @@ from __future__ import annotations
 from flask import Flask
 
 from opc.funds import (
-    api_calls,  # /api/v1/funds and /calls: routes register when imported
+    api_decisions,
     application_models,
     audit_kinds,
     models,
     permissions,
     review_models,
+    settings,
 )
+from opc.funds import notify as decision_notify
 from opc.funds.labels import (
     application_status_label,
     review_status_label,
@@ -20,7 +22,14 @@ from opc.funds.labels import (
 )
 
 # Models map and rules register when imported.
-__all__ = ["api_calls", "application_models", "models", "permissions", "review_models"]
+__all__ = [
+    "api_decisions",
+    "application_models",
+    "models",
+    "permissions",
+    "review_models",
+    "settings",
+]
 
 
 def init_app(app: Flask) -> None:
@@ -29,3 +38,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(review_status_label, "review_status")
     app.add_template_filter(tranche_status_label, "tranche_status")
     audit_kinds.register_kinds()
+    decision_notify.register_kinds()

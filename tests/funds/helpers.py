@@ -97,3 +97,19 @@ def review(
         record.submitted_at = NOW
         record.scores = [ReviewScore(criterion_id=c, score=s) for c, s in scores.items()]
     return make._save(record)
+
+
+def approved(make: Any, call_: Any, team: Any, approved_fen: int = 1_000_000, **kw: Any) -> Any:
+    """An approved application (approved for `approved_fen`), with the call's kept sum
+    raised by as much: as the approving operation leaves them."""
+    from opc.extensions import db
+
+    record = application(make, call_, team, ApplicationStatus.APPROVED, **kw)
+    with make.app.app_context():
+        stored = db.session.get(Application, record.id)
+        stored.approved_fen = approved_fen
+        db.session.get(Call, call_.id).approved_fen += approved_fen
+        db.session.commit()
+        db.session.expunge_all()
+    record.approved_fen = approved_fen
+    return record
