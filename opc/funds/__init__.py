@@ -6,13 +6,14 @@ from __future__ import annotations
 from flask import Flask
 
 from opc.funds import (
-    api_decisions,
+    api_calls,  # /api/v1/funds and /calls: routes register when imported
+    api_decisions,  # /api/v1/applications/{id}/approve|reject, /disbursements
     application_models,
     audit_kinds,
     models,
     permissions,
     review_models,
-    settings,
+    settings,  # the park's setting for four eyes on tranches
 )
 from opc.funds import notify as decision_notify
 from opc.funds.labels import (
@@ -23,6 +24,7 @@ from opc.funds.labels import (
 
 # Models map and rules register when imported.
 __all__ = [
+    "api_calls",
     "api_decisions",
     "application_models",
     "models",
