@@ -8,12 +8,14 @@ from flask import Flask
 from opc.funds import (
     api_calls,  # /api/v1/funds and /calls: routes register when imported
     api_decisions,  # /api/v1/applications/{id}/approve|reject, /disbursements
+    api_reviews,  # /api/v1 screening, reviews, assignment proposals, rankings
     application_models,
     audit_kinds,
     models,
     permissions,
     review_models,
     settings,  # the park's setting for four eyes on tranches
+    views_reviews,  # blueprint "reviews": reviewers' pages, screening, ranking
 )
 from opc.funds import notify as decision_notify
 from opc.funds.labels import (
@@ -26,6 +28,7 @@ from opc.funds.labels import (
 __all__ = [
     "api_calls",
     "api_decisions",
+    "api_reviews",
     "application_models",
     "models",
     "permissions",
@@ -41,3 +44,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(tranche_status_label, "tranche_status")
     audit_kinds.register_kinds()
     decision_notify.register_kinds()
+    # Screening, reviewers' pages, assignment and rankings (opc.funds.views_reviews).
+    views_reviews.register(app)

@@ -113,3 +113,59 @@ def approved(make: Any, call_: Any, team: Any, approved_fen: int = 1_000_000, **
         db.session.expunge_all()
     record.approved_fen = approved_fen
     return record
+
+
+def review_setup(
+    make: Any, *, reviewers: int = 3, per_application: int = 2, status: str = "in_review"
+) -> Any:
+    """A park with its staff, a call with `reviewers` experts in its pool (each needing
+    `per_application` reviewers) and one team's application in `status`: a namespace with
+    park, staff, fund, call, team, member, pool, application and criteria (ids in order)."""
+    from types import SimpleNamespace
+
+    park = make.park()
+    pool = [make.user("reviewer", name=f"专家{i}") for i in range(reviewers)]
+    fund_ = fund(make, park)
+    call_ = call(make, fund_, reviewers=pool, reviewers_per_application=per_application)
+    team = make.team(park, status="resident")
+    return SimpleNamespace(
+        park=park,
+        staff=make.user("staff", parks=[park]),
+        fund=fund_,
+        call=call_,
+        team=team,
+        member=make.user("member", team=team),
+        pool=pool,
+        application=application(make, call_, team, status=status),
+        criteria=[c.id for c in call_.criteria],
+    )
+
+
+# --- the application portal (tests/funds/test_applications*.py, test_attachments*.py) ---
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+def member_of(make: Any, park: Any, **team: Any) -> tuple[Any, Any]:
+    """A team of the park (resident unless told) and a member of it: (team, member)."""
+    team.setdefault("status", "resident")
+    found = make.team(park, **team)
+    return found, make.user("member", team=found)
+
+
+def stored_files(app: Any) -> list[Any]:
+    """Every file under the run's STORAGE_DIR (temporary ones included)."""
+    from pathlib import Path
+
+    return sorted(p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file())
+
+
+def upload(client: Any, url: str, data: bytes, name: str = "计划书.pdf", **form: Any) -> Any:
+    """POST a multipart file (`file`) and form fields to an API URL of `client` (an `api`)."""
+    import io
+
+    return client.post(
+        url,
+        data={"file": (io.BytesIO(data), name), **form},
+        content_type="multipart/form-data",
+    )
