@@ -206,6 +206,9 @@ class _Builder:
             if schema is not None:
                 schema["properties"]["per_page"]["maximum"] = self.max_per_page
             ok["content"] = {"application/json": {"schema": schema or item}}
+        elif ep.files:
+            binary = {"type": "string", "format": "binary"}
+            ok["content"] = {media: {"schema": dict(binary)} for media in ep.files}
         op["responses"][str(ep.status)] = ok
         for code in sorted(self.statuses(ep, method, bool(path_params))):
             op["responses"][str(code)] = {

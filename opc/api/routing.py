@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Protocol
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
@@ -55,6 +55,8 @@ class Endpoint:
     form: type[BaseModel] | None = None
     upload: bool = False
     name: str = ""
+    # The media types of the file the route answers with (a download), instead of JSON.
+    files: tuple[str, ...] = ()
 
 
 ENDPOINTS: list[Endpoint] = []
@@ -75,6 +77,7 @@ def endpoint(
     paged: bool = False,
     tag: str = "",
     errors: tuple[int, ...] = (),
+    files: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an /api/v1 route. scope None = public; otherwise the caller must be a user
     (session or bearer token) and a token must cover `scope`. The view receives
@@ -84,7 +87,8 @@ def endpoint(
     predicate asked without a record (403) — and only then the input: the query string
     (every parameter must be declared: an unknown or repeated one is a 422 naming it), the
     JSON `body`, or a multipart `form` with the CSV `file` when `upload`. Checks that need
-    the loaded record stay in the view (get_or_404 with its action)."""
+    the loaded record stay in the view (get_or_404 with its action). A route that answers
+    with a file (a download) names its media types in `files` and returns the Response."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         def respond(**kwargs: Any) -> Any:
@@ -99,6 +103,8 @@ def endpoint(
             if form is not None:
                 kwargs["form"] = _form(form, upload)
             result = fn(**kwargs)
+            if files and isinstance(result, Response):
+                return result
             if isinstance(result, BaseModel):
                 result = result.model_dump(mode="json")
             if result is None:
@@ -130,6 +136,7 @@ def endpoint(
                 form,
                 upload,
                 f"{bp.name}.{name}",
+                files,
             )
         )
         return view

@@ -4,8 +4,11 @@ decisions within budget and disbursement in tranches."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
+from opc.core import nav
 from opc.funds import (
+    api_applications,  # /api/v1/applications (+ attachments): the team's portal
     api_calls,  # /api/v1/funds and /calls: routes register when imported
     api_decisions,  # /api/v1/applications/{id}/approve|reject, /disbursements
     api_reviews,  # /api/v1 screening, reviews, assignment proposals, rankings
@@ -15,6 +18,7 @@ from opc.funds import (
     permissions,
     review_models,
     settings,  # the park's setting for four eyes on tranches
+    views_applications,
     views_reviews,  # blueprint "reviews": reviewers' pages, screening, ranking
 )
 from opc.funds import notify as decision_notify
@@ -26,6 +30,7 @@ from opc.funds.labels import (
 
 # Models map and rules register when imported.
 __all__ = [
+    "api_applications",
     "api_calls",
     "api_decisions",
     "api_reviews",
@@ -46,3 +51,6 @@ def init_app(app: Flask) -> None:
     decision_notify.register_kinds()
     # Screening, reviewers' pages, assignment and rankings (opc.funds.views_reviews).
     views_reviews.register(app)
+    # The team's application portal and the application's page (opc.funds.views_applications).
+    app.register_blueprint(views_applications.bp)
+    nav.add("applications.index", _l("Fund applications"), views_applications.may_apply, order=47)
