@@ -55,15 +55,13 @@ def _explore(park: Park, team: Team | None) -> Any:
     # of every GPU type, its month shown is the totals, else they are summed apart.
     months = uq.by_month(flt, uq.months_to(month, uq.CHART_MONTHS))
     totals = months[month] if flt.gpu_type is None else uq.filter_totals(flt)
-    teams = (
-        [team]
-        if team
-        else list(
-            db.session.scalars(
-                select(Team).where(Team.park_id == park.id).order_by(Team.name_pinyin, Team.id)
-            )
-        )
-    )
+    locale = locale_code()
+    if team:
+        team_choices = {team.id: team.display_name(locale)}
+    else:  # the names only, not a hundred Team records
+        names = select(Team.id, Team.name_zh, Team.name_en).where(Team.park_id == park.id)
+        rows = db.session.execute(names.order_by(Team.name_pinyin, Team.id))
+        team_choices = {row.id: Team.display_name(row, locale) for row in rows}  # type: ignore[arg-type]
     providers = list(db.session.scalars(select(Provider).order_by(Provider.name, Provider.id)))
     return render_template(
         "compute/usage_explorer.html",
@@ -74,7 +72,7 @@ def _explore(park: Park, team: Team | None) -> Any:
         page=uq.paginate_records(where, totals.records, page_number(), PER_PAGE),
         months=months,
         chart=bar_chart([(m, t.subsidy_fen) for m, t in months.items()]),
-        team_choices={t.id: t.display_name(locale_code()) for t in teams},
+        team_choices=team_choices,
         provider_choices={p.id: p.name for p in providers},
         previous=uq.add_months(month, -1),
         following=uq.add_months(month, 1),

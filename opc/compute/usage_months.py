@@ -1,13 +1,15 @@
 """The monthly rollup of usage: per park, park-local month, team, provider and GPU type, the
-records' count and sums. The explorer's totals and chart, the team's figures and the API's
-totals read it: a few rows per team and month, where the records are 80,000 a month.
+records' count and sums (`UsageMonth`), and the same per park, month and team only
+(`UsageTeamMonth`, a twelfth of the rows: what a chart of a park's months sums). The
+explorer's totals and chart, the monthly report and GET /usage's total read them: a few rows
+per team and month, where the records are 80,000 a month.
 
-It is derived data, not audited (the usage batch is): `add_to_months` adds a batch's sums
+They are derived data, not audited (the usage batch is): `add_to_months` adds a batch's sums
 in the transaction that stores its records, under the teams' locks the ingestion holds, one
-upsert per key; nothing else changes a record's key or sums (a settlement only marks the
-records settled). `rebuild_months` makes it again from the records (migration 0014 keeps
-its own copy of that SQL); the subsidy is the records' `subsidy_fen`, the sum of their
-draws.
+upsert per key and table; nothing else changes a record's key or sums (a settlement only
+marks the records settled). `rebuild_months` makes them again from the records (migration
+0014 keeps its own copy of that SQL); the subsidy is the records' `subsidy_fen`, the sum
+of their draws.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from opc.core import constraints
 from opc.extensions import db
 
 KEY = ("park_id", "month", "team_id", "provider_id", "gpu_type")
+TEAM_KEY = KEY[:3]
 SUMS = ("records", "gpu_hours_hundredths", "cost_fen", "subsidy_fen")
 
 
@@ -61,12 +64,36 @@ class UsageMonth(db.Model):
     subsidy_fen: Mapped[int] = mapped_column(BigInteger)
 
 
+class UsageTeamMonth(db.Model):
+    """The sums of the usage records of one park, month and team (every provider and GPU
+    type): UsageMonth's rows of the key summed."""
+
+    __tablename__ = "usage_team_months"
+    __table_args__ = (
+        UniqueConstraint(*TEAM_KEY, name="uq_usage_team_months_key"),
+        CheckConstraint(
+            "records > 0 AND cost_fen >= 0 AND subsidy_fen >= 0 AND subsidy_fen <= cost_fen",
+            name="sums_valid",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    records: Mapped[int] = mapped_column(BigInteger)
+    gpu_hours_hundredths: Mapped[int] = mapped_column(BigInteger)
+    cost_fen: Mapped[int] = mapped_column(BigInteger)
+    subsidy_fen: Mapped[int] = mapped_column(BigInteger)
+
+
 Key = tuple[int, str, int, int, str]  # KEY's values
 
 
 def add_to_months(session: Session, rows: Iterable[tuple[Key, int, int, int]]) -> None:
     """Add records, each given as (key, GPU-hours, cost, subsidy), to the rollup in the
-    session's transaction: summed per key here, then one upsert per key, in key order."""
+    session's transaction: summed per key here, then one upsert per key of each table, in
+    key order."""
     found: dict[Key, list[int]] = {}
     for key, hours, cost, subsidy in rows:
         sums = found.get(key)
@@ -79,26 +106,42 @@ def add_to_months(session: Session, rows: Iterable[tuple[Key, int, int, int]]) -
             sums[3] += subsidy
     if not found:
         return
-    table = UsageMonth.__table__
+    by_team: dict[tuple[Any, ...], list[int]] = {}
+    for key, sums in found.items():
+        into = by_team.setdefault(key[:3], [0, 0, 0, 0])
+        for n, value in enumerate(sums):
+            into[n] += value
+    _upsert(session, UsageMonth, KEY, found)
+    _upsert(session, UsageTeamMonth, TEAM_KEY, by_team)
+
+
+def _upsert(
+    session: Session, model: Any, key: tuple[str, ...], found: dict[Any, list[int]]
+) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE: each key's sums added to what is stored."""
+    table = model.__table__
     dialect = session.connection().dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=list(KEY),
+        index_elements=list(key),
         set_={name: table.c[name] + stmt.excluded[name] for name in SUMS},
     )
     values = [
-        dict(zip(KEY, key, strict=True)) | dict(zip(SUMS, sums, strict=True))
-        for key, sums in sorted(found.items())
+        dict(zip(key, k, strict=True)) | dict(zip(SUMS, sums, strict=True))
+        for k, sums in sorted(found.items())
     ]
     session.execute(stmt, values)
 
 
+_SUMS_SQL = "count(*), sum(gpu_hours_hundredths), sum(cost_fen), sum(subsidy_fen)"
 REBUILD = (
     "INSERT INTO usage_months (park_id, month, team_id, provider_id, gpu_type, records,"
     " gpu_hours_hundredths, cost_fen, subsidy_fen)"
-    " SELECT park_id, month, team_id, provider_id, gpu_type, count(*),"
-    " sum(gpu_hours_hundredths), sum(cost_fen), sum(subsidy_fen) FROM usage_records"
-    " GROUP BY park_id, month, team_id, provider_id, gpu_type"
+    f" SELECT park_id, month, team_id, provider_id, gpu_type, {_SUMS_SQL} FROM usage_records"
+    " GROUP BY park_id, month, team_id, provider_id, gpu_type",
+    "INSERT INTO usage_team_months (park_id, month, team_id, records, gpu_hours_hundredths,"
+    f" cost_fen, subsidy_fen) SELECT park_id, month, team_id, {_SUMS_SQL} FROM usage_records"
+    " GROUP BY park_id, month, team_id",
 )
 
 
@@ -106,7 +149,9 @@ def rebuild_months(session: Session) -> None:
     """The rollup made again from the records, in the session's transaction (records
     written around the ingestion: a benchmark's seed, a repair)."""
     session.execute(text("DELETE FROM usage_months"))
-    session.execute(text(REBUILD))
+    session.execute(text("DELETE FROM usage_team_months"))
+    for sql in REBUILD:
+        session.execute(text(sql))
 
 
 def month_key(values: Any) -> Key:
@@ -114,13 +159,14 @@ def month_key(values: Any) -> Key:
     return (values.park_id, values.month, values.team_id, values.provider_id, values.gpu_type)
 
 
-constraints.register(
-    "uq_usage_months_key",
-    "usage_month_exists",
-    lambda: _("The usage of this team, provider, GPU type and month is summed already."),
-)
-constraints.register(
-    "ck_usage_months_sums_valid",
-    "invalid_usage",
-    lambda: _("The subsidy must not exceed the cost."),
-)
+for _table in ("usage_months", "usage_team_months"):
+    constraints.register(
+        f"uq_{_table}_key",
+        "usage_month_exists",
+        lambda: _("This month's usage of the team is summed already."),
+    )
+    constraints.register(
+        f"ck_{_table}_sums_valid",
+        "invalid_usage",
+        lambda: _("The subsidy must not exceed the cost."),
+    )

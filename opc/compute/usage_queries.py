@@ -3,7 +3,7 @@ chart.
 
 The sums the explorer, the chart, GET /usage's total and the monthly report show are read
 from the monthly rollup (opc.compute.usage_months: per park, month, team, provider and GPU
-type, a few rows per team and month, kept by the ingestion), never from the records: their
+type, and per park, month and team; kept by the ingestion), never from the records: their
 cost follows the number of teams, not of records. A page of records is read through the
 (park, month, id), (team, month, id) or (provider, month, id) index, newest first. The
 settlements' drafts still sum the records not settled yet (`sums`): the rollup does not
@@ -23,7 +23,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, func, select
 
 from opc.compute.models import UsageRecord
-from opc.compute.usage_months import UsageMonth
+from opc.compute.usage_months import UsageMonth, UsageTeamMonth
 from opc.extensions import db
 
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -106,16 +106,15 @@ class UsageFilter:
         self, *, with_gpu_type: bool = True, model: Any = UsageRecord
     ) -> list[ColumnElement[bool]]:
         """The filter on the records, or (`model` UsageMonth) on their monthly sums: every
-        filter is a column of the rollup's key."""
-        r = model
+        filter is a column of the rollup's key (of UsageTeamMonth's: month, park, team)."""
         given = (
-            (r.month, self.month),
-            (r.park_id, self.park_id),
-            (r.team_id, self.team_id),
-            (r.provider_id, self.provider_id),
-            (r.gpu_type, self.gpu_type if with_gpu_type else None),
+            ("month", self.month),
+            ("park_id", self.park_id),
+            ("team_id", self.team_id),
+            ("provider_id", self.provider_id),
+            ("gpu_type", self.gpu_type if with_gpu_type else None),
         )
-        return [column == value for column, value in given if value is not None]
+        return [getattr(model, name) == value for name, value in given if value is not None]
 
 
 _SUMS = (
@@ -145,17 +144,21 @@ def totals(where: Sequence[ColumnElement[bool]]) -> Totals:
     return sums(where)[0][-1]
 
 
-_MONTH_SUMS = (
-    func.coalesce(func.sum(UsageMonth.records), 0),
-    func.coalesce(func.sum(UsageMonth.gpu_hours_hundredths), 0),
-    func.coalesce(func.sum(UsageMonth.cost_fen), 0),
-    func.coalesce(func.sum(UsageMonth.subsidy_fen), 0),
-)
+def _month_sums(model: Any) -> tuple[Any, ...]:
+    return (
+        func.coalesce(func.sum(model.records), 0),
+        func.coalesce(func.sum(model.gpu_hours_hundredths), 0),
+        func.coalesce(func.sum(model.cost_fen), 0),
+        func.coalesce(func.sum(model.subsidy_fen), 0),
+    )
 
 
-def month_sums(where: Sequence[ColumnElement[bool]], *by: Any) -> list[tuple[Any, ...]]:
-    """As `sums`, from the monthly rollup: `where` and `by` on UsageMonth's columns."""
-    stmt = select(*by, *_MONTH_SUMS).where(*where)
+def month_sums(
+    where: Sequence[ColumnElement[bool]], *by: Any, model: Any = UsageMonth
+) -> list[tuple[Any, ...]]:
+    """As `sums`, from a table of the monthly rollup (UsageMonth, or UsageTeamMonth when
+    neither the provider nor the GPU type matters): `where` and `by` on its columns."""
+    stmt = select(*by, *_month_sums(model)).where(*where)
     if by:
         stmt = stmt.group_by(*by).order_by(*by)
     return [(*row[: len(by)], _totals(row[len(by) :])) for row in db.session.execute(stmt).tuples()]
@@ -173,13 +176,13 @@ def team_month_subsidies(
     """Per team and month of the park from `first` to `last`: records, GPU-hours, cost,
     subsidy (and so the team's share), in one GROUP BY of the rollup, by team then month.
     The monthly subsidy report's compute part."""
-    m = UsageMonth
+    m = UsageTeamMonth if provider_id is None else UsageMonth
     where = [m.park_id == park_id, m.month >= first, m.month <= last]
     if provider_id is not None:
-        where.append(m.provider_id == provider_id)
+        where.append(UsageMonth.provider_id == provider_id)
     return [
         (int(team_id), month, found)
-        for team_id, month, found in month_sums(where, m.team_id, m.month)
+        for team_id, month, found in month_sums(where, m.team_id, m.month, model=m)
     ]
 
 
@@ -189,12 +192,13 @@ def team_month_subsidies(
 def by_month(flt: UsageFilter, months: list[str]) -> dict[str, Totals]:
     """Sums per month of `months` (consecutive, oldest first) for the filter's park, team and
     provider, of every GPU type (as the explorer's page says under its chart): one
-    statement over the rollup's rows of those months."""
-    m = UsageMonth
+    statement over the rollup's rows of those months, per team unless a provider is given."""
+    m = UsageTeamMonth if flt.provider_id is None else UsageMonth
     where = UsageFilter(
         park_id=flt.park_id, team_id=flt.team_id, provider_id=flt.provider_id
     ).where(model=m)
-    found = dict(month_sums([*where, m.month >= months[0], m.month <= months[-1]], m.month))
+    between = [m.month >= months[0], m.month <= months[-1]]
+    found = dict(month_sums([*where, *between], m.month, model=m))
     return {month: found.get(month, Totals()) for month in months}
 
 
@@ -229,9 +233,10 @@ class _Known(Pagination):
         return int(self._query_args["total"])
 
 
-def page_of(where: Sequence[ColumnElement[bool]], limit: int, offset: int) -> list[UsageRecord]:
+def page_of(where: Sequence[ColumnElement[bool]], limit: int, offset: int) -> list[Any]:
     """Records under `where`, newest first (by id: the order they arrived): the page's ids
-    first, from the index alone, then their rows."""
+    first, from the index alone, then their columns (rows, not ORM objects: a page only
+    shows them)."""
     ids = list(
         db.session.scalars(
             select(UsageRecord.id)
@@ -243,8 +248,9 @@ def page_of(where: Sequence[ColumnElement[bool]], limit: int, offset: int) -> li
     )
     if not ids:
         return []
-    stmt = select(UsageRecord).where(UsageRecord.id.in_(ids)).order_by(UsageRecord.id.desc())
-    return list(db.session.scalars(stmt))
+    table = UsageRecord.__table__
+    stmt = select(*table.c).where(table.c.id.in_(ids)).order_by(table.c.id.desc())
+    return list(db.session.execute(stmt))
 
 
 def paginate_records(

@@ -17,7 +17,7 @@ from opc.compute.models import UsageDraw, UsageRecord
 from opc.compute.operations import usage_store
 from opc.compute.operations.usage import ingest_usage
 from opc.compute.operations.usage_input import InvalidRecords
-from opc.compute.usage_months import KEY, UsageMonth, rebuild_months
+from opc.compute.usage_months import KEY, UsageMonth, UsageTeamMonth, rebuild_months
 from opc.extensions import db
 from tests.compute.usage_helpers import (
     ingest,
@@ -64,11 +64,29 @@ def grouped(app: Any) -> tuple[Sums, dict[tuple[Any, ...], int]]:
     return records, drawn
 
 
+def by_team(app: Any) -> Sums:
+    """The per-team table as stored: (park, month, team) -> sums."""
+    m = UsageTeamMonth
+    with app.app_context():
+        stmt = sa.select(m.park_id, m.month, m.team_id, m.records, m.gpu_hours_hundredths,
+                         m.cost_fen, m.subsidy_fen)  # fmt: skip
+        found = {tuple(row[:3]): tuple(row[3:]) for row in db.session.execute(stmt)}
+        db.session.remove()
+    return found
+
+
 def assert_exact(app: Any) -> Sums:
+    """Both tables of the rollup are the records' sums, and their subsidy their draws'."""
     found = rollup(app)
     records, drawn = grouped(app)
     assert found == records
     assert {k: v[3] for k, v in found.items() if v[3]} == drawn
+    teams: dict[tuple[Any, ...], list[int]] = {}
+    for key, sums in records.items():
+        into = teams.setdefault(key[:3], [0, 0, 0, 0])
+        for n, value in enumerate(sums):
+            into[n] += value
+    assert by_team(app) == {k: tuple(v) for k, v in teams.items()}
     return found
 
 
@@ -114,9 +132,10 @@ def test_the_rollup_is_the_records_sums_after_batches_duplicates_and_split_draws
     assert split == 1  # a1 drew ¥30 of the first voucher and ¥20 of the second
     # A refused batch adds nothing to the rollup either.
     bad = [record(team, external_id="c1"), record(team, external_id="c2", cost_yuan="-1.00")]
+    teams = by_team(app)
     with pytest.raises(InvalidRecords):
         ingest(app, star, bad)
-    assert rollup(app) == sums
+    assert rollup(app) == sums and by_team(app) == teams
 
 
 def test_rebuilding_the_rollup_from_the_records_gives_what_the_ingestion_kept(app, make):
@@ -130,6 +149,7 @@ def test_rebuilding_the_rollup_from_the_records_gives_what_the_ingestion_kept(ap
         db.session.commit()
         db.session.remove()
     assert rollup(app) == kept
+    assert_exact(app)
 
 
 @pytest.mark.slow
@@ -177,7 +197,7 @@ def test_the_explorer_and_the_api_read_their_sums_from_the_rollup(
         assert page.status_code == 200
         assert 'data-record="' in page.get_data(as_text=True)
         assert _sums_read(statements) == [], path
-        assert any("usage_months" in s for s in statements), path
+        assert any(re.search(r"usage_(team_)?months", s) for s in statements), path
     for query in ("?month=2026-03", "?gpu_type=H100", ""):
         with count_queries() as statements:
             listed = staff_api.get(f"/usage{query}").get_json()
