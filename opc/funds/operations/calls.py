@@ -139,7 +139,9 @@ def clean_call(values: dict[str, Any], *, partial: bool = False) -> dict[str, An
     the budget and the money rules are checked against the record by the operations);
     ValidationFailed lists every bad field at once. Amounts are fen, instants aware."""
     errors: Errors = {}
-    out: dict[str, Any] = clean_texts(values, MAX_LENGTH, errors, partial=partial)
+    out: dict[str, Any] = clean_texts(
+        values, MAX_LENGTH, errors, partial=partial, multiline=MULTILINE
+    )
     if "title_zh" in out and not out["title_zh"]:
         errors["title_zh"] = [_("Required.")]
     for key in ("opens_at", "closes_at"):

@@ -28,10 +28,15 @@ Errors = dict[str, list[str]]
 
 
 def clean_texts(
-    values: dict[str, Any], limits: dict[str, int], errors: Errors, *, partial: bool
+    values: dict[str, Any],
+    limits: dict[str, int],
+    errors: Errors,
+    *,
+    partial: bool,
+    multiline: frozenset[str] = MULTILINE,
 ) -> dict[str, str]:
-    """The texts of `values` named in `limits`, stripped and checked (only those given when
-    `partial`); problems go to `errors` under their name."""
+    """The texts of `values` named in `limits`, stripped and checked (line breaks only in
+    those named `multiline`; only those given when `partial`); problems go to `errors`."""
     out: dict[str, str] = {}
     for key, limit in limits.items():
         if partial and key not in values:
@@ -40,7 +45,7 @@ def clean_texts(
         value = "" if value is None else value
         if not isinstance(value, str):
             errors[key] = [_("Must be text.")]
-        elif problem := text_problem(value.strip(), multiline=key in MULTILINE):
+        elif problem := text_problem(value.strip(), multiline=key in multiline):
             errors[key] = [problem]
         elif len(value.strip()) > limit:
             errors[key] = [_("At most %(n)d characters.", n=limit)]
