@@ -270,8 +270,8 @@ def _one_live(session: Session, call_id: int, team_id: int) -> Iterator[None]:
         if constraints.constraint_name(exc) != LIVE_INDEX:
             raise
         found = live_application(session, call_id, team_id)
-        if found is None:
-            raise
+        if found is None:  # withdrawn since: the rule's own words
+            raise constraints.rule_for_integrity_error(exc) from exc
         raise _exists(found) from exc
 
 
