@@ -178,9 +178,9 @@ def propose_tranche(
             proposed_by_id=getattr(actor, "id", None),
             **values,
         )
-        session.add(tranche)
         if not four_eyes(application.park_id):
-            _pay(session, tranche, application, actor)
+            _pay(session, tranche, application, actor)  # before it is added: one INSERT
+        session.add(tranche)
         session.flush()
     return tranche
 
