@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from opc.auth.operations import load_with_user
-from opc.parks import api, audit_kinds, permissions, settings, views
+from opc.parks import api, audit_kinds, permissions, settings, views, workdays
 
 __all__ = ["api", "permissions"]  # their routes and rules register when imported
 
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     settings.init_app(app)
     audit_kinds.register_kinds()
+    workdays.init_app(app)  # the working calendar: its page and audit kinds
