@@ -9,12 +9,13 @@ month's usage nor the length of the history. A provider has no pages: it reads G
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from opc.compute import usage_queries as uq
 from opc.compute.models import Provider
@@ -41,6 +42,18 @@ def _month(park: Park) -> str:
     return raw if uq.is_month(raw) else uq.month_of(local_today(park.timezone))
 
 
+@functools.cache
+def _statements() -> tuple[Select[Any], Select[Any]]:
+    """The filters' choices: a park's team names and the providers' (built once, run with
+    the park as a parameter, as opc.compute.usage_queries' statements)."""
+    teams = (
+        select(Team.id, Team.name_zh, Team.name_en)
+        .where(Team.park_id == bindparam("park_id"))
+        .order_by(Team.name_pinyin, Team.id)
+    )
+    return teams, select(Provider.id, Provider.name).order_by(Provider.name, Provider.id)
+
+
 def _explore(park: Park, team: Team | None) -> Any:
     month = _month(park)
     flt = uq.UsageFilter(
@@ -50,7 +63,6 @@ def _explore(park: Park, team: Team | None) -> Any:
         provider_id=arg_id("provider_id"),
         gpu_type=arg_text("gpu_type", max_length=uq.GPU_TYPE_LENGTH).strip() or None,
     )
-    where = flt.where()
     # The chart follows team and provider, not the GPU type (see usage_queries.by_month):
     # of every GPU type, its month shown is the totals, else they are summed apart.
     months = uq.by_month(flt, uq.months_to(month, uq.CHART_MONTHS))
@@ -59,21 +71,20 @@ def _explore(park: Park, team: Team | None) -> Any:
     if team:
         team_choices = {team.id: team.display_name(locale)}
     else:  # the names only, not a hundred Team records
-        names = select(Team.id, Team.name_zh, Team.name_en).where(Team.park_id == park.id)
-        rows = db.session.execute(names.order_by(Team.name_pinyin, Team.id))
+        rows = db.session.execute(_statements()[0], {"park_id": park.id})
         team_choices = {row.id: Team.display_name(row, locale) for row in rows}  # type: ignore[arg-type]
-    providers = list(db.session.scalars(select(Provider).order_by(Provider.name, Provider.id)))
+    providers = db.session.execute(_statements()[1])
     return render_template(
         "compute/usage_explorer.html",
         park=park,
         team=team,
         flt=flt,
         totals=totals,
-        page=uq.paginate_records(where, totals.records, page_number(), PER_PAGE),
+        page=uq.paginate_records(flt, totals.records, page_number(), PER_PAGE),
         months=months,
         chart=bar_chart([(m, t.subsidy_fen) for m, t in months.items()]),
         team_choices=team_choices,
-        provider_choices={p.id: p.name for p in providers},
+        provider_choices=dict(providers.tuples().all()),
         previous=uq.add_months(month, -1),
         following=uq.add_months(month, 1),
         month_url=_month_url,

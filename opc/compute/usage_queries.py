@@ -12,6 +12,7 @@ know which are.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 
 from opc.compute.models import UsageRecord
 from opc.compute.usage_months import UsageMonth, UsageTeamMonth
@@ -102,19 +103,24 @@ class UsageFilter:
     provider_id: int | None = None
     gpu_type: str | None = None
 
+    def values(self, *, with_gpu_type: bool = True) -> dict[str, Any]:
+        """The filters given, by column name (each a column of the records and of the
+        rollup's key)."""
+        given = {
+            "month": self.month,
+            "park_id": self.park_id,
+            "team_id": self.team_id,
+            "provider_id": self.provider_id,
+            "gpu_type": self.gpu_type if with_gpu_type else None,
+        }
+        return {name: value for name, value in given.items() if value is not None}
+
     def where(
         self, *, with_gpu_type: bool = True, model: Any = UsageRecord
     ) -> list[ColumnElement[bool]]:
-        """The filter on the records, or (`model` UsageMonth) on their monthly sums: every
-        filter is a column of the rollup's key (of UsageTeamMonth's: month, park, team)."""
-        given = (
-            ("month", self.month),
-            ("park_id", self.park_id),
-            ("team_id", self.team_id),
-            ("provider_id", self.provider_id),
-            ("gpu_type", self.gpu_type if with_gpu_type else None),
-        )
-        return [getattr(model, name) == value for name, value in given if value is not None]
+        """The filter on the records, or (`model` UsageMonth) on their monthly sums."""
+        given = self.values(with_gpu_type=with_gpu_type)
+        return [getattr(model, name) == value for name, value in given.items()]
 
 
 _SUMS = (
@@ -164,10 +170,29 @@ def month_sums(
     return [(*row[: len(by)], _totals(row[len(by) :])) for row in db.session.execute(stmt).tuples()]
 
 
+# The explorer's statements are built once per process for each set of filters given, and
+# run with the filters' values as parameters (as opc.space.occupancy's): building them
+# cost SQLAlchemy more than the database takes to answer them. Statements are immutable.
+@functools.cache
+def _rollup_statement(
+    model: Any, equal: tuple[str, ...], months: bool, by: tuple[str, ...]
+) -> Select[Any]:
+    where = [getattr(model, name) == bindparam(name) for name in equal]
+    if months:
+        where += [model.month >= bindparam("first"), model.month <= bindparam("last")]
+    columns = [getattr(model, name) for name in by]
+    stmt = select(*columns, *_month_sums(model)).where(*where)
+    return stmt.group_by(*columns).order_by(*columns) if by else stmt
+
+
 def filter_totals(flt: UsageFilter, *visibility: ColumnElement[bool]) -> Totals:
     """The sums of the records under the filter (and `visibility`, on UsageMonth), from the
     rollup: the explorer's totals and the pages' number of records, GET /usage's total."""
-    return month_sums([*flt.where(model=UsageMonth), *visibility])[0][-1]
+    if visibility:
+        return month_sums([*flt.where(model=UsageMonth), *visibility])[0][-1]
+    given = flt.values()
+    stmt = _rollup_statement(UsageMonth, tuple(given), False, ())
+    return _totals(db.session.execute(stmt, given).one())
 
 
 def team_month_subsidies(
@@ -194,11 +219,11 @@ def by_month(flt: UsageFilter, months: list[str]) -> dict[str, Totals]:
     provider, of every GPU type (as the explorer's page says under its chart): one
     statement over the rollup's rows of those months, per team unless a provider is given."""
     m = UsageTeamMonth if flt.provider_id is None else UsageMonth
-    where = UsageFilter(
-        park_id=flt.park_id, team_id=flt.team_id, provider_id=flt.provider_id
-    ).where(model=m)
-    between = [m.month >= months[0], m.month <= months[-1]]
-    found = dict(month_sums([*where, *between], m.month, model=m))
+    given = flt.values(with_gpu_type=False)
+    given.pop("month", None)
+    stmt = _rollup_statement(m, tuple(given), True, ("month",))
+    rows = db.session.execute(stmt, {**given, "first": months[0], "last": months[-1]})
+    found = {month: _totals(row) for month, *row in rows.tuples()}
     return {month: found.get(month, Totals()) for month in months}
 
 
@@ -223,47 +248,47 @@ def not_settled(
 
 
 class _Known(Pagination):
-    """A page whose total is known already (the totals counted the records)."""
+    """A page whose total is known already (the rollup counted the records)."""
 
     def _query_items(self) -> list[Any]:
         args = self._query_args
-        return page_of(args["where"], self.per_page, (self.page - 1) * self.per_page)
+        return page_of(args["filter"], self.per_page, (self.page - 1) * self.per_page)
 
     def _query_count(self) -> int:
         return int(self._query_args["total"])
 
 
-def page_of(where: Sequence[ColumnElement[bool]], limit: int, offset: int) -> list[Any]:
-    """Records under `where`, newest first (by id: the order they arrived): the page's ids
-    first, from the index alone, then their columns (rows, not ORM objects: a page only
-    shows them)."""
-    ids = list(
-        db.session.scalars(
-            select(UsageRecord.id)
-            .where(*where)
-            .order_by(UsageRecord.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+@functools.cache
+def _page_statement(equal: tuple[str, ...]) -> Select[Any]:
+    c = UsageRecord.__table__.c
+    ids = (
+        select(c.id)
+        .where(*(c[name] == bindparam(name) for name in equal))
+        .order_by(c.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
-    if not ids:
-        return []
-    table = UsageRecord.__table__
-    stmt = select(*table.c).where(table.c.id.in_(ids)).order_by(table.c.id.desc())
-    return list(db.session.execute(stmt))
+    return select(*c).where(c.id.in_(ids.scalar_subquery())).order_by(c.id.desc())
 
 
-def paginate_records(
-    where: Sequence[ColumnElement[bool]], total: int, page: int, per_page: int
-) -> Pagination:
-    """The page `page` of the records under `where` (past the last: the last), given their
-    number."""
+def page_of(flt: UsageFilter, limit: int, offset: int) -> list[Any]:
+    """The records under the filter, newest first (by id: the order they arrived): the
+    page's ids from the index alone, then their columns (rows, not ORM objects: a page only
+    shows them), in one statement."""
+    given = flt.values()
+    stmt = _page_statement(tuple(given))
+    return list(db.session.execute(stmt, {**given, "limit": limit, "offset": offset}))
+
+
+def paginate_records(flt: UsageFilter, total: int, page: int, per_page: int) -> Pagination:
+    """The page `page` of the records under the filter (past the last: the last), given
+    their number."""
     last = max(1, math.ceil(total / per_page))
     return _Known(
         page=min(max(page, 1), last),
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
-        where=list(where),
+        filter=flt,
         total=total,
     )
