@@ -69,6 +69,8 @@ def _csv_cell(value: Any) -> str:
         return f"{value.m2:.2f}"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, int | float | Decimal):  # a number, negative too, is no formula
+        return str(value)
     if isinstance(value, datetime | date):
         return (
             value.isoformat(sep=" ", timespec="minutes")

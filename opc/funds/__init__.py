@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from opc.core import nav
 from opc.funds import (
     api_applications,  # /api/v1/applications (+ attachments): the team's portal
+    api_assignment,  # /api/v1/calls/{id}/assignment-proposal (+ accept)
     api_calls,  # /api/v1/funds and /calls: routes register when imported
     api_decisions,  # /api/v1/applications/{id}/approve|reject, /disbursements
-    api_reviews,  # /api/v1 screening, reviews, assignment proposals, rankings
+    api_reviews,  # /api/v1 screening, reviews and rankings
     application_models,
     audit_kinds,
     models,
@@ -31,6 +32,7 @@ from opc.funds.labels import (
 # Models map and rules register when imported.
 __all__ = [
     "api_applications",
+    "api_assignment",
     "api_calls",
     "api_decisions",
     "api_reviews",

@@ -1,5 +1,5 @@
 """/api/v1 routes of screening and review: staff screen applications, assign reviewers
-(by hand or by accepting a proposal), read the reviews and the call's ranking; a reviewer
+(proposals: opc.funds.api_assignment), read the reviews and the call's ranking; a reviewer
 reads, scores, submits their own reviews and declares conflicts. Blind: a reviewer reaches
 their own reviews only (another's answers 404), and applicants none. Thin: the operations
 of opc.funds.operations (screening, reviews, scoring) write; opc.funds.rankings reads.
@@ -26,7 +26,7 @@ from opc.funds.application_models import Application
 from opc.funds.models import Call
 from opc.funds.operations import reviews as ops
 from opc.funds.operations import scoring
-from opc.funds.operations.screening import ACTIONS, MAX_REASON, screen
+from opc.funds.operations.screening import MAX_REASON, screen
 from opc.funds.permissions import (
     can_manage_applications,
     can_view_application,
@@ -112,38 +112,6 @@ class RankingOut(Out):
     normalised: str | None = Field(description="mean z-score against each reviewer's scores")
 
 
-class ProposedOut(Out):
-    application_id: int
-    reviewer_ids: list[int] = Field(description="kept and new, sorted")
-    new_reviewer_ids: list[int]
-
-
-class LoadOut(Out):
-    reviewer_id: int
-    load: int
-
-
-class ProposalOut(Out):
-    call_id: int
-    applications: list[ProposedOut]
-    loads: list[LoadOut]
-    spread: int = Field(description="largest minus smallest load in the pool")
-
-
-class PairIn(In):
-    application_id: Id  # type: ignore[valid-type]
-    reviewer_id: Id  # type: ignore[valid-type]
-
-
-class AcceptIn(In):
-    assignments: list[PairIn] = Field(max_length=ops.MAX_PAIRS)
-
-
-class AcceptOut(Out):
-    created: int
-    reviews: list[ReviewOut]
-
-
 def review_out(review: Review) -> dict[str, Any]:
     return {
         "id": review.id,
@@ -170,7 +138,7 @@ def _reviews(user: Any) -> Any:
     return stmt.options(selectinload(Review.scores), selectinload(Review.reviewer))
 
 
-def _review_or_404(user: Any, review_id: int) -> Review:
+def review_or_404(user: Any, review_id: int) -> Review:
     found = db.session.scalar(_reviews(user).where(Review.id == review_id))
     if found is None:
         raise NotFound("not_found", _("Not found."))
@@ -202,12 +170,12 @@ def list_reviews(user: Any, application_id: int) -> dict[str, Any]:
     status=201,
     errors=(403, 404, 409),
 )
-def assign(user: Any, body: AssignIn, application_id: int) -> dict[str, Any]:
+def assign_review(user: Any, body: AssignIn, application_id: int) -> dict[str, Any]:
     """Assign a reviewer from the call's pool (staff): 409 `conflict_of_interest` naming
     the conflict, `reviewer_assigned`, `reviewers_complete`, `application_not_in_review`."""
     application = get_or_404(Application, application_id, user, MANAGE)
     review = ops.assign_reviewer(application.id, body.reviewer_id, actor=user)
-    return review_out(_review_or_404(user, review.id))
+    return review_out(review_or_404(user, review.id))
 
 
 @endpoint(
@@ -219,7 +187,7 @@ def assign(user: Any, body: AssignIn, application_id: int) -> dict[str, Any]:
     response=ScreeningOut,
     errors=(403, 404, 409),
 )
-def screening(user: Any, body: ScreeningIn, application_id: int) -> dict[str, Any]:
+def screen_application(user: Any, body: ScreeningIn, application_id: int) -> dict[str, Any]:
     """A screening step (staff): `start` (submitted → screening), `eligible` (→ in review)
     or `ineligible` (→ rejected, `reason` required); 409 `invalid_transition` otherwise."""
     application = get_or_404(Application, application_id, user, MANAGE)
@@ -232,9 +200,6 @@ def screening(user: Any, body: ScreeningIn, application_id: int) -> dict[str, An
     }
 
 
-assert set(ACTIONS) == {"start", "eligible", "ineligible"}
-
-
 @endpoint(
     "/reviews",
     scope=READ,
@@ -243,7 +208,7 @@ assert set(ACTIONS) == {"start", "eligible", "ineligible"}
     paged=True,
     errors=(403,),
 )
-def my_reviews(user: Any) -> dict[str, Any]:
+def list_my_reviews(user: Any) -> dict[str, Any]:
     """A reviewer's own reviews (never another's); staff: those of their parks."""
     return paged(_reviews(user).order_by(Review.id), review_out)
 
@@ -257,7 +222,7 @@ def my_reviews(user: Any) -> dict[str, Any]:
 )
 def get_review(user: Any, review_id: int) -> dict[str, Any]:
     """One review: the reviewer's own, or one of the staff's parks."""
-    return review_out(_review_or_404(user, review_id))
+    return review_out(review_or_404(user, review_id))
 
 
 @endpoint(
@@ -279,7 +244,7 @@ def put_review(user: Any, body: ReviewIn, review_id: int) -> dict[str, Any]:
         scores=[s.model_dump() for s in body.scores],
         comment=body.comment,
     )
-    return review_out(_review_or_404(user, review.id))
+    return review_out(review_or_404(user, review.id))
 
 
 @endpoint(
@@ -290,10 +255,10 @@ def put_review(user: Any, body: ReviewIn, review_id: int) -> dict[str, Any]:
     response=ReviewOut,
     errors=(403, 404, 409),
 )
-def submit(user: Any, review_id: int) -> dict[str, Any]:
+def submit_review(user: Any, review_id: int) -> dict[str, Any]:
     """Submit the review as saved, once: every criterion scored (422 naming the missing)."""
     review = scoring.submit_review(review_id, actor=user)
-    return review_out(_review_or_404(user, review.id))
+    return review_out(review_or_404(user, review.id))
 
 
 @endpoint(
@@ -305,7 +270,7 @@ def submit(user: Any, review_id: int) -> dict[str, Any]:
     response=ReviewOut,
     errors=(403, 404, 409),
 )
-def conflict(user: Any, body: ConflictIn, review_id: int) -> dict[str, Any]:
+def declare_review_conflict(user: Any, body: ConflictIn, review_id: int) -> dict[str, Any]:
     """Declare a conflict of interest: the review is recused (the declaration kept) and
     staff assign a replacement. The review is no longer the reviewer's to read."""
     review = scoring.declare_conflict(review_id, actor=user, reason=body.reason)
@@ -320,18 +285,17 @@ def conflict(user: Any, body: ConflictIn, review_id: int) -> dict[str, Any]:
     status=204,
     errors=(403, 404, 409),
 )
-def unassign(user: Any, review_id: int) -> None:
+def unassign_review(user: Any, review_id: int) -> None:
     """Take an assignment back before it is submitted (staff); 409 once submitted or recused."""
-    review = _review_or_404(user, review_id)
-    ops.unassign_reviewer(review.id, actor=user)
+    ops.unassign_reviewer(review_or_404(user, review_id).id, actor=user)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def ranking_out(row: RankingRow) -> dict[str, Any]:
     figures = row.figures
-
-    def text(value: Any) -> str | None:
-        return None if value is None else str(value)
-
     return {
         "rank": figures.rank,
         "application_id": row.application.id,
@@ -341,11 +305,11 @@ def ranking_out(row: RankingRow) -> dict[str, Any]:
         "amount_yuan": yuan_str(row.application.amount_fen),
         "reviews": figures.reviews,
         "reviews_required": row.required,
-        "weighted_mean": text(figures.weighted_mean),
-        "median": text(figures.median),
-        "spread": text(figures.spread),
+        "weighted_mean": _text(figures.weighted_mean),
+        "median": _text(figures.median),
+        "spread": _text(figures.spread),
         "disagreement": figures.disagreement,
-        "normalised": text(row.normalised),
+        "normalised": _text(row.normalised),
     }
 
 
@@ -357,59 +321,8 @@ def ranking_out(row: RankingRow) -> dict[str, Any]:
     paged=True,
     errors=(403, 404, 409),
 )
-def ranking(user: Any, call_id: int) -> dict[str, Any]:
+def get_call_ranking(user: Any, call_id: int) -> dict[str, Any]:
     """The call's reviewed applications ranked by their submitted reviews, best first
     (normalised score, then weighted mean); those without a submitted review last."""
     call = get_or_404(Call, call_id, user, MANAGE)
     return paged_items(call_ranking(call), ranking_out)
-
-
-@endpoint(
-    "/calls/<int:call_id>/assignment-proposal",
-    methods=("POST",),
-    scope=WRITE,
-    allow=can_manage_applications,
-    response=ProposalOut,
-    errors=(403, 404, 409),
-)
-def proposal(user: Any, call_id: int) -> dict[str, Any]:
-    """Propose reviewers for the call's applications in screening and review (writes
-    nothing): each gets its reviewers, no conflicts, loads within one where possible.
-    409 `assignment_impossible` lists the applications that cannot be covered."""
-    call = get_or_404(Call, call_id, user, MANAGE)
-    view = ops.propose(call.id, actor=user)
-    return {
-        "call_id": call.id,
-        "applications": [
-            {
-                "application_id": a.id,
-                "reviewer_ids": view.proposal.reviewers[a.id],
-                "new_reviewer_ids": view.added_to(a.id),
-            }
-            for a in view.applications
-        ],
-        "loads": [{"reviewer_id": r, "load": n} for r, n in sorted(view.proposal.loads.items())],
-        "spread": view.proposal.spread,
-    }
-
-
-@endpoint(
-    "/calls/<int:call_id>/assignment-proposal/accept",
-    methods=("POST",),
-    scope=WRITE,
-    allow=can_manage_applications,
-    body=AcceptIn,
-    response=AcceptOut,
-    status=201,
-    errors=(403, 404, 409),
-)
-def accept(user: Any, body: AcceptIn, call_id: int) -> dict[str, Any]:
-    """Assign the pairs (a proposal as is, or adjusted) in one transaction, each checked
-    as a single assignment is; all or nothing."""
-    call = get_or_404(Call, call_id, user, MANAGE)
-    pairs = [(p.application_id, p.reviewer_id) for p in body.assignments]
-    created = ops.accept_proposal(call.id, pairs, actor=user)
-    return {
-        "created": len(created),
-        "reviews": [review_out(_review_or_404(user, r.id)) for r in created],
-    }

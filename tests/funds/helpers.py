@@ -169,3 +169,66 @@ def upload(client: Any, url: str, data: bytes, name: str = "计划书.pdf", **fo
         data={"file": (io.BytesIO(data), name), **form},
         content_type="multipart/form-data",
     )
+
+
+def add_to_pool(make: Any, call_: Any, reviewer: Any) -> None:
+    """Add a user to the call's expert pool."""
+    from opc.auth.models import User
+    from opc.extensions import db
+
+    with make.app.app_context():
+        record = db.session.get(Call, call_.id)
+        record.reviewers.append(db.session.get(User, reviewer.id))
+        db.session.commit()
+
+
+def set_legal_name(make: Any, team: Any, legal_name: str) -> None:
+    """Give a team the legal entity's name."""
+    from opc.extensions import db
+    from opc.teams.models import Team
+
+    with make.app.app_context():
+        record = db.session.get(Team, team.id)
+        record.legal_name = legal_name
+        db.session.commit()
+
+
+def recused(make: Any, application_: Any, reviewer: Any, conflict: str) -> Any:
+    """A reviewer's assignment recused with the conflict they declared."""
+    record = Review(
+        application_id=application_.id, reviewer_id=reviewer.id, status="recused", conflict=conflict
+    )
+    return make._save(record)
+
+
+def comment_scores(make: Any, review_: Any, comment: str) -> None:
+    """Write `comment` on each of a review's scores and as its overall comment."""
+    from opc.extensions import db
+
+    with make.app.app_context():
+        record = db.session.get(Review, review_.id)
+        record.comment = comment
+        for score in record.scores:
+            score.comment = comment
+        db.session.commit()
+
+
+def replace_pool(make: Any, call_: Any, reviewers: list[Any]) -> None:
+    """Make the call's expert pool exactly these users."""
+    from opc.auth.models import User
+    from opc.extensions import db
+
+    with make.app.app_context():
+        record = db.session.get(Call, call_.id)
+        record.reviewers = [db.session.get(User, r.id) for r in reviewers]
+        db.session.commit()
+
+
+def set_threshold(make: Any, call_: Any, threshold: Any) -> None:
+    """Change the call's disagreement threshold."""
+    from opc.extensions import db
+
+    with make.app.app_context():
+        record = db.session.get(Call, call_.id)
+        record.disagreement_threshold = threshold
+        db.session.commit()
