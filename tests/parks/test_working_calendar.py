@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
+from opc.core.errors import ValidationFailed
 from opc.parks.workdays import (
     UnknownYear,
     WorkingCalendar,
@@ -166,8 +167,6 @@ def test_the_hours_setting_and_a_zone_with_summer_time(ctx, make):
 
 
 def test_hours_out_of_order_are_refused(ctx, make):
-    from opc.core.errors import ValidationFailed
-
     park = make.park()
     bad = {
         "workday_starts": "18:00",

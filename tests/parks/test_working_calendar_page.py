@@ -5,13 +5,15 @@ year is unknown."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from opc.audit.models import AuditEntry
 from opc.parks.settings import ParkSetting
+from opc.parks.workdays import NoWorkingHours, add_working_minutes, working_minutes
 from opc.parks.workdays.models import CalendarOverride, CalendarYear
 from tests.core.helpers import count, post_form, rows, table_counts, text
 
@@ -199,3 +201,28 @@ def test_staff_of_one_park_go_straight_to_its_calendar(client, make, as_user):
     as_user("staff", parks=[park])
     one = client.get("/parks/calendars")
     assert one.status_code == 302 and one.headers["Location"].endswith(f"/parks/{park.id}/calendar")
+
+
+def test_in_chinese_the_holidays_have_their_chinese_names(client, make, as_user):
+    park = make.park()
+    as_user("staff", parks=[park])
+    body = text(
+        client.get(f"/parks/{park.id}/calendar?year=2026", headers={"Accept-Language": "zh-CN"})
+    )
+    assert 'data-day="2026-02-17" data-kind="off" title="春节"' in body
+    assert 'data-day="2026-10-10" data-kind="working" title="国庆节"' in body  # 调休 Saturday
+    assert "2026 年工作日历" in body
+
+
+def test_hours_set_elsewhere_that_leave_no_time_are_refused_not_looped(app, make, api):
+    park = make.park()
+    changed = api(make.user("admin")).patch(
+        f"/parks/{park.id}/settings",
+        json={"values": {"workday_starts": "18:00", "workday_ends": "09:00"}},
+    )
+    assert changed.status_code == 200  # the settings API checks each value, not their order
+    start = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with app.app_context():
+        assert working_minutes(park, start, start + timedelta(days=7)) == 0
+        with pytest.raises(NoWorkingHours):
+            add_working_minutes(park, start, 60)
