@@ -45,6 +45,13 @@ def _fen(text: str) -> Any:
 
 
 class ApplicationForm(BaseForm):
+    class Meta(BaseForm.Meta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            # Rows take no filters (WTForms refuses them); the operation strips their texts.
+            if unbound_field.field_class in (FieldList, FormField):
+                return unbound_field.bind(form=form, **options)
+            return super().bind_field(form, unbound_field, options)
+
     title = StringField(_l("Title"))
     amount_yuan = MoneyField(_l("Amount requested (yuan)"))
     purpose = TextAreaField(_l("Purpose: what the money is for"))
