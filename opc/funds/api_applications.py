@@ -36,6 +36,7 @@ from opc.core.permissions import get_or_404, require
 from opc.funds import queries_applications as q
 from opc.funds.application_models import Application, ApplicationStatus, Attachment
 from opc.funds.models import Call
+from opc.funds.operations import application_content as bounds
 from opc.funds.operations import applications as ops
 from opc.funds.operations import attachments as files
 from opc.funds.permissions import can_edit_application, can_view_application
@@ -43,14 +44,15 @@ from opc.teams.models import Team
 
 Amount = decimal_text(MAX_YUAN, positive=True)
 Question = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=ops.MAX_QUESTION, pattern=TEXT_PATTERN)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=bounds.MAX_QUESTION, pattern=TEXT_PATTERN),
 ]
-Answer = Annotated[str, StringConstraints(max_length=ops.MAX_ANSWER, pattern=MULTILINE_PATTERN)]
-Answers = Annotated[dict[Question, Answer], Field(max_length=ops.MAX_ANSWERS)]
+Answer = Annotated[str, StringConstraints(max_length=bounds.MAX_ANSWER, pattern=MULTILINE_PATTERN)]
+Answers = Annotated[dict[Question, Answer], Field(max_length=bounds.MAX_ANSWERS)]
 
 
 class MilestoneIn(In):
-    title: str = Field(min_length=1, max_length=ops.MAX_MILESTONE_TITLE)
+    title: str = Field(min_length=1, max_length=bounds.MAX_MILESTONE_TITLE)
     due: IsoDate
     amount_yuan: Amount  # type: ignore[valid-type]
 
@@ -60,12 +62,12 @@ class ApplicationIn(In):
 
     call_id: Id  # type: ignore[valid-type]
     team_id: Id  # type: ignore[valid-type]
-    title: str = Field(min_length=1, max_length=ops.MAX_TITLE)
+    title: str = Field(min_length=1, max_length=bounds.MAX_TITLE)
     amount_yuan: Amount = Field(description="at most the call's ceiling")  # type: ignore[valid-type]
-    purpose: str = Field("", max_length=ops.MAX_PURPOSE)
+    purpose: str = Field("", max_length=bounds.MAX_PURPOSE)
     milestones: list[MilestoneIn] = Field(
         default_factory=list,
-        max_length=ops.MAX_MILESTONES,
+        max_length=bounds.MAX_MILESTONES,
         description="their amounts add up to at most the amount requested",
     )
     answers: Answers = Field(  # type: ignore[valid-type]
@@ -76,17 +78,17 @@ class ApplicationIn(In):
 class ApplicationPatch(Patch):
     multiline = frozenset({"purpose"})
 
-    title: str | None = Field(None, min_length=1, max_length=ops.MAX_TITLE)
+    title: str | None = Field(None, min_length=1, max_length=bounds.MAX_TITLE)
     amount_yuan: Amount | None = None  # type: ignore[valid-type]
-    purpose: str | None = Field(None, max_length=ops.MAX_PURPOSE)
-    milestones: list[MilestoneIn] | None = Field(None, max_length=ops.MAX_MILESTONES)
+    purpose: str | None = Field(None, max_length=bounds.MAX_PURPOSE)
+    milestones: list[MilestoneIn] | None = Field(None, max_length=bounds.MAX_MILESTONES)
     answers: Answers | None = None  # type: ignore[valid-type]
 
 
 class WithdrawIn(In):
     multiline = frozenset({"note"})
 
-    note: str = Field("", max_length=ops.MAX_PURPOSE, description="why")
+    note: str = Field("", max_length=bounds.MAX_PURPOSE, description="why")
 
 
 class ApplicationQuery(In):

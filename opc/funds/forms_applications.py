@@ -16,7 +16,7 @@ from wtforms.validators import Optional
 
 from opc.core.forms import BaseForm, MoneyField
 from opc.core.money import parse_yuan
-from opc.funds.operations.applications import MAX_ANSWERS, MAX_MILESTONES
+from opc.funds.operations.application_content import MAX_ANSWERS, MAX_MILESTONES
 
 # Empty rows offered beyond the filled ones.
 SPARE_ROWS = 2
