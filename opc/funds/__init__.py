@@ -20,6 +20,7 @@ from opc.funds import (
     review_models,
     settings,  # the park's setting for four eyes on tranches
     views_applications,
+    views_decisions,  # blueprint "disbursements": the decision panel, tranches
     views_reviews,  # blueprint "reviews": reviewers' pages, screening, ranking
 )
 from opc.funds import notify as decision_notify
@@ -56,3 +57,4 @@ def init_app(app: Flask) -> None:
     # The team's application portal and the application's page (opc.funds.views_applications).
     app.register_blueprint(views_applications.bp)
     nav.add("applications.index", _l("Fund applications"), views_applications.may_apply, order=47)
+    views_decisions.register(app)  # the decision panel, tranches' pages
