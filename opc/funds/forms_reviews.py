@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 
 from opc.core.forms import BaseForm, int_or_none
 from opc.funds.models import Criterion
@@ -14,7 +14,9 @@ from opc.funds.operations.scoring import MAX_SCORE, MIN_SCORE
 
 
 class ScreeningForm(BaseForm):
-    action = HiddenField()
+    # Sent by the button pressed (start, eligible, ineligible); never a hidden input, which
+    # would come before the button's value.
+    action = StringField()
     reason = TextAreaField(
         _l("Reason (required when not eligible; the team reads it)"), render_kw={"rows": 3}
     )

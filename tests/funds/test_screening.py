@@ -3,6 +3,8 @@ reason; every step is in the history and only allowed steps are taken."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from opc.funds.application_models import Application, ApplicationChange
@@ -106,6 +108,11 @@ def test_screening_from_the_review_panel(app, make, client, as_user):
     s = h.review_setup(make, status=S.SUBMITTED)
     as_user("staff", parks=[s.park])
     page = f"/applications/{s.application.id}/reviews"
+    html = text(client.get(page))
+    # The pressed button sends the step: no input of that name may come before it.
+    assert 'name="action" value="start"' in html and not re.search(
+        r'<input[^>]*name="action"', html
+    )
 
     started = h.post_form(
         client, f"/applications/{s.application.id}/screening", {"action": "start"}, page=page
