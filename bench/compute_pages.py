@@ -10,7 +10,7 @@ Data: bench.seed's park (100 resident teams, 20 staff, 400 units, 20,000 allocat
 120,000 audit entries), 3 providers, a programme at 50% with a voucher for two teams in
 three, and --records usage records over the 12 months before this one, written in bulk
 (executemany on SQLite, COPY on PostgreSQL) in the order they started, each subsidised
-record with its draw, then the monthly rollup made from them. The 11 oldest months are
+record with its draw, then the rollups made from them. The 11 oldest months are
 settled through the operation (opc.compute.operations.settlements, timed); last month is
 not (a park in the days before it issues). Then ANALYZE. SQLite in a temporary directory
 unless --database-url names a PostgreSQL server (a database is created and dropped). Each
@@ -107,6 +107,7 @@ def seed_compute(info: dict[str, Any], count: int) -> dict[str, Any]:
     from opc.compute.models import Programme, Provider, UsageBatch, Voucher
     from opc.compute.operations.settlements import issue_settlement
     from opc.compute.usage_months import rebuild_months
+    from opc.compute.voucher_days import rebuild_voucher_days
     from opc.extensions import db
 
     park_id, teams = int(info["park_id"]), [int(t) for t in info["team_ids"].split(",")]
@@ -174,7 +175,8 @@ def seed_compute(info: dict[str, Any], count: int) -> dict[str, Any]:
                 " FROM usage_draws WHERE voucher_id = vouchers.id)"
             )
         )
-    rebuild_months(db.session)  # the monthly rollup the ingestion would have kept
+    rebuild_months(db.session)  # the rollups the ingestion would have kept
+    rebuild_voucher_days(db.session)
     db.session.commit()
     written, issues = time.monotonic() - started, []
     for month in months[:-1]:

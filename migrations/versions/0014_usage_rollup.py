@@ -1,4 +1,4 @@
-"""usage rollup: monthly sums of usage per park, team, provider and GPU type; records paged by id
+"""usage rollup: monthly sums of usage per park, team, provider and GPU type, vouchers' daily draws; records paged by id
 
 Revision ID: 0014
 Revises: 0012
@@ -7,13 +7,19 @@ Create Date: 2026-12-03
 usage_months holds, per (park, park-local month, team, provider, GPU type), the records'
 count, GPU-hours, cost and subsidy, usage_team_months the same per (park, month, team)
 (opc.compute.usage_months): the explorer's totals and chart read them instead of a month's
-80,000 records. They are filled here from the records (their subsidy_fen is the sum of
-their draws); the ingestion keeps them from then on.
+80,000 records. voucher_days holds what each voucher paid per park-local day of its
+usage (opc.compute.voucher_days): a voucher's 30 days' burn and a programme's subsidy by
+month read it instead of the draws. All are filled here from the records and their draws
+(a record's subsidy_fen is the sum of its draws); the ingestion keeps them from then on.
 
 The records' (park, month), (team, month) and (provider, month) indexes end with the id,
 so that a page of a month's records, newest first, is read from the index on PostgreSQL
 too (SQLite's indexes end with the rowid anyway).
 """
+from collections import defaultdict
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -49,6 +55,31 @@ def _sums():
     ]
 
 
+def _local_day(started_at, zone):
+    # As opc.compute.voucher_days.local_day at the time of writing.
+    if isinstance(started_at, str):  # SQLite: the UTC text SQLAlchemy writes
+        started_at = datetime.fromisoformat(started_at).replace(tzinfo=timezone.utc)
+    return started_at.astimezone(ZoneInfo(zone)).date()
+
+
+def _backfill_voucher_days():
+    """Each voucher's draws summed per park-local day of their records' start (the day is
+    worked out here: SQLite has no time zones)."""
+    bind = op.get_bind()
+    rows = bind.execute(sa.text(
+        "SELECT d.voucher_id, r.started_at, p.timezone, d.subsidy_fen FROM usage_draws d"
+        " JOIN usage_records r ON r.id = d.record_id JOIN parks p ON p.id = r.park_id"
+    ))
+    found = defaultdict(int)
+    for voucher_id, started_at, zone, fen in rows:
+        found[(voucher_id, _local_day(started_at, zone))] += fen
+    table = sa.table('voucher_days', sa.column('voucher_id'), sa.column('day', sa.Date()),
+                     sa.column('subsidy_fen'))
+    values = [{'voucher_id': v, 'day': d, 'subsidy_fen': fen} for (v, d), fen in sorted(found.items())]
+    for start in range(0, len(values), 5000):
+        bind.execute(table.insert(), values[start:start + 5000])
+
+
 def upgrade():
     op.create_table('usage_months',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -81,6 +112,17 @@ def upgrade():
     )
     for sql in BACKFILL:
         op.execute(sql)
+    op.create_table('voucher_days',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('voucher_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('subsidy_fen', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('subsidy_fen > 0', name=op.f('ck_voucher_days_subsidy_positive')),
+    sa.ForeignKeyConstraint(['voucher_id'], ['vouchers.id'], name=op.f('fk_voucher_days_voucher_id_vouchers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voucher_days')),
+    sa.UniqueConstraint('voucher_id', 'day', name='uq_voucher_days_voucher_id_day')
+    )
+    _backfill_voucher_days()
 
     with op.batch_alter_table('usage_records', schema=None) as batch_op:
         for column in PAGED:
@@ -89,6 +131,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('voucher_days')
     with op.batch_alter_table('usage_records', schema=None) as batch_op:
         for column in PAGED:
             batch_op.drop_index(f'ix_usage_records_{column}_month_id')

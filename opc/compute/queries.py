@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from opc.compute.models import Programme, Provider, UsageDraw, UsageRecord, Voucher, VoucherAlert
+from opc.compute.models import Programme, Provider, Voucher, VoucherAlert
+from opc.compute.voucher_days import VoucherDay
 from opc.core.dates import MAX_DATE
 from opc.core.permissions import visible
 from opc.extensions import db
@@ -147,19 +148,22 @@ class MonthBar:
 
 def subsidy_by_month(programme: Programme) -> list[MonthBar]:
     """The subsidy the programme's vouchers paid, by the month of the usage (park-local
-    month of each record's start), with the running total to set against the budget."""
+    month of each record's start), with the running total to set against the budget:
+    summed by day from the vouchers' days (a row per voucher and day, not per record),
+    then by month here."""
     stmt = (
-        select(UsageRecord.month, func.sum(UsageDraw.subsidy_fen))
-        .join(UsageDraw, UsageDraw.record_id == UsageRecord.id)
-        .join(Voucher, Voucher.id == UsageDraw.voucher_id)
+        select(VoucherDay.day, func.sum(VoucherDay.subsidy_fen))
+        .join(Voucher, Voucher.id == VoucherDay.voucher_id)
         .where(Voucher.programme_id == programme.id)
-        .group_by(UsageRecord.month)
-        .order_by(UsageRecord.month)
+        .group_by(VoucherDay.day)
     )
+    months: dict[str, int] = defaultdict(int)
+    for day, fen in db.session.execute(stmt).tuples():
+        months[f"{day.year:04d}-{day.month:02d}"] += int(fen)
     bars, running = [], 0
-    for month, fen in db.session.execute(stmt).tuples():
-        running += int(fen)
-        bars.append(MonthBar(month, int(fen), running))
+    for month in sorted(months):
+        running += months[month]
+        bars.append(MonthBar(month, months[month], running))
     return bars
 
 
@@ -281,21 +285,18 @@ def burn_since(today: date, tz: str, days: int = BURN_DAYS) -> datetime:
 
 
 def burned(team_id: int, since: datetime, tz: str, voucher_id: int | None = None) -> dict[int, int]:
-    """What each of the team's vouchers (or one) paid for its records started since `since`.
-    The team's records are found by their month (indexed) before their start is compared."""
-    first_month = since.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
+    """What each of the team's vouchers (or one) paid for its records started since `since`,
+    the start of a park-local day (burn_since): summed from the vouchers' days
+    (opc.compute.voucher_days), a row per voucher and day."""
+    first_day = since.astimezone(ZoneInfo(tz)).date()
     stmt = (
-        select(UsageDraw.voucher_id, func.sum(UsageDraw.subsidy_fen))
-        .join(UsageRecord, UsageRecord.id == UsageDraw.record_id)
-        .where(
-            UsageRecord.team_id == team_id,
-            UsageRecord.month >= first_month,
-            UsageRecord.started_at >= since,
-        )
-        .group_by(UsageDraw.voucher_id)
+        select(VoucherDay.voucher_id, func.sum(VoucherDay.subsidy_fen))
+        .join(Voucher, Voucher.id == VoucherDay.voucher_id)
+        .where(Voucher.team_id == team_id, VoucherDay.day >= first_day)
+        .group_by(VoucherDay.voucher_id)
     )
     if voucher_id is not None:
-        stmt = stmt.where(UsageDraw.voucher_id == voucher_id)
+        stmt = stmt.where(VoucherDay.voucher_id == voucher_id)
     return {vid: int(fen) for vid, fen in db.session.execute(stmt).tuples()}
 
 

@@ -111,24 +111,29 @@ def add_to_months(session: Session, rows: Iterable[tuple[Key, int, int, int]]) -
         into = by_team.setdefault(key[:3], [0, 0, 0, 0])
         for n, value in enumerate(sums):
             into[n] += value
-    _upsert(session, UsageMonth, KEY, found)
-    _upsert(session, UsageTeamMonth, TEAM_KEY, by_team)
+    upsert_sums(session, UsageMonth, KEY, found)
+    upsert_sums(session, UsageTeamMonth, TEAM_KEY, by_team)
 
 
-def _upsert(
-    session: Session, model: Any, key: tuple[str, ...], found: dict[Any, list[int]]
+def upsert_sums(
+    session: Session,
+    model: Any,
+    key: tuple[str, ...],
+    found: dict[Any, list[int]],
+    sums: tuple[str, ...] = SUMS,
 ) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE: each key's sums added to what is stored."""
+    """INSERT … ON CONFLICT (key) DO UPDATE, one row per key: each key's `sums` columns
+    added to what is stored (a rollup's upkeep, on SQLite and PostgreSQL alike)."""
     table = model.__table__
     dialect = session.connection().dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(key),
-        set_={name: table.c[name] + stmt.excluded[name] for name in SUMS},
+        set_={name: table.c[name] + stmt.excluded[name] for name in sums},
     )
     values = [
-        dict(zip(key, k, strict=True)) | dict(zip(SUMS, sums, strict=True))
-        for k, sums in sorted(found.items())
+        dict(zip(key, k, strict=True)) | dict(zip(sums, values, strict=True))
+        for k, values in sorted(found.items())
     ]
     session.execute(stmt, values)
 

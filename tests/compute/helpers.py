@@ -17,6 +17,7 @@ from opc.compute.models import Provider, UsageBatch, UsageDraw, UsageRecord, Vou
 from opc.compute.operations.programmes import create_programme
 from opc.compute.operations.vouchers import grant_voucher
 from opc.compute.usage_months import add_to_months, month_key
+from opc.compute.voucher_days import add_to_voucher_days, local_day
 from opc.extensions import db
 from opc.teams.models import Team
 from tests.core.helpers import count, error_of, post_form, rows
@@ -78,7 +79,8 @@ def draw(
     hours_hundredths: int = 100,
 ) -> int:
     """A usage record of the voucher's team that drew `subsidy_fen` from the voucher (the
-    voucher's used amount follows), written straight into the tables; its id."""
+    voucher's used amount and its day's sum follow), written straight into the tables; its
+    id."""
     cost = cost_fen if cost_fen is not None else subsidy_fen * 2
     team = SimpleNamespace(id=voucher.team_id)
     record_id = record(
@@ -100,6 +102,10 @@ def draw(
             )
         )
         session.get(Voucher, voucher.id).used_fen += subsidy_fen
+        # As the ingestion does: the voucher's day follows its draws (opc.compute.voucher_days).
+        usage = session.get(UsageRecord, record_id)
+        day = local_day(usage.started_at, session.get(Team, usage.team_id).park.timezone)
+        add_to_voucher_days(session, [(voucher.id, day, subsidy_fen)])
         session.commit()
     return record_id
 

@@ -1,13 +1,16 @@
 """The monthly rollup of usage (opc.compute.usage_months) is the records' own sums to the fen,
-whatever arrives: batches over two months and GPU types, re-sent duplicates, a record split
+and the vouchers' days (opc.compute.voucher_days) their draws' by park-local day, whatever
+arrives: batches over two months and GPU types, re-sent duplicates, a record split
 across two vouchers, a refused batch, batches at once on real connections; and the pages and
 GET /usage read their sums from it, not from the records."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +21,9 @@ from opc.compute.operations import usage_store
 from opc.compute.operations.usage import ingest_usage
 from opc.compute.operations.usage_input import InvalidRecords
 from opc.compute.usage_months import KEY, UsageMonth, UsageTeamMonth, rebuild_months
+from opc.compute.voucher_days import VoucherDay, rebuild_voucher_days
 from opc.extensions import db
+from opc.parks.models import Park
 from tests.compute.usage_helpers import (
     ingest,
     programme,
@@ -87,6 +92,32 @@ def assert_exact(app: Any) -> Sums:
         for n, value in enumerate(sums):
             into[n] += value
     assert by_team(app) == {k: tuple(v) for k, v in teams.items()}
+    assert voucher_days(app) == drawn_by_day(app)
+    return found
+
+
+def voucher_days(app: Any) -> dict[tuple[int, date], int]:
+    with app.app_context():
+        stmt = sa.select(VoucherDay.voucher_id, VoucherDay.day, VoucherDay.subsidy_fen)
+        found = {(v, d): fen for v, d, fen in db.session.execute(stmt)}
+        db.session.remove()
+    return found
+
+
+def drawn_by_day(app: Any) -> dict[tuple[int, date], int]:
+    """Each voucher's draws summed by the park-local day their records started."""
+    found: dict[tuple[int, date], int] = {}
+    with app.app_context():
+        stmt = (
+            sa.select(UsageDraw.voucher_id, UsageRecord.started_at, Park.timezone,
+                      UsageDraw.subsidy_fen)
+            .join(UsageRecord, UsageRecord.id == UsageDraw.record_id)
+            .join(Park, Park.id == UsageRecord.park_id)
+        )  # fmt: skip
+        for voucher_id, started, zone, fen in db.session.execute(stmt):
+            key = (voucher_id, started.astimezone(ZoneInfo(zone)).date())
+            found[key] = found.get(key, 0) + fen
+        db.session.remove()
     return found
 
 
@@ -146,6 +177,7 @@ def test_rebuilding_the_rollup_from_the_records_gives_what_the_ingestion_kept(ap
     kept = assert_exact(app)
     with app.app_context():
         rebuild_months(db.session)
+        rebuild_voucher_days(db.session)
         db.session.commit()
         db.session.remove()
     assert rollup(app) == kept

@@ -5,8 +5,9 @@ The records and their draws are many (50,000 a batch) and not audited one by one
 written with COPY on PostgreSQL and one executemany on SQLite; the draws then name the ids
 their records were given. The batch itself is audited (through the ORM), and so are the
 vouchers, whose used amounts the audit log leaves out (`__audit_exclude__`). The monthly
-rollup (opc.compute.usage_months) gets the batch's sums, one upsert per key: derived data,
-kept exact here, under the teams' locks, so that no other batch adds to the same keys.
+rollup (opc.compute.usage_months) gets the batch's sums, and each voucher's day
+(opc.compute.voucher_days) its draws, one upsert per key: derived data, kept exact here,
+under the teams' locks, so that no other batch adds to the same keys.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from opc.compute.models import (
 from opc.compute.operations.usage_input import Record
 from opc.compute.signals import voucher_alerted
 from opc.compute.usage_months import add_to_months
+from opc.compute.voucher_days import add_to_voucher_days
 from opc.core.csvio import chunks
 from opc.core.db import utcnow
 
@@ -112,6 +114,9 @@ def write_batch(
     ids = _ids(session, [fresh[k][1].external_id for k in {k for k, *_rest in draws}])
     rows = sorted((ids[fresh[k][1].external_id], *rest) for k, *rest in draws)
     _insert(session, UsageDraw, _DRAW_COLUMNS, rows)
+    add_to_voucher_days(
+        session, ((voucher_id, days[fresh[k][0]].date(), fen) for k, voucher_id, fen, _h in draws)
+    )
     drawn = {voucher_id for _k, voucher_id, _f, _h in draws}
     _settle(session, [v for team in vouchers.values() for v in team if v.id in drawn])
     return batch
