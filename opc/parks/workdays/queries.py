@@ -8,13 +8,14 @@ The operations that change a calendar drop the kept copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import g, has_app_context
 from sqlalchemy import select
 
+from opc.core.i18n import locale_code
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.parks.settings import values_of
@@ -37,7 +38,7 @@ def load_calendar(park: Park) -> WorkingCalendar:
         o.day: Override(o.day, o.kind, o.works_until, o.note, o.id) for _y, _c, o in rows if o
     }
     complete = frozenset(year for year, done, _o in rows if done)
-    name = park.name_en or park.name_zh
+    name = park.display_name(locale_code()) if has_app_context() else park.name_zh
     return WorkingCalendar(ZoneInfo(park.timezone), hours, overrides, complete, name)
 
 
@@ -102,7 +103,9 @@ def unknown_next_year(calendar: WorkingCalendar, today: date) -> int | None:
     return None
 
 
-def december_warnings(parks: list[Any], today_of: Any) -> list[tuple[Any, int]]:
+def december_warnings(
+    parks: list[Park], today_of: Callable[[Park], date]
+) -> list[tuple[Park, int]]:
     """(park, year) for each park whose next year is unknown in its December."""
     out = []
     for park in parks:
