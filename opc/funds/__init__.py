@@ -21,6 +21,7 @@ from opc.funds import (
     settings,  # the park's setting for four eyes on tranches
     views_applications,
     views_decisions,  # blueprint "disbursements": the decision panel, tranches
+    views_funds,  # blueprint "funds": funds, calls and their figures for staff
     views_reviews,  # blueprint "reviews": reviewers' pages, screening, ranking
 )
 from opc.funds import notify as decision_notify
@@ -58,3 +59,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views_applications.bp)
     nav.add("applications.index", _l("Fund applications"), views_applications.may_apply, order=47)
     views_decisions.register(app)  # the decision panel, tranches' pages
+    # Funds and calls for staff and admins (opc.funds.views_funds).
+    app.register_blueprint(views_funds.bp)
+    nav.add("funds.index", _l("Funds"), views_funds.may_see_funds, order=47)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from opc.auth.models import User
@@ -99,18 +99,33 @@ def is_open(call: Call) -> bool:
     return call.is_open(utcnow())
 
 
-def applications_by_status(call_id: int) -> dict[str, list[Application]]:
-    """The call's applications grouped by state (in the states' order), teams loaded."""
-    found = db.session.scalars(
-        select(Application)
-        .where(Application.call_id == call_id)
-        .options(selectinload(Application.team))
-        .order_by(Application.id)
+def call_state(call: Call) -> str:
+    """Where a call's window stands now: upcoming, open or closed."""
+    now = utcnow()
+    return "upcoming" if now < call.opens_at else "open" if now < call.closes_at else "closed"
+
+
+def application_counts(call_id: int) -> dict[str, int]:
+    """How many applications the call has in each state (in the states' order; none: left
+    out)."""
+    found = dict(
+        db.session.execute(
+            select(Application.status, func.count(Application.id))
+            .where(Application.call_id == call_id)
+            .group_by(Application.status)
+        ).all()
     )
-    groups: dict[str, list[Application]] = {s.value: [] for s in ApplicationStatus}
-    for application in found:
-        groups.setdefault(application.status, []).append(application)
-    return {status: items for status, items in groups.items() if items}
+    return {s.value: found[s.value] for s in ApplicationStatus if found.get(s.value)}
+
+
+def applications_of(call_id: int, status: str | None = None) -> Select[tuple[Application]]:
+    """The call's applications (in one state), by state in the states' order, then oldest
+    first, teams loaded."""
+    order = case({s.value: n for n, s in enumerate(ApplicationStatus)}, value=Application.status)
+    stmt = select(Application).where(Application.call_id == call_id)
+    if status is not None:
+        stmt = stmt.where(Application.status == status)
+    return stmt.options(selectinload(Application.team)).order_by(order, Application.id)
 
 
 def reviewers() -> list[User]:
