@@ -223,6 +223,7 @@ def test_the_teams_active_members_are_notified_of_an_approval(app, s):
     assert _approve(s, "8000", reason="评审第一名").status_code == 200
     [note] = _notifications(app)
     assert (note.user_id, note.kind) == (s["member"].id, "application.approved")
+    assert note.link == f"/applications/{s['application'].id}"  # the application's page
     with app.test_request_context(headers={"Accept-Language": "en"}):
         shown = render(note.kind, note.params)
     assert shown.title == "Application approved: AIGC 短剧制作 (Creator support, Q4 2026)"
@@ -251,5 +252,7 @@ def test_the_approval_is_mailed_when_mail_is_configured(app, s, smtp_server):
         assert deliver_pending() == 1
     [(to, raw)] = smtp_server.messages
     subject, body = smtp_server.text(raw)
-    assert to == ["li@example.cn"]
-    assert "AIGC 短剧制作" in subject and "¥8,000.00" in body
+    assert to == ["li@example.cn"]  # a reader of Chinese
+    assert subject == "[OPC Ops] 申请已获批准：AIGC 短剧制作（2026 年第四季度创作扶持）"
+    assert "申请 ¥10,000.00，批准 ¥8,000.00。" in body
+    assert f"http://localhost/applications/{s['application'].id}" in body
