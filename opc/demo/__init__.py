@@ -1,6 +1,6 @@
 """Demo data: the Chengdu OPC hub and the Shougang cluster, their space, teams and users,
 and their rent (a policy each, a year of issued statements and payments), and Chengdu's
-compute subsidies (opc.demo.compute).
+compute subsidies (opc.demo.compute) and funds (opc.demo.funds).
 
 `flask --app opc seed-demo` (and the run command on first start). Idempotent: a park that
 exists already is left as it is.
@@ -21,6 +21,7 @@ from opc.auth.operations import create_user
 from opc.core.dates import local_today
 from opc.core.db import transaction
 from opc.demo.compute import seed_compute
+from opc.demo.funds import seed_funds
 from opc.demo.parks import seed_park
 from opc.demo.rent import seed_rent
 from opc.demo.specs import CHENGDU, PARKS, TZ
@@ -93,6 +94,7 @@ def seed_demo() -> bool:
         if CHENGDU in missing:  # compute needs the provider login, made just above
             park = session.scalar(select(Park).where(Park.code == CHENGDU.code))
             seed_compute(session, park, LOGINS[4].email, today)
+            seed_funds(session, park, staff, users[LOGINS[2].email], member_team)
     return created
 
 
