@@ -213,3 +213,18 @@ def test_a_calls_page_lists_its_applications_by_state(app, client, make, as_user
     only = _text(client.get(f"/funds/calls/{s['call'].id}?status=submitted"))
     assert "甲" in only and "乙" not in only and "丙" not in only
     assert "乙" in _text(client.get(f"/funds/calls/{s['call'].id}?status=nonsense"))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_pages_speak_chinese(client, as_user, s):
+    as_user("staff", parks=[s["park"]])
+    zh = {"Accept-Language": "zh"}
+    funds_page = _text(client.get("/funds/", headers=zh))
+    assert ">基金</a>" in funds_page and "批次已占用" in funds_page and "剩余可分配" in funds_page
+    assert "申报中" in _text(client.get(f"/funds/{s['fund'].id}", headers=zh))
+    form = _text(client.get(f"/funds/{s['fund'].id}/calls/new", headers=zh))
+    assert "评审标准（权重合计 100）" in form and "权重（%）" in form
+    data = {**CALL_FORM, "criteria-1-weight": "30"}
+    refused = post_form(client, f"/funds/{s['fund'].id}/calls/new", data, headers=zh)
+    assert refused.status_code == 422
+    assert "权重合计为 90，须合计为 100。" in _text(refused)
