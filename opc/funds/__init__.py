@@ -10,8 +10,9 @@ from opc.core import nav
 from opc.funds import (
     api_applications,  # /api/v1/applications (+ attachments): the team's portal
     api_assignment,  # /api/v1/calls/{id}/assignment-proposal (+ accept)
-    api_calls,  # /api/v1/funds and /calls: routes register when imported
+    api_calls,  # /api/v1/calls: routes register when imported
     api_decisions,  # /api/v1/applications/{id}/approve|reject, /disbursements
+    api_funds,  # /api/v1/funds
     api_reviews,  # /api/v1 screening, reviews and rankings
     application_models,
     audit_kinds,
@@ -37,6 +38,7 @@ __all__ = [
     "api_assignment",
     "api_calls",
     "api_decisions",
+    "api_funds",
     "api_reviews",
     "application_models",
     "models",
