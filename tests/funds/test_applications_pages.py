@@ -216,3 +216,19 @@ def _as(app, user):
     other = app.test_client()
     assert login(other, user.email).status_code == 302
     return other
+
+
+def test_staff_see_the_review_and_decision_panels_and_members_do_not(make, client, portal):
+    park, call, team, _member = portal
+    record = h.application(make, call, team, status="submitted")
+    url = f"/applications/{record.id}"
+    mine = text(client.get(url))
+    assert 'id="review-panel"' not in mine and 'id="decision-panel"' not in mine
+    staff = text(_as(make.app, make.user("staff", parks=[park])).get(url))
+    assert 'id="review-panel"' in staff and 'id="decision-panel"' in staff
+    assert f'href="/funds/calls/{call.id}"' in staff  # the way back to the call
+
+
+def test_the_portal_speaks_chinese(client, portal):
+    page = text(client.get("/applications/", headers={"Accept-Language": "zh-CN"}))
+    assert "基金申请" in page and "我们的申请" in page and "起草申请" in page
