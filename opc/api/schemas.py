@@ -124,6 +124,27 @@ def yuan_up_to(maximum: Decimal, *, signed: bool = False) -> Any:
 
 Area = area_up_to(Decimal("9999999999.99"))  # as read back: the widest column, Numeric(12, 2)
 
+# A percentage over 0 and at most 100 with at most two places, as a string ("50", "12.5"):
+# a programme's subsidy rate, a waiver's share of the rent.
+PERCENT_PATTERN = r"^(100(\.00?)?|[1-9][0-9]?(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+
+
+def _percent(value: Any, info: ValidationInfo) -> Decimal:
+    if isinstance(value, Decimal) and info.mode == "python":
+        return value
+    if not isinstance(value, str) or not re.fullmatch(PERCENT_PATTERN, value):
+        raise PydanticCustomError(
+            "percent_pattern", 'Input should be a percentage over 0 and at most 100, like "12.5"'
+        )
+    return Decimal(value)
+
+
+Percent = Annotated[
+    Decimal,
+    PlainValidator(_percent),
+    WithJsonSchema({"type": "string", "pattern": PERCENT_PATTERN, "examples": ["50", "12.5"]}),
+]
+
 
 # --- dates -----------------------------------------------------------------------------
 

@@ -7,18 +7,15 @@ opc.compute.operations.programmes for the defaults).
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from flask_babel import gettext as _
-from pydantic import Field, PlainValidator, ValidationInfo, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import Id, In, IsoDate, Out, decimal_text
+from opc.api.schemas import Id, In, IsoDate, Out, Percent, decimal_text
 from opc.compute import queries
 from opc.compute.models import Programme, Provider, Voucher
 from opc.compute.operations import programmes as prog
@@ -32,25 +29,6 @@ from opc.extensions import db
 from opc.parks.models import Park
 from opc.teams.models import Track
 
-# A percentage as a decimal string over 0 and at most 100, at most two places ("50", "12.5").
-PERCENT_PATTERN = r"^(100(\.00?)?|[1-9][0-9]?(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
-
-
-def _percent(value: Any, info: ValidationInfo) -> Decimal:
-    if isinstance(value, Decimal) and info.mode == "python":
-        return value
-    if not isinstance(value, str) or not re.fullmatch(PERCENT_PATTERN, value):
-        raise PydanticCustomError(
-            "percent_pattern", 'Input should be a percentage over 0 and at most 100, like "12.5"'
-        )
-    return Decimal(value)
-
-
-Percent = Annotated[
-    Decimal,
-    PlainValidator(_percent),
-    WithJsonSchema({"type": "string", "pattern": PERCENT_PATTERN, "examples": ["50", "12.5"]}),
-]
 Amount = decimal_text(MAX_YUAN, positive=True)
 Hours = decimal_text(vou.MAX_GPU_HOURS, positive=True)
 CODE = Field(None, min_length=1, max_length=prog.MAX_LENGTH["code"], pattern=prog.CODE_PATTERN)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, PlainValidator, ValidationInfo, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import Id, In, IsoDate, Out, area_up_to, decimal_text, whole
+from opc.api.schemas import Id, In, IsoDate, Out, Percent, area_up_to, decimal_text, whole
 from opc.core.money import MAX_YUAN, parse_yuan, yuan_str
 from opc.core.permissions import get_or_404
 from opc.parks.models import Park
@@ -24,25 +21,6 @@ from opc.rent.operations.waivers import MAX_REASON, percent_text
 from opc.rent.permissions import can_manage_policies, can_manage_waivers
 from opc.teams.models import Team, TeamKind, Track
 
-# A percentage as a decimal string over 0 and at most 100, at most two places ("50", "12.5").
-PERCENT_PATTERN = r"^(100(\.00?)?|[1-9][0-9]?(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
-
-
-def _percent(value: Any, info: ValidationInfo) -> Decimal:
-    if isinstance(value, Decimal) and info.mode == "python":
-        return value
-    if not isinstance(value, str) or not re.fullmatch(PERCENT_PATTERN, value):
-        raise PydanticCustomError(
-            "percent_pattern", 'Input should be a percentage over 0 and at most 100, like "12.5"'
-        )
-    return Decimal(value)
-
-
-Percent = Annotated[
-    Decimal,
-    PlainValidator(_percent),
-    WithJsonSchema({"type": "string", "pattern": PERCENT_PATTERN, "examples": ["50", "12.5"]}),
-]
 Months = whole(1, pol.MAX_MONTHS)
 AreaCap = area_up_to(pol.MAX_AREA_CAP)
 Amount = decimal_text(MAX_YUAN, positive=True)
