@@ -5,15 +5,21 @@ its viewer may read it (applicants never read a reviewer's name)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from opc.core.money import parse_yuan
 from opc.core.permissions import Role, visible
 from opc.extensions import db
-from opc.funds.application_models import Application, ApplicationChange, Attachment
+from opc.funds.application_models import (
+    Application,
+    ApplicationChange,
+    ApplicationStatus,
+    Attachment,
+)
 from opc.funds.models import Call
 
 
@@ -27,6 +33,33 @@ def open_calls(user: Any, park_id: int, now: datetime) -> list[Call]:
         .order_by(Call.closes_at, Call.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def live_by_call(team_id: int, call_ids: list[int]) -> dict[int, Application]:
+    """The team's live (not withdrawn) application to each of the calls that has one."""
+    if not call_ids:
+        return {}
+    stmt = select(Application).where(
+        Application.team_id == team_id,
+        Application.call_id.in_(call_ids),
+        Application.status != ApplicationStatus.WITHDRAWN,
+    )
+    return {a.call_id: a for a in db.session.scalars(stmt)}
+
+
+@dataclass(frozen=True)
+class Milestone:
+    title: str
+    due: date
+    amount_fen: int
+
+
+def milestones(application: Application) -> list[Milestone]:
+    """The application's milestones with their amounts in fen (as stored: checked)."""
+    return [
+        Milestone(m["title"], date.fromisoformat(m["due"]), parse_yuan(m["amount_yuan"]))
+        for m in application.milestones or []
+    ]
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def index() -> Any:
     team = _team()
     page = paginate(q.applications_of(current_user, q.Filters(team_id=team.id)))
     calls = q.open_calls(current_user, team.park_id, utcnow())
-    live = {a.call_id: a for a in page.items if a.status != "withdrawn"}
+    live = q.live_by_call(team.id, [c.id for c in calls])
     return render_template(
         "funds/applications.html", team=team, calls=calls, page=page, live=live, now=utcnow()
     )
@@ -123,6 +123,7 @@ def _detail(application: Application, upload: AttachmentForm | None, status: int
         call=application.call,
         user=current_user,
         history=q.history(application, current_user),
+        milestones=q.milestones(application),
         missing=ops.missing_documents(application),
         editable=editable,
         may_withdraw=can_edit_application(current_user, application)

@@ -232,3 +232,28 @@ def test_staff_see_the_review_and_decision_panels_and_members_do_not(make, clien
 def test_the_portal_speaks_chinese(client, portal):
     page = text(client.get("/applications/", headers={"Accept-Language": "zh-CN"}))
     assert "基金申请" in page and "我们的申请" in page and "起草申请" in page
+
+
+def test_each_open_call_shows_the_teams_live_application_whatever_the_page(
+    app, make, client, portal, monkeypatch
+):
+    park, call, team, _member = portal
+    later = h.call(make, h.fund(make, park), title_en="Later call")
+    older = h.application(make, call, team)
+    h.application(make, later, team, status="submitted")
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)  # the older one is on page 2
+    body = text(client.get("/applications/", headers=EN))
+    assert f'href="/applications/{older.id}">Your application: Draft' in body
+    assert f"/calls/{call.id}/apply" not in body and f"/calls/{later.id}/apply" not in body
+
+
+def test_the_application_page_shows_its_content(make, client, portal):
+    _park, call, team, _member = portal
+    milestone = {"title": "成片", "due": "2027-03-31", "amount_yuan": "5000.00"}
+    record = h.application(
+        make, call, team, purpose="拍摄", milestones=[milestone], answers={"团队规模": "5 人"}
+    )
+    body = text(client.get(f"/applications/{record.id}", headers=EN))
+    assert "¥10,000.00" in body and "拍摄" in body and "团队规模" in body and "5 人" in body
+    assert "成片" in body and "2027-03-31" in body and "¥5,000.00" in body
+    assert "Still to attach: 商业计划书" in body
