@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from opc.auth.models import User
 from opc.auth.operations import create_user
 from opc.core.db import utcnow
+from opc.extensions import db
 from opc.funds.application_models import Application, ApplicationStatus
 from opc.funds.models import Call
 from opc.funds.operations.applications import create_application, submit_application
@@ -242,8 +243,6 @@ def _assign(staff: User, call: Call) -> None:
 
 
 def _reviews(application_id: int) -> list[Review]:
-    from opc.extensions import db
-
     return list(
         db.session.scalars(
             select(Review)
