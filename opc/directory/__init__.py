@@ -1,0 +1,1 @@
+"""The resident directory: what teams offer and need, matches between them, and introductions."""
