@@ -1,1 +1,2 @@
-"""The service workstation: residents' requests, answered within SLAs on the park's working calendar."""
+"""The service workstation: residents' requests, answered within SLAs on the park's
+working calendar."""
