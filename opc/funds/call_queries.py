@@ -83,7 +83,7 @@ def calls_of(
     open_at: datetime | None = None,
 ) -> Select[tuple[Call]]:
     """The calls the user may see (filtered; `open_at`: open at that instant), the latest
-    opened first, with their criteria and pools loaded."""
+    opened first, with their criteria, pools and parks loaded."""
     stmt = select(Call).where(visible(user, Call))
     if park_id is not None:
         stmt = stmt.where(Call.park_id == park_id)
@@ -91,7 +91,11 @@ def calls_of(
         stmt = stmt.where(Call.fund_id == fund_id)
     if open_at is not None:
         stmt = stmt.where(Call.opens_at <= open_at, Call.closes_at > open_at)
-    options = (selectinload(Call.criteria), selectinload(Call.reviewers))
+    options = (
+        selectinload(Call.criteria),
+        selectinload(Call.reviewers),
+        selectinload(Call.fund).joinedload(Fund.park),  # the park's timezone
+    )
     return stmt.options(*options).order_by(Call.opens_at.desc(), Call.id.desc())
 
 

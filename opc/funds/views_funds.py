@@ -143,7 +143,7 @@ def edit_fund(fund_id: int) -> Any:
 
 
 def _states() -> dict[str, str]:
-    return {"upcoming": _("Upcoming"), "open": _("Open for applications"), "closed": _("Closed")}
+    return {"upcoming": _("Upcoming"), "open": _("Accepting applications"), "closed": _("Closed")}
 
 
 def _application_counts(call_ids: list[int]) -> dict[int, int]:

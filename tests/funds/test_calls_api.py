@@ -261,3 +261,19 @@ def test_patch_changes_what_it_gives(app, make, setting):
         assert refused.status_code == 422, field
     over = staff_api.patch(f"/calls/{created['id']}", json={"budget_yuan": "1000000.01"})
     assert over.status_code == 409 and error_of(over)["code"] == "fund_budget_exceeded"
+
+
+def test_a_page_of_calls_reads_as_much_for_many_as_for_few(make, setting, count_queries):
+    park, _f, _staff, staff_api = setting
+    experts = [make.user("reviewer") for _ in range(2)]
+
+    def statements_for(n: int) -> int:
+        for _ in range(n):
+            of = fund(make, park)  # each its own fund: nothing comes from the identity map
+            call(make, of, budget_fen=1_000, ceiling_fen=1_000, reviewers=experts)
+        with count_queries() as statements:
+            assert staff_api.get("/calls").status_code == 200
+        return len(statements)
+
+    statements_for(0)  # the token's first use writes, once
+    assert statements_for(1) == statements_for(5)
