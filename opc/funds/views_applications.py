@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from opc.core.db import utcnow
-from opc.core.errors import DomainError, NotFound, ValidationFailed
+from opc.core.errors import DomainError, NotFound, ValidationFailed, size_label
 from opc.core.limits import accept_files
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
@@ -115,8 +115,12 @@ def edit(application_id: int) -> Any:
 
 def _detail(application: Application, upload: AttachmentForm | None, status: int = 200) -> Any:
     editable = not application.frozen and can_edit_application(current_user, application)
-    if upload is None and editable:
-        upload = AttachmentForm(documents=application.call.required_documents or [])
+    missing = ops.missing_documents(application)
+    if upload is None and editable:  # offering the first document still missing
+        upload = AttachmentForm(
+            data={"document": missing[0] if missing else ""},
+            documents=application.call.required_documents or [],
+        )
     page = render_template(
         "funds/application.html",
         application=application,
@@ -124,12 +128,12 @@ def _detail(application: Application, upload: AttachmentForm | None, status: int
         user=current_user,
         history=q.history(application, current_user),
         milestones=q.milestones(application),
-        missing=ops.missing_documents(application),
+        missing=missing,
         editable=editable,
         may_withdraw=can_edit_application(current_user, application)
         and may_move(application, "withdrawn"),
         upload=upload if editable else None,
-        upload_limit=upload_limit(),
+        upload_limit=size_label(upload_limit()),
         delete_form=ConfirmForm(),
     )
     return page, status
