@@ -3,16 +3,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
+from opc.core.errors import DomainError
 from opc.core.forms import BaseForm, MoneyField
 
 
-class ApproveForm(BaseForm):
+class _Named(BaseForm):
+    """A form whose fields are named otherwise than the operation's (and the API's) values:
+    a refusal's field errors land on the field that took the value."""
+
+    field_of: ClassVar[dict[str, str]] = {"amount_yuan": "amount"}
+
+    def apply_error(self, error: DomainError) -> bool:
+        error.fields = {self.field_of.get(k, k): v for k, v in error.fields.items()}
+        return super().apply_error(error)
+
+
+class ApproveForm(_Named):
+    field_of: ClassVar[dict[str, str]] = {"amount_yuan": "amount", "reason": "note"}
+
     amount = MoneyField(_l("Amount approved (yuan)"), validators=[InputRequired()])
     note = TextAreaField(_l("Note to the team (optional)"))
 
@@ -24,7 +38,7 @@ class RejectForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
 
 
-class TrancheForm(BaseForm):
+class TrancheForm(_Named):
     milestone = StringField(_l("Milestone"), validators=[DataRequired()])
     amount = MoneyField(_l("Amount (yuan)"), validators=[InputRequired()])
     paid_on = DateField(_l("Paid on"), validators=[InputRequired()])

@@ -101,6 +101,7 @@ def decision_panel(application: Application, **forms: BaseForm) -> DecisionPanel
         "action": ActionForm(formdata=None),
     }
     ids = {t.proposed_by_id for t in tranches} | {t.approved_by_id for t in tranches}
+    ids.add(application.decided_by_id)
     return DecisionPanel(
         application,
         tranches,

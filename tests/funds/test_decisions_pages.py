@@ -74,6 +74,8 @@ def test_staff_approve_through_the_form(app, client, s):
         "第一名",
     )
     assert rows(app, Call)[0].approved_fen == 800_000
+    html = text(client.get(_page(s)))
+    assert s["staff"].name in html.split('id="decision-panel"')[1]  # who decided
 
 
 def test_a_refused_approval_keeps_the_input_and_writes_nothing(app, client, s):
@@ -84,6 +86,7 @@ def test_a_refused_approval_keeps_the_input_and_writes_nothing(app, client, s):
     html = text(response)
     assert 'value="10000.01"' in html
     assert "10000.00" in html  # the refusal names the request
+    assert 'id="amount-err"' in html  # beside the amount
     assert table_counts(app) == before
     empty = post_form(client, f"{_page(s)}/approve", {"amount": ""}, page=_page(s))
     assert empty.status_code == 422
@@ -133,8 +136,10 @@ def test_a_refused_tranche_keeps_the_input(app, client, make, s):
     before = table_counts(app)
     over = _tranche(client, application, amount="10000.01")
     assert over.status_code == 422 and 'value="10000.01"' in text(over)
+    assert 'id="amount-err"' in text(over)
     unknown = _tranche(client, application, milestone="路演")
     assert unknown.status_code == 422 and "样片" in text(unknown)
+    assert 'id="milestone-err"' in text(unknown)
     no_date = _tranche(client, application, paid_on="")
     assert no_date.status_code == 422
     assert table_counts(app) == before
