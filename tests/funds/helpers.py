@@ -182,14 +182,16 @@ def add_to_pool(make: Any, call_: Any, reviewer: Any) -> None:
         db.session.commit()
 
 
-def set_legal_name(make: Any, team: Any, legal_name: str) -> None:
-    """Give a team the legal entity's name."""
+def set_legal_name(make: Any, team: Any, legal_name: str, uscc: str | None = None) -> None:
+    """Give a team the legal entity's name (and credit code)."""
     from opc.extensions import db
     from opc.teams.models import Team
 
     with make.app.app_context():
         record = db.session.get(Team, team.id)
         record.legal_name = legal_name
+        if uscc is not None:
+            record.uscc = uscc
         db.session.commit()
 
 

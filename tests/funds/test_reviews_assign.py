@@ -87,6 +87,19 @@ def test_a_member_of_a_team_of_the_same_legal_entity_has_a_conflict(
     assert h.count(app, Review) == 0
 
 
+def test_the_same_credit_code_written_differently_is_one_legal_entity(app, make, api):
+    s = h.review_setup(make)
+    h.set_legal_name(make, s.team, "星云科技", uscc="91510100MA6CA1B2C3")
+    sister = make.team(s.park, legal_name="星云文化", uscc="91510100ma6ca1b2c3", status="resident")
+    insider = make.user("reviewer", team=sister)
+    h.add_to_pool(make, s.call, insider)
+
+    response = _assign(api, s, insider)
+
+    assert response.status_code == 409
+    assert h.error_of(response)["conflict"]["reason"] == "same_legal_entity"
+
+
 def test_a_team_of_another_legal_entity_is_no_conflict(app, make, api):
     s = h.review_setup(make)
     h.set_legal_name(make, s.team, "星云科技有限公司")
