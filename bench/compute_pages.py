@@ -20,7 +20,6 @@ endpoint keeps its best round.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
 import os
@@ -34,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.run import ROOT, SECRET, _app_costs, _database, _free_port, _load, _login, _write
+from bench.run import ROOT, SECRET, _app_costs, _database, _load, _login, serving, writing
 from opc.compute.usage_queries import add_months, first_day, month_of
 
 PROVIDERS = ("星河算力", "天府智算", "西部云")
@@ -256,71 +255,29 @@ def _endpoints(info: dict[str, Any]) -> list[tuple[str, str, str | None]]:
 def _measure(database_url: str, info: dict[str, Any], args: argparse.Namespace) -> list[Any]:
     """Each endpoint under load (bench.run._load) in turn, for --rounds rounds, beside the
     writer of bench.run; each keeps its round with the lowest p99."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "OPC_DATABASE_URL": database_url,
-        "OPC_SECRET_KEY": SECRET,
-        "OPC_CONFIG": str(ROOT / "bench" / "bench.toml"),
-    }
-    serve = [
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--worker-class",
-        "gthread",
-        "--log-level",
-        "warning",
-        "bench.wsgi:application",
-    ]
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", *serve], cwd=ROOT, env=env)
-    writer = None
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serving(database_url) as (port, env):
         cookie = _login(port, info["email"], info["password"])
-        stop, written = multiprocessing.Event(), multiprocessing.Queue()
-        if args.writes > 0:
-            writer = multiprocessing.Process(
-                target=_write, args=(port, info, args.writes, stop, written)
-            )
-            writer.start()
-            time.sleep(1.0)
         auth = {
             "session": {"Cookie": cookie},
             "token": {"Authorization": f"Bearer {info['token']}"},
         }
         best: dict[str, Any] = {}
-        for _round in range(args.rounds):
-            for name, path, kind in _endpoints(info):
-                queue: Any = multiprocessing.Queue()
-                load = (port, path, auth.get(kind or "", {}), args.seconds, args.concurrency, queue)
-                proc = multiprocessing.Process(target=_load, args=load)
-                proc.start()
-                result = queue.get()
-                proc.join()
-                if name not in best or result["p99_ms"] < best[name]["p99_ms"]:
-                    best[name] = result
-        if writer is not None:
-            stop.set()
-            written.get()
-            writer.join()
+        with writing(port, info, args.writes):
+            for _round in range(args.rounds):
+                for name, path, kind in _endpoints(info):
+                    queue: Any = multiprocessing.Queue()
+                    headers = auth.get(kind or "", {})
+                    load = (port, path, headers, args.seconds, args.concurrency, queue)
+                    proc = multiprocessing.Process(target=_load, args=load)
+                    proc.start()
+                    result = queue.get()
+                    proc.join()
+                    if name not in best or result["p99_ms"] < best[name]["p99_ms"]:
+                        best[name] = result
         costs = _app_costs(env, info, _endpoints(info))
         return [
             (name, path, best[name], costs.get(name, 0.0)) for name, path, _a in _endpoints(info)
         ]
-    finally:
-        if writer is not None and writer.is_alive():
-            writer.terminate()
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _print(info: dict[str, Any], rows: list[Any], backend: str, args: Any) -> None:

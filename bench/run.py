@@ -35,6 +35,8 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -297,7 +299,11 @@ def _headers(auth: str | None, cookies: dict[str, str], info: dict[str, str]) ->
     return {}
 
 
-def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.Namespace) -> None:
+@contextmanager
+def serving(database_url: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """gunicorn serving bench.wsgi (2 workers × 4 threads, as on a 2-core park server) on a
+    free port, once it answers /healthz: the port and the server's environment (which
+    bench.appcost's in-process measure shares). Stopped on leaving."""
     port = _free_port()
     env = {
         **os.environ,
@@ -325,7 +331,6 @@ def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.N
         cwd=ROOT,
         env=env,
     )
-    writer = None
     try:
         for _ in range(100):
             try:
@@ -333,17 +338,41 @@ def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.N
                 break
             except OSError:
                 time.sleep(0.2)
+        yield port, env
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextmanager
+def writing(port: int, info: dict[str, str], rate: float) -> Iterator[list[Any]]:
+    """The writer (`_write`) at `rate` writes/second in its own process while inside (none
+    at 0), at its pace before the first measurement; on leaving, the list holds its
+    writes (completion time, status, duration)."""
+    writes: list[Any] = []
+    if rate <= 0:
+        yield writes
+        return
+    stop, written = multiprocessing.Event(), multiprocessing.Queue()
+    writer = multiprocessing.Process(target=_write, args=(port, info, rate, stop, written))
+    writer.start()
+    time.sleep(1.0)
+    try:
+        yield writes
+        stop.set()
+        writes.extend(written.get())
+        writer.join()
+    finally:
+        if writer.is_alive():
+            writer.terminate()
+
+
+def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.Namespace) -> None:
+    with serving(database_url) as (port, env):
         cookies = {
             "session": _login(port, info["email"], info["password"]),
             "admin": _login(port, info["admin_email"], info["password"]),
         }
-        stop, written = multiprocessing.Event(), multiprocessing.Queue()
-        if args.writes > 0:
-            writer = multiprocessing.Process(
-                target=_write, args=(port, info, args.writes, stop, written)
-            )
-            writer.start()
-            time.sleep(1.0)  # the writer is at its pace before the first measurement
         chosen = [
             (name, template.format(park_id=info["park_id"]), _headers(auth, cookies, info))
             for name, template, auth in ENDPOINTS
@@ -351,40 +380,31 @@ def _serve_and_measure(database_url: str, info: dict[str, str], args: argparse.N
         ]
         best: dict[str, Any] = {}
         notes: dict[str, str] = {}
-        # Each round measures every endpoint; an endpoint keeps its best round (other work on
-        # a shared machine only ever slows a round down). The floor is measured every round.
-        for _round in range(args.rounds):
-            for name, path, headers in chosen:
-                probe = http.client.HTTPConnection("127.0.0.1", port)
-                probe.request("GET", path, headers=headers)
-                status = probe.getresponse().status
-                if status != 200:
-                    notes[name] = f"HTTP {status}: not measured"
-                    continue
-                queue: Any = multiprocessing.Queue()
-                proc = multiprocessing.Process(
-                    target=_load, args=(port, path, headers, args.seconds, args.concurrency, queue)
-                )
-                proc.start()
-                result = queue.get()
-                proc.join()
-                if name not in best or result["rps"] > best[name]["rps"]:
-                    best[name] = result
+        with writing(port, info, args.writes) as writes:
+            # Each round measures every endpoint; an endpoint keeps its best round (other
+            # work on a shared machine only ever slows a round down). The floor is measured
+            # every round.
+            for _round in range(args.rounds):
+                for name, path, headers in chosen:
+                    probe = http.client.HTTPConnection("127.0.0.1", port)
+                    probe.request("GET", path, headers=headers)
+                    status = probe.getresponse().status
+                    if status != 200:
+                        notes[name] = f"HTTP {status}: not measured"
+                        continue
+                    queue: Any = multiprocessing.Queue()
+                    load = (port, path, headers, args.seconds, args.concurrency, queue)
+                    proc = multiprocessing.Process(target=_load, args=load)
+                    proc.start()
+                    result = queue.get()
+                    proc.join()
+                    if name not in best or result["rps"] > best[name]["rps"]:
+                        best[name] = result
         rows = [(name, path, best.get(name), notes.get(name, "")) for name, path, _h in chosen]
-        writes: list[tuple[float, int, float]] = []
-        if writer is not None:
-            stop.set()
-            writes = written.get()
-            writer.join()
         auths = {name: auth for name, _t, auth in ENDPOINTS}
         measured = [(name, path, auths[name]) for name, path, _h in chosen if name in best]
         costs = _app_costs(env, info, measured)
         _print(rows, writes, costs, database_url, args)
-    finally:
-        if writer is not None and writer.is_alive():
-            writer.terminate()
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _app_costs(env: dict[str, str], info: dict[str, str], endpoints: list[Any]) -> Any:
