@@ -101,6 +101,8 @@ def review(review_id: int) -> Any:
             )
         except DomainError as err:
             db.session.rollback()
+            for message in err.fields.get("scores", []):  # no field of its own: on top
+                flash(message, "error")
             return _review_page(_own(review_id), form, form.show_error(err))
         flash(_("Your review is submitted.") if submit else _("Your scores are saved."), "success")
         return redirect(url_for("reviews.review", review_id=found.id))
