@@ -210,6 +210,9 @@ def test_a_calls_page_lists_its_applications_by_state(app, client, make, as_user
     assert page.index('data-status="draft"') < page.index('data-status="submitted"')
     if "applications.detail" in app.view_functions:
         assert f'href="/applications/{submitted.id}"' in page
+    for endpoint, path in (("reviews.assignment", "assignment"), ("reviews.ranking", "ranking")):
+        if endpoint in app.view_functions:  # the reviews' pages of the call, linked
+            assert f'href="/calls/{s["call"].id}/{path}"' in page
     only = _text(client.get(f"/funds/calls/{s['call'].id}?status=submitted"))
     assert "甲" in only and "乙" not in only and "丙" not in only
     assert "乙" in _text(client.get(f"/funds/calls/{s['call'].id}?status=nonsense"))
