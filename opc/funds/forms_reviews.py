@@ -57,19 +57,19 @@ class ReviewForm(BaseForm):
         ]
 
 
-def review_form(criteria: list[Criterion], locale: str, **kw: Any) -> ReviewForm:
-    """A ReviewForm with fields score_<id> and comment_<id> for each criterion."""
+def review_form(criteria: list[Criterion], **kw: Any) -> ReviewForm:
+    """A ReviewForm with fields score_<id> and comment_<id> for each criterion (the page
+    names the criterion and its weight above them)."""
 
     class Form(ReviewForm):
         pass
 
     for criterion in criteria:
-        label = f"{criterion.name(locale)} ({criterion.weight} %)"
         setattr(
             Form,
             f"score_{criterion.id}",
             StringField(
-                label,
+                _l("Score, from 0 to 10"),
                 render_kw={
                     "inputmode": "numeric",
                     "type": "number",

@@ -88,7 +88,7 @@ def review(review_id: int) -> Any:
     for s in found.scores:
         data[f"score_{s.criterion_id}"] = str(s.score)
         data[f"comment_{s.criterion_id}"] = s.comment
-    form = review_form(criteria, locale_code(), data=data)
+    form = review_form(criteria, data=data)
     if request.method == "POST" and form.validate_on_submit():
         submit = "submit" in request.form
         try:
