@@ -234,3 +234,13 @@ def set_threshold(make: Any, call_: Any, threshold: Any) -> None:
         record = db.session.get(Call, call_.id)
         record.disagreement_threshold = threshold
         db.session.commit()
+
+
+def set_status(make: Any, application_: Any, status: str) -> None:
+    """Put an application in a state directly (no history)."""
+    from opc.extensions import db
+
+    with make.app.app_context():
+        record = db.session.get(Application, application_.id)
+        record.status = status
+        db.session.commit()

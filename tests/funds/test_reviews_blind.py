@@ -78,3 +78,16 @@ def test_staff_see_every_reviewer_with_scores(app, make, api, client, s):
     html = text(client.get(f"/applications/{s.application.id}"))
     assert "专家0" in html and "专家1" in html
     assert "6.60" in html  # A's weighted score: 9×0.4 + 3×0.3 + 7×0.3
+
+
+def test_a_reviewer_sees_only_the_applications_assigned_to_them(app, make, api, client, s):
+    elsewhere = h.application(make, s.call, make.team(s.park), status="in_review")
+    recused = h.application(make, s.call, make.team(s.park), status="in_review")
+    h.recused(make, recused, s.pool[1], "亲属任职")
+    b = api(s.pool[1])
+    login(client, s.pool[1].email)
+
+    for application in (elsewhere, recused):
+        assert b.get(f"/applications/{application.id}").status_code == 404
+        assert client.get(f"/applications/{application.id}").status_code == 404
+    assert b.get(f"/applications/{s.application.id}").status_code == 200

@@ -174,3 +174,13 @@ def test_declaring_a_conflict_from_the_page(app, make, client, s):
     assert declared.status_code == 302
     assert one(app, Review, s.review.id).conflict == "我持有该公司股份"
     assert client.get(f"/reviews/{s.review.id}").status_code == 404
+
+
+def test_no_scoring_once_the_application_left_review(app, make, api, s):
+    h.set_status(make, s.application, "withdrawn")
+
+    response = api(s.pool[0]).put(f"/reviews/{s.review.id}", json={"scores": _scores(s, [5, 5, 5])})
+
+    assert response.status_code == 409
+    assert h.error_of(response)["code"] == "application_not_in_review"
+    assert h.count(app, ReviewScore) == 0
