@@ -175,3 +175,17 @@ def test_the_upload_and_download_routes_are_described_exactly(app):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     }
+
+
+def test_an_application_takes_a_bounded_number_of_files(app, api, draft, monkeypatch):
+    from opc.funds.operations import attachments
+
+    _park, _call, _team, member, application = draft
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENTS", 1)
+    client = api(member)
+    url = f"/applications/{application.id}/attachments"
+    assert h.upload(client, url, h.PDF_BYTES).status_code == 201
+    before = table_counts(app), h.stored_files(app)
+    refused = h.upload(client, url, h.PDF_BYTES)
+    assert refused.status_code == 409 and h.error_of(refused)["code"] == "too_many_attachments"
+    assert (table_counts(app), h.stored_files(app)) == before
