@@ -58,9 +58,10 @@ class AcceptOut(Out):
     errors=(403, 404, 409),
 )
 def assignment_proposal(user: Any, call_id: int) -> dict[str, Any]:
-    """Propose reviewers for the call's applications in screening and review (writes
-    nothing): each gets its reviewers, no conflicts, loads within one where possible.
-    409 `assignment_impossible` lists the applications that cannot be covered."""
+    """Propose reviewers for the call's applications in screening and review; writes nothing.
+
+    Each gets its reviewers, nobody with a conflict, loads within one where possible. 409
+    `assignment_impossible` lists the applications that cannot be covered."""
     call = get_or_404(Call, call_id, user, MANAGE)
     view = ops.propose(call.id, actor=user)
     return {
@@ -89,8 +90,10 @@ def assignment_proposal(user: Any, call_id: int) -> dict[str, Any]:
     errors=(403, 404, 409),
 )
 def accept_assignment_proposal(user: Any, body: AcceptIn, call_id: int) -> dict[str, Any]:
-    """Assign the pairs (a proposal as is, or adjusted) in one transaction, each checked
-    as a single assignment is; all or nothing."""
+    """Accept a proposal, as is or adjusted: assign its pairs in one transaction.
+
+    Each pair is checked as a single assignment is (pool, conflicts, state, reviewers
+    needed); one refusal assigns nothing."""
     call = get_or_404(Call, call_id, user, MANAGE)
     pairs = [(p.application_id, p.reviewer_id) for p in body.assignments]
     created = ops.accept_proposal(call.id, pairs, actor=user)

@@ -171,8 +171,10 @@ def list_reviews(user: Any, application_id: int) -> dict[str, Any]:
     errors=(403, 404, 409),
 )
 def assign_review(user: Any, body: AssignIn, application_id: int) -> dict[str, Any]:
-    """Assign a reviewer from the call's pool (staff): 409 `conflict_of_interest` naming
-    the conflict, `reviewer_assigned`, `reviewers_complete`, `application_not_in_review`."""
+    """Assign a reviewer of the call's pool to the application (staff).
+
+    409 `conflict_of_interest` naming the conflict, `reviewer_assigned`,
+    `reviewers_complete` or `application_not_in_review`; 422 for someone not in the pool."""
     application = get_or_404(Application, application_id, user, MANAGE)
     review = ops.assign_reviewer(application.id, body.reviewer_id, actor=user)
     return review_out(review_or_404(user, review.id))
@@ -188,8 +190,10 @@ def assign_review(user: Any, body: AssignIn, application_id: int) -> dict[str, A
     errors=(403, 404, 409),
 )
 def screen_application(user: Any, body: ScreeningIn, application_id: int) -> dict[str, Any]:
-    """A screening step (staff): `start` (submitted → screening), `eligible` (→ in review)
-    or `ineligible` (→ rejected, `reason` required); 409 `invalid_transition` otherwise."""
+    """Take a screening step: start, eligible or ineligible (staff).
+
+    `start`: submitted → screening; `eligible`: → in review; `ineligible`: → rejected, with
+    the `reason` required (422 without). 409 `invalid_transition` from another state."""
     application = get_or_404(Application, application_id, user, MANAGE)
     done = screen(application.id, body.action, actor=user, reason=body.reason)
     return {
@@ -235,8 +239,9 @@ def get_review(user: Any, review_id: int) -> dict[str, Any]:
     errors=(403, 404, 409),
 )
 def put_review(user: Any, body: ReviewIn, review_id: int) -> dict[str, Any]:
-    """Save the reviewer's scores (0–10 per criterion, with comments) and overall comment:
-    the scores given replace those saved. 422 naming an unknown criterion or a bad score;
+    """Save the reviewer's own scores, 0–10 per criterion with comments (not submitted).
+
+    The scores given replace those saved. 422 naming an unknown criterion or a bad score;
     409 `review_submitted` once submitted. Another's review, or a recused one: 404."""
     review = scoring.save_review(
         review_id,
@@ -256,7 +261,9 @@ def put_review(user: Any, body: ReviewIn, review_id: int) -> dict[str, Any]:
     errors=(403, 404, 409),
 )
 def submit_review(user: Any, review_id: int) -> dict[str, Any]:
-    """Submit the review as saved, once: every criterion scored (422 naming the missing)."""
+    """Submit the review as saved, once; then it is frozen.
+
+    422 naming the criteria not scored yet; 409 `review_submitted` the second time."""
     review = scoring.submit_review(review_id, actor=user)
     return review_out(review_or_404(user, review.id))
 
@@ -271,8 +278,10 @@ def submit_review(user: Any, review_id: int) -> dict[str, Any]:
     errors=(403, 404, 409),
 )
 def declare_review_conflict(user: Any, body: ConflictIn, review_id: int) -> dict[str, Any]:
-    """Declare a conflict of interest: the review is recused (the declaration kept) and
-    staff assign a replacement. The review is no longer the reviewer's to read."""
+    """Declare a conflict of interest with the application: the review is recused.
+
+    The declaration is kept, draft scores dropped, and staff assign a replacement; the
+    review is no longer the reviewer's to read (404 afterwards)."""
     review = scoring.declare_conflict(review_id, actor=user, reason=body.reason)
     return review_out(review)
 
@@ -322,7 +331,10 @@ def ranking_out(row: RankingRow) -> dict[str, Any]:
     errors=(403, 404, 409),
 )
 def get_call_ranking(user: Any, call_id: int) -> dict[str, Any]:
-    """The call's reviewed applications ranked by their submitted reviews, best first
-    (normalised score, then weighted mean); those without a submitted review last."""
+    """The call's ranking of reviewed applications, best first (staff).
+
+    By the score normalised per reviewer (mean z-score), then the weighted mean; with the
+    median and the spread (flagged above the call's threshold). Applications without a
+    submitted review come last, unranked."""
     call = get_or_404(Call, call_id, user, MANAGE)
     return paged_items(call_ranking(call), ranking_out)
