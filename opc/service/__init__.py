@@ -1,2 +1,31 @@
 """The service workstation: residents' requests, answered within SLAs on the park's
 working calendar."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from opc.service import (
+    api,  # /api/v1/service-requests: routes register when imported
+    audit_kinds,
+    models,
+    notify,
+    permissions,
+    settings,  # SLA targets per category, the reopening window
+    tasks,  # the breach warnings job registers when imported
+    views,
+)
+from opc.service.labels import category_label, service_status_label, sla_label
+
+# Models map, rules, settings and jobs register when imported.
+__all__ = ["api", "models", "permissions", "settings", "tasks"]
+
+
+def init_app(app: Flask) -> None:
+    """The service pages, API routes, labels, notifications and audit kinds."""
+    app.add_template_filter(category_label, "service_category")
+    app.add_template_filter(service_status_label, "service_status")
+    app.add_template_filter(sla_label, "sla_state")
+    audit_kinds.register_kinds()
+    notify.register_kinds()
+    views.register(app)
