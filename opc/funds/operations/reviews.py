@@ -32,6 +32,7 @@ from opc.funds.application_models import ApplicationStatus as S
 from opc.funds.fairness import Proposal, propose_assignment
 from opc.funds.labels import application_status_label
 from opc.funds.models import Call
+from opc.funds.operations.screening import locked_application
 from opc.funds.permissions import can_manage_applications
 from opc.funds.review_models import Review, ReviewStatus
 from opc.teams.models import Team
@@ -201,21 +202,13 @@ def _assign(
     return review
 
 
-def _locked_application(application_id: Any, actor: Any) -> Application:
-    application = lock(Application, application_id) if is_id(application_id) else None
-    if application is None:
-        raise NotFound("not_found", _("Not found."))
-    require_actor(can_manage_applications, actor, application)
-    return application
-
-
 @retrying
 def assign_reviewer(application_id: int, reviewer_id: Any, *, actor: Any) -> Review:
     """Assign a reviewer of the call's pool to an application in screening or review (staff):
     409 for a conflict of interest (naming it), a reviewer assigned already or an
     application with all its reviewers; 422 for someone not in the pool."""
     with transaction(actor) as session:
-        application = _locked_application(application_id, actor)
+        application = locked_application(application_id, actor)
         call = session.get(Call, application.call_id)
         assert call is not None
         return _assign(session, call, application, reviewer_id, actor)
@@ -229,7 +222,7 @@ def unassign_reviewer(review_id: int, *, actor: Any) -> None:
         review = session.get(Review, review_id) if is_id(review_id) else None
         if review is None:
             raise NotFound("not_found", _("Not found."))
-        _locked_application(review.application_id, actor)
+        locked_application(review.application_id, actor)
         review = lock(Review, review.id)
         if review is None:
             raise NotFound("not_found", _("Not found."))

@@ -40,7 +40,8 @@ def _reason(reason: Any, *, required: bool) -> str:
     return text
 
 
-def _locked(application_id: int, actor: Any) -> Application:
+def locked_application(application_id: Any, actor: Any) -> Application:
+    """The application, locked, when the actor may manage it (staff of its park): 404, 403."""
     application = lock(Application, application_id) if is_id(application_id) else None
     if application is None:
         raise NotFound("not_found", _("Not found."))
@@ -57,7 +58,7 @@ def screen(application_id: int, action: str, *, actor: Any, reason: Any = None) 
         raise ValidationFailed({"action": [_("One of: %(a)s.", a=", ".join(ACTIONS))]})
     text = _reason(reason, required=action == "ineligible")
     with transaction(actor):
-        application = _locked(application_id, actor)
+        application = locked_application(application_id, actor)
         if action == "start":
             move(application, S.SCREENING, actor=actor, note=text)
         elif action == "eligible":
