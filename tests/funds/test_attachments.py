@@ -189,3 +189,25 @@ def test_an_application_takes_a_bounded_number_of_files(app, api, draft, monkeyp
     refused = h.upload(client, url, h.PDF_BYTES)
     assert refused.status_code == 409 and h.error_of(refused)["code"] == "too_many_attachments"
     assert (table_counts(app), h.stored_files(app)) == before
+
+
+def test_a_file_whose_record_is_refused_after_storing_is_deleted(app, api, draft, monkeypatch):
+    """Submitted between the check and the write (another request): the stored bytes go."""
+    from opc.core.errors import RuleViolation
+    from opc.funds.operations import attachments
+
+    _park, _call, _team, member, application = draft
+    checks = iter([False, True])
+    original = attachments._may_attach
+
+    def racing(*args):
+        if next(checks, True):
+            raise RuleViolation("application_frozen", "submitted meanwhile")
+        return original(*args)
+
+    monkeypatch.setattr(attachments, "_may_attach", racing)
+    client = api(member)
+    before = table_counts(app), h.stored_files(app)
+    response = h.upload(client, f"/applications/{application.id}/attachments", h.PDF_BYTES)
+    assert response.status_code == 409
+    assert (table_counts(app), h.stored_files(app)) == before
