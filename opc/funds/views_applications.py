@@ -69,8 +69,23 @@ def index() -> Any:
     calls = q.open_calls(current_user, team.park_id, utcnow())
     live = q.live_by_call(team.id, [c.id for c in calls])
     return render_template(
-        "funds/applications.html", team=team, calls=calls, page=page, live=live, now=utcnow()
+        "funds/applications.html",
+        team=team,
+        calls=calls,
+        page=page,
+        live=live,
+        refusals={c.id: _refusal(c, team) for c in calls},
+        now=utcnow(),
     )
+
+
+def _refusal(call: Call, team: Team) -> str | None:
+    """Why the team may not apply to the call (its tracks or statuses), or None."""
+    try:
+        ops.check_eligible(call, team)
+    except DomainError as err:
+        return err.message
+    return None
 
 
 @bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])

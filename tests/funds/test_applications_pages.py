@@ -259,3 +259,11 @@ def test_the_application_page_shows_its_content(make, client, portal):
     assert "Still to attach: 商业计划书" in body
     assert '<option selected value="商业计划书">' in body  # the upload offers what is missing
     assert "at most 20 MiB" in body
+
+
+def test_a_call_the_team_may_not_apply_to_says_why(make, client, portal):
+    park, _call, _team, _member = portal
+    games = h.call(make, h.fund(make, park), title_en="Games only", tracks=["games"])
+    body = text(client.get("/applications/", headers=EN))
+    assert "The call is not open to teams of the track AIGC film." in body
+    assert f"/calls/{games.id}/apply" not in body
