@@ -267,3 +267,23 @@ def test_a_call_the_team_may_not_apply_to_says_why(make, client, portal):
     body = text(client.get("/applications/", headers=EN))
     assert "The call is not open to teams of the track AIGC film." in body
     assert f"/calls/{games.id}/apply" not in body
+
+
+def test_an_upload_without_a_file_is_422_and_strangers_get_404(app, make, client, portal):
+    _park, call, team, _member = portal
+    draft = h.application(make, call, team)
+    token = csrf_token(client, f"/applications/{draft.id}")
+    empty = client.post(
+        f"/applications/{draft.id}/attachments",
+        data={"csrf_token": token, "document": ""},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert empty.status_code == 422 and "Choose a file." in text(empty)
+    assert _attach(client, draft.id, h.PDF_BYTES).status_code == 302
+    attachment = h.rows(app, Attachment)[0]
+    stranger = _as(app, make.user("member", team=make.team(_park)))
+    assert stranger.get(f"/attachments/{attachment.id}/download").status_code == 404
+    assert stranger.get(f"/applications/{draft.id}/edit").status_code == 404
+    assert stranger.get(f"/applications/{draft.id}/submit").status_code == 404
+    assert h.count(app, Attachment) == 1
