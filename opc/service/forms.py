@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 
 from opc.core.forms import BaseForm
 from opc.service.labels import CATEGORIES
 
 
-def _categories() -> list[tuple[str, Any]]:
-    return list(CATEGORIES.items())
+def _categories() -> list[SelectChoice]:
+    return [SelectChoice(code, str(label)) for code, label in CATEGORIES.items()]
 
 
 class RequestForm(BaseForm):
@@ -35,7 +35,7 @@ class AssignForm(BaseForm):
 
     def __init__(self, *args: Any, staff: list[Any] = (), **kw: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kw)
-        self.assignee_id.choices = [(str(u.id), u.name) for u in staff]
+        self.assignee_id.choices = [SelectChoice(str(u.id), u.name) for u in staff]
 
 
 class WaitForm(BaseForm):
@@ -53,7 +53,7 @@ class ReopenForm(BaseForm):
 class RateForm(BaseForm):
     rating = SelectField(
         _l("Rating"),
-        choices=[("5", "5 ★★★★★"), ("4", "4 ★★★★"), ("3", "3 ★★★"), ("2", "2 ★★"), ("1", "1 ★")],
+        choices=[SelectChoice(str(n), f"{n} " + "★" * n) for n in range(5, 0, -1)],
         validate_choice=False,
     )
     comment = TextAreaField(_l("Comment (optional)"))

@@ -132,7 +132,7 @@ def register_kinds() -> None:
         BREACHED,
         title=lambda p: _(
             "SLA breached (%(clock)s): %(title)s (%(team)s)",
-            clock=_("first response") if p["kind"] == "first_response" else _("resolution"),
+            clock=_("first response") if p["breach"] == "first_response" else _("resolution"),
             **_names(p),
         ),
         link=_link,

@@ -58,7 +58,7 @@ def warn_breaches(now: datetime) -> int:
             for request in _breached(session, kind, now):
                 session.add(ServiceBreach(request_id=request.id, kind=kind, sent_at=utcnow()))
                 session.flush()  # the unique key refuses a warning sent meanwhile
-                notify.tell_handlers(session, request, notify.BREACHED, kind=kind.value)
+                notify.tell_handlers(session, request, notify.BREACHED, breach=kind.value)
                 sent += 1
     return sent
 
