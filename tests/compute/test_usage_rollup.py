@@ -235,3 +235,15 @@ def test_the_explorer_and_the_api_read_their_sums_from_the_rollup(
             listed = staff_api.get(f"/usage{query}").get_json()
         assert listed["total"] == (1 if "H100" in query else 2)
         assert _sums_read(statements) == [], query
+    # Each caller's total is of what it sees: its team's, its own provider's, none else.
+    other_team = resident(make, park, "2026-01-01")
+    callers = {
+        api(make.user("member", team=team), scope="read"): 2,
+        api(make.user("member", team=other_team), scope="read"): 0,
+        api(star.user, scope="usage:write"): 2,
+        api(provider(make).user, scope="usage:write"): 0,
+        api(make.user("staff", parks=[make.park()])): 0,
+    }
+    for caller, total in callers.items():
+        listed = caller.get("/usage?month=2026-03").get_json()
+        assert (listed["total"], len(listed["items"])) == (total, total)
