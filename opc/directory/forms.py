@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from opc.core.forms import BaseForm, int_or_none
@@ -32,7 +39,11 @@ class IntroductionForm(BaseForm):
 
 
 class OutcomeForm(BaseForm):
-    outcome = SelectField(_l("Outcome"), choices=list(OUTCOMES.items()), validate_choice=False)
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice(k, v) for k, v in OUTCOMES.items()],
+        validate_choice=False,
+    )
 
 
 class SkillForm(BaseForm):

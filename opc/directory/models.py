@@ -70,8 +70,8 @@ class Profile(Audited, CreatedMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     team: Mapped[Team] = relationship()
-    offers: Mapped[list[Skill]] = relationship(secondary=profile_offers, order_by=Skill.code)
-    needs: Mapped[list[Skill]] = relationship(secondary=profile_needs, order_by=Skill.code)
+    offers: Mapped[list[Skill]] = relationship(secondary=profile_offers, order_by=Skill.id)
+    needs: Mapped[list[Skill]] = relationship(secondary=profile_needs, order_by=Skill.id)
 
 
 class Introduction(Audited, CreatedMixin, db.Model):

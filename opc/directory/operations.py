@@ -37,8 +37,8 @@ MAX_NOTE = 2000
 def add_skill(code: str, name_zh: str, name_en: str, *, actor: Any) -> Skill:
     """Add a skill to the shared list (admins): a new stable code and its two names."""
     require_actor(can_manage_skills, actor)
+    code, name_zh, name_en = (str(v or "").strip() for v in (code, name_zh, name_en))
     check_texts({"code": code, "name_zh": name_zh, "name_en": name_en})
-    code, name_zh, name_en = code.strip(), name_zh.strip(), name_en.strip()
     errors: dict[str, list[str]] = {}
     if not re.fullmatch(CODE_PATTERN, code):
         errors["code"] = [_("Lower-case letters, digits and _, at most 40.")]

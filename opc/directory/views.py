@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from opc.core.errors import DomainError, NotFound, ValidationFailed
 from opc.core.i18n import locale_code
@@ -95,7 +96,7 @@ def profile(team_id: int) -> Any:
         offers=[s.code for s in current.offers] if current else [],
         needs=[s.code for s in current.needs] if current else [],
     )
-    choices = [(s.code, s.display_name(locale_code())) for s in queries.skills()]
+    choices = [SelectChoice(s.code, s.display_name(locale_code())) for s in queries.skills()]
     form.offers.choices = form.needs.choices = choices
     if form.validate_on_submit():
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from opc.core.db import transaction
 from opc.core.pinyin import pinyin_of
 from opc.directory import operations as ops
 from opc.directory import queries
@@ -22,12 +23,14 @@ SKILLS = [
 
 
 def add_skills(app: Any) -> None:
-    """The skills the tests use (the migration's seed is there only until the first test
-    empties the tables)."""
+    """The skills the tests use, in this order (the migration's seed is there until the
+    first test empties the tables: it goes first, so every test starts alike)."""
     with app.app_context():
+        with transaction() as session:
+            for skill in queries.skills():
+                session.delete(skill)
         for code, zh, en in SKILLS:
-            if queries.skill_by_code(code) is None:
-                ops.add_skill(code, zh, en, actor=None)
+            ops.add_skill(code, zh, en, actor=None)
 
 
 def set_profile(app: Any, team: Any, offers=(), needs=(), hidden=False, **texts: str) -> None:
