@@ -138,7 +138,18 @@ def test_the_staff_page_introduces_and_records_outcomes(app, client, as_user, w)
     assert rows(app, Introduction)[0].outcome == "met"
 
 
-def test_members_have_no_introductions_page(client, as_user, w):
+def test_members_have_no_introductions_page_and_write_nothing(app, client, as_user, w):
     as_user("member", team=w.needy)
-    assert client.get(f"/parks/{w.park.id}/introductions").status_code in (403, 404)
+    path = f"/parks/{w.park.id}/introductions"
+    assert client.get(path).status_code in (403, 404)
     assert client.get("/directory/introductions").status_code == 404
+    data = {"team_a_id": w.needy.id, "team_b_id": w.a.id}
+    assert post_form(client, path, data, page="/directory/").status_code in (403, 404)
+    assert rows(app, Introduction) == [] and rows(app, Notification) == []
+
+
+def test_staff_of_another_park_see_neither_its_introductions_nor_its_matches(client, as_user, w):
+    as_user("staff", parks=[w.other_park])
+    assert client.get(f"/parks/{w.park.id}/introductions").status_code == 404
+    assert client.get(f"/directory/teams/{w.needy.id}/matches").status_code == 404
+    assert "星云工作室" not in text(client.get("/directory/"))
