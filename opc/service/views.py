@@ -215,6 +215,8 @@ def _act(request_id: int, name: str, form: BaseForm, run: Any, done: str, action
 
 @bp.route("/service/requests/<int:request_id>/comment", methods=["POST"])
 def comment(request_id: int) -> Any:
+    """Write on the timeline (staff: in public or an internal note; the team: its answer)."""
+
     def run(rid: int, f: Any) -> Any:
         return ops.comment(rid, actor=_actor(), body=f.body.data or "", internal=f.internal.data)
 
@@ -225,6 +227,8 @@ def comment(request_id: int) -> Any:
 
 @bp.route("/service/requests/<int:request_id>/triage", methods=["POST"])
 def triage(request_id: int) -> Any:
+    """Staff set the category."""
+
     def run(rid: int, f: Any) -> Any:
         return ops.triage(rid, actor=_actor(), category=f.category.data)
 
@@ -235,6 +239,8 @@ def triage(request_id: int) -> Any:
 
 @bp.route("/service/requests/<int:request_id>/assign", methods=["POST"])
 def assign(request_id: int) -> Any:
+    """Staff give the request to one of the park's staff."""
+
     def run(rid: int, f: Any) -> Any:
         return ops.assign(rid, actor=_actor(), assignee_id=f.assignee_id.data)
 
@@ -244,6 +250,8 @@ def assign(request_id: int) -> Any:
 
 @bp.route("/service/requests/<int:request_id>/wait", methods=["POST"])
 def wait(request_id: int) -> Any:
+    """Staff ask the team for information; the clock stands still."""
+
     def run(rid: int, f: Any) -> Any:
         return ops.ask_team(rid, actor=_actor(), question=f.question.data or "")
 
@@ -253,6 +261,8 @@ def wait(request_id: int) -> Any:
 
 @bp.route("/service/requests/<int:request_id>/resolve", methods=["POST"])
 def resolve(request_id: int) -> Any:
+    """Staff resolve the request."""
+
     def run(rid: int, f: Any) -> Any:
         return ops.resolve(rid, actor=_actor(), note=f.note.data or "")
 
@@ -263,6 +273,8 @@ def resolve(request_id: int) -> Any:
 
 @bp.route("/service/requests/<int:request_id>/confirm", methods=["POST"])
 def confirm(request_id: int) -> Any:
+    """The team confirms the resolution."""
+
     def run(rid: int, _f: Any) -> Any:
         return team_ops.confirm(rid, actor=_actor())
 
@@ -272,6 +284,8 @@ def confirm(request_id: int) -> Any:
 
 @bp.route("/service/requests/<int:request_id>/reopen", methods=["POST"])
 def reopen(request_id: int) -> Any:
+    """The team reopens a resolved request."""
+
     def run(rid: int, f: Any) -> Any:
         return team_ops.reopen(rid, actor=_actor(), reason=f.reason.data or "")
 
@@ -280,6 +294,8 @@ def reopen(request_id: int) -> Any:
 
 @bp.route("/service/requests/<int:request_id>/rate", methods=["POST"])
 def rate(request_id: int) -> Any:
+    """The team rates the service, once."""
+
     def run(rid: int, f: Any) -> Any:
         raw = f.rating.data or ""
         rating = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 3 else raw
@@ -316,10 +332,12 @@ def dashboard() -> Any:
 
 
 def may_see_queue(user: Any) -> bool:
+    """Staff (and admins): the queue and the dashboard are theirs."""
     return is_staff(user)
 
 
 def register(app: Flask) -> None:
+    """The blueprint and its navigation entries."""
     app.register_blueprint(bp)
     nav.add("service.mine", _l("Service requests"), is_member, order=48)
     nav.add("service.queue", _l("Service queue"), may_see_queue, order=48)

@@ -8,6 +8,8 @@ import pytest
 
 from opc.core.errors import RuleViolation
 from opc.extensions import db
+from opc.parks.models import Park
+from opc.parks.settings.operations import change_settings
 from opc.parks.workdays import calendar_of
 from opc.service.models import ServiceRequest
 from opc.service.operations import requests as ops
@@ -72,3 +74,21 @@ def test_a_year_the_calendar_does_not_know_refuses_to_open(app, make):
         h.opened(app, d, at(2099, 3, 3, 9, 0))
     assert refused.value.code == "calendar_year_unknown"
     assert h.count(app, ServiceRequest) == 0
+
+
+def test_each_park_sets_its_own_targets_per_category(app, make):
+    d = h.desk(make)
+    admin = make.user("admin")
+    with app.app_context():
+        park = db.session.get(Park, d.park.id)
+        change_settings(
+            park,
+            actor=admin,
+            values={"service_financing_response": 60, "service_financing_resolution": 450},
+        )
+    r = h.opened(app, d, at(2026, 3, 3, 11, 30), category="financing")
+    other = h.opened(app, d, at(2026, 3, 3, 11, 30), category="facilities")
+    # 60 working minutes from 11:30: 11:30–12:00, then 13:30–14:00 (lunch does not count).
+    assert (r.response_minutes, r.first_response_due) == (60, at(2026, 3, 3, 14, 0))
+    assert r.resolution_due == at(2026, 3, 4, 11, 30)  # one working day
+    assert other.response_minutes == 240  # the default, untouched
