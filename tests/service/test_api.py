@@ -173,3 +173,19 @@ def test_the_list_filters_by_sla_state(app, make, api):
     assert [i["id"] for i in breached.get_json()["items"]] == [late.id]
     assert [i["id"] for i in on_time.get_json()["items"]] == [fresh.id]
     assert bad.status_code == 422
+
+
+def test_the_list_costs_the_same_queries_for_2_or_30_requests(app, make, api, count_queries):
+    d = h.desk(make)
+    for _ in range(2):
+        h.opened(app, d, NOW)
+    client = api(d.staff)
+    with time_machine.travel(NOW, tick=False):
+        client.get("/service-requests")  # the token's first use is recorded once
+        with count_queries() as few:
+            assert client.get("/service-requests?per_page=200").get_json()["total"] == 2
+        for _ in range(28):
+            h.opened(app, d, NOW)
+        with count_queries() as many:
+            assert client.get("/service-requests?per_page=200").get_json()["total"] == 30
+    assert len(many) == len(few)
