@@ -46,6 +46,19 @@ def _state(remaining: int, target: int, overdue: bool) -> str:
     return DUE_SOON if remaining <= max(1, target // DUE_SOON_SHARE) else ON_TIME
 
 
+def _running(cal: WorkingCalendar, now: datetime, due: datetime, target: int) -> Clock:
+    """A running clock: breached from its due instant on (whether or not the calendar can
+    count the minutes since), else on time or due soon by the working minutes left."""
+    overdue = now >= due
+    try:
+        remaining = cal.working_minutes(now, due)
+    except UnknownYear:
+        if overdue:
+            return Clock(BREACHED, None)
+        raise
+    return Clock(_state(remaining, target, overdue), remaining)
+
+
 def resolution_elapsed(cal: WorkingCalendar, r: ServiceRequest, now: datetime) -> int:
     """Working minutes the resolution clock has run: from `clock_from` to now (or to the
     start of the current wait), less the working minutes waited on the team before."""
@@ -57,9 +70,7 @@ def response_clock(cal: WorkingCalendar, r: ServiceRequest, now: datetime) -> Cl
     if r.first_responded_at is not None:
         late = r.first_responded_at > r.first_response_due
         return Clock(BREACHED if late else ON_TIME, None)
-    remaining = cal.working_minutes(now, r.first_response_due)
-    overdue = now >= r.first_response_due
-    return Clock(_state(remaining, r.response_minutes, overdue), remaining)
+    return _running(cal, now, r.first_response_due, r.response_minutes)
 
 
 def resolution_clock(cal: WorkingCalendar, r: ServiceRequest, now: datetime) -> Clock:
@@ -72,9 +83,7 @@ def resolution_clock(cal: WorkingCalendar, r: ServiceRequest, now: datetime) -> 
         state = _state(remaining, r.resolution_minutes, remaining <= 0)
         return Clock(state, remaining, paused=True)
     assert r.resolution_due is not None
-    remaining = cal.working_minutes(now, r.resolution_due)
-    overdue = now >= r.resolution_due
-    return Clock(_state(remaining, r.resolution_minutes, overdue), remaining)
+    return _running(cal, now, r.resolution_due, r.resolution_minutes)
 
 
 def sla_of(cal: WorkingCalendar, r: ServiceRequest, now: datetime) -> Sla:

@@ -92,3 +92,16 @@ def test_each_park_sets_its_own_targets_per_category(app, make):
     assert (r.response_minutes, r.first_response_due) == (60, at(2026, 3, 3, 14, 0))
     assert r.resolution_due == at(2026, 3, 4, 11, 30)  # one working day
     assert other.response_minutes == 240  # the default, untouched
+
+
+def test_a_clock_the_calendar_cannot_count_is_unknown_until_overdue(app, make, ctx):
+    d = h.desk(make)
+    r = h.opened(app, d, at(2026, 12, 25, 9, 0))  # a Friday
+    request = db.session.get(ServiceRequest, r.id)
+    cal = calendar_of(request.park)
+    # The due instants lie in 2026; from a January 2027 the package does not know, the
+    # minutes left cannot be counted, but an overdue clock is breached all the same.
+    request.first_response_due = at(2027, 1, 5, 9, 0)
+    assert sla_of(cal, request, at(2027, 1, 4, 9, 0)).response.state == "unknown"
+    assert sla_of(cal, request, at(2027, 1, 6, 9, 0)).response.state == "breached"
+    db.session.rollback()
