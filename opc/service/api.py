@@ -183,8 +183,10 @@ def _reloaded(request_id: int, user: Any) -> dict[str, Any]:
     errors=(404,),
 )
 def create_request(user: Any, body: RequestIn) -> dict[str, Any]:
-    """Open a request for the caller's team; the due instants count the park's working
-    minutes (409 calendar_year_unknown when its calendar lacks the year)."""
+    """Open a request for the caller's team, due in the park's working minutes.
+
+    409 calendar_year_unknown when the park's calendar lacks a year the due instants need.
+    """
     team = get_or_404(Team, body.team_id, user)
     request = ops.open_request(
         actor=user,
@@ -250,8 +252,11 @@ def _action(rule: str, *, body: type[In] | None, allow: Any) -> Any:
     allow=can_view_request,
 )
 def comment_request(user: Any, request_id: int, body: CommentIn) -> dict[str, Any]:
-    """Write on the timeline: staff in public or as an internal note (403 for a member), the
-    team its answer (ends a wait); 409 request_closed."""
+    """Write on the timeline: in public, or as an internal note (staff only).
+
+    The team's comment answers a wait on it (the clock runs again); 403 for a member's
+    internal note; 409 request_closed.
+    """
     request = get_or_404(ServiceRequest, request_id, user)
     ops.comment(request.id, actor=user, body=body.body, internal=body.internal)
     return _reloaded(request_id, user)
@@ -263,7 +268,10 @@ def comment_request(user: Any, request_id: int, body: CommentIn) -> dict[str, An
     allow=can_handle_request,
 )
 def triage_request(user: Any, request_id: int, body: TriageIn) -> dict[str, Any]:
-    """Set the category (staff); an open request becomes triaged; 409 invalid_transition."""
+    """Set the request's category; an open request becomes triaged (staff).
+
+    409 invalid_transition once resolved.
+    """
     request = get_or_404(ServiceRequest, request_id, user, "service_requests.handle")
     ops.triage(request.id, actor=user, category=body.category.value)
     return _reloaded(request_id, user)
@@ -275,7 +283,10 @@ def triage_request(user: Any, request_id: int, body: TriageIn) -> dict[str, Any]
     allow=can_handle_request,
 )
 def assign_request(user: Any, request_id: int, body: AssignIn) -> dict[str, Any]:
-    """Assign to a staff member of the park (422 otherwise); 409 invalid_transition."""
+    """Assign the request to a staff member of its park (staff).
+
+    422 for anyone else; 409 invalid_transition once resolved.
+    """
     request = get_or_404(ServiceRequest, request_id, user, "service_requests.handle")
     ops.assign(request.id, actor=user, assignee_id=body.assignee_id)
     return _reloaded(request_id, user)
@@ -287,8 +298,10 @@ def assign_request(user: Any, request_id: int, body: AssignIn) -> dict[str, Any]
     allow=can_handle_request,
 )
 def wait_request(user: Any, request_id: int, body: WaitIn) -> dict[str, Any]:
-    """Ask the team for information: waiting_on_team, the resolution clock pauses; 409
-    invalid_transition."""
+    """Ask the team for information: the resolution clock pauses (staff).
+
+    409 invalid_transition.
+    """
     request = get_or_404(ServiceRequest, request_id, user, "service_requests.handle")
     ops.ask_team(request.id, actor=user, question=body.question)
     return _reloaded(request_id, user)
@@ -300,7 +313,10 @@ def wait_request(user: Any, request_id: int, body: WaitIn) -> dict[str, Any]:
     allow=can_handle_request,
 )
 def resolve_request(user: Any, request_id: int, body: ResolveIn) -> dict[str, Any]:
-    """Resolve (staff); 409 invalid_transition."""
+    """Resolve the request, saying how (staff).
+
+    409 invalid_transition.
+    """
     request = get_or_404(ServiceRequest, request_id, user, "service_requests.handle")
     ops.resolve(request.id, actor=user, note=body.note)
     return _reloaded(request_id, user)
@@ -312,7 +328,10 @@ def resolve_request(user: Any, request_id: int, body: ResolveIn) -> dict[str, An
     allow=can_open_request,
 )
 def confirm_request(user: Any, request_id: int) -> dict[str, Any]:
-    """The team confirms the resolution: closed; 409 invalid_transition."""
+    """Confirm the resolution: the request is closed (the team).
+
+    409 invalid_transition.
+    """
     request = get_or_404(ServiceRequest, request_id, user, "service_requests.open")
     team_ops.confirm(request.id, actor=user)
     return _reloaded(request_id, user)
@@ -324,7 +343,10 @@ def confirm_request(user: Any, request_id: int) -> dict[str, Any]:
     allow=can_open_request,
 )
 def reopen_request(user: Any, request_id: int, body: ReopenIn) -> dict[str, Any]:
-    """The team reopens a resolved request; 409 invalid_transition, reopen_window_passed."""
+    """Reopen a resolved request, saying why (the team).
+
+    409 invalid_transition, reopen_window_passed.
+    """
     request = get_or_404(ServiceRequest, request_id, user, "service_requests.open")
     team_ops.reopen(request.id, actor=user, reason=body.reason)
     return _reloaded(request_id, user)
@@ -336,8 +358,10 @@ def reopen_request(user: Any, request_id: int, body: ReopenIn) -> dict[str, Any]
     allow=can_open_request,
 )
 def rate_request(user: Any, request_id: int, body: RateIn) -> dict[str, Any]:
-    """The team rates the service 1–5, once, after resolution; 409 not_resolved, already_rated;
-    422 outside 1–5."""
+    """Rate the service 1–5 with a comment, once, after resolution (the team).
+
+    409 not_resolved, already_rated; 422 outside 1–5.
+    """
     request = get_or_404(ServiceRequest, request_id, user, "service_requests.open")
     team_ops.rate(request.id, actor=user, rating=body.rating, comment=body.comment)
     return _reloaded(request_id, user)
