@@ -7,6 +7,7 @@ from flask import Flask
 
 from opc.service import (
     api,  # /api/v1/service-requests: routes register when imported
+    api_attachments,  # /api/v1 files of requests
     audit_kinds,
     models,
     notify,
@@ -14,11 +15,20 @@ from opc.service import (
     settings,  # SLA targets per category, the reopening window
     tasks,  # the breach warnings job registers when imported
     views,
+    views_attachments,  # the pages' files: routes on the service blueprint
 )
 from opc.service.labels import category_label, service_status_label, sla_label
 
 # Models map, rules, settings and jobs register when imported.
-__all__ = ["api", "models", "permissions", "settings", "tasks"]
+__all__ = [
+    "api",
+    "api_attachments",
+    "models",
+    "permissions",
+    "settings",
+    "tasks",
+    "views_attachments",
+]
 
 
 def init_app(app: Flask) -> None:

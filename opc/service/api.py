@@ -137,8 +137,19 @@ class EntryOut(Out):
     by: str | None
 
 
+class AttachmentOut(Out):
+    id: int
+    request_id: int
+    filename: str
+    kind: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
 class RequestDetailOut(RequestOut):
     timeline: list[EntryOut] = Field(description="internal entries only for the park's staff")
+    attachments: list[AttachmentOut]
 
 
 def _clock(clock: Any) -> dict[str, Any]:
@@ -165,6 +176,7 @@ def _detail(r: ServiceRequest, user: Any) -> dict[str, Any]:
     out["timeline"] = [
         EntryOut.model_validate(e).model_dump(mode="json") for e in q.timeline(r, user)
     ]
+    out["attachments"] = [AttachmentOut.model_validate(a) for a in r.attachments]
     return RequestDetailOut.model_validate(out).model_dump(mode="json")
 
 

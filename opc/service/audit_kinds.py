@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from opc.audit.registry import RecordKind, register
 from opc.core.i18n import locale_code
 from opc.service.labels import category_label, service_status_label
-from opc.service.models import ServiceRequest
+from opc.service.models import ServiceAttachment, ServiceRequest
 
 
 def _name(request: Any) -> str:
@@ -36,3 +36,4 @@ def register_kinds() -> None:
             hidden=frozenset({"clock_from", "waiting_since"}),
         )
     )
+    register(RecordKind(ServiceAttachment, _l("Service request file"), name=lambda a: a.filename))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 
 from opc.core.forms import BaseForm
@@ -61,3 +62,7 @@ class RateForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     """A confirmation: the CSRF token only."""
+
+
+class AttachmentForm(BaseForm):
+    file = FileField(_l("File (PDF, PNG, JPEG, XLSX or DOCX)"))

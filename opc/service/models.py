@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -126,6 +127,9 @@ class ServiceRequest(Audited, CreatedMixin, db.Model):
     events: Mapped[list[ServiceEvent]] = relationship(
         order_by="ServiceEvent.id", cascade="all, delete-orphan", back_populates="request"
     )
+    attachments: Mapped[list[ServiceAttachment]] = relationship(
+        order_by="ServiceAttachment.id", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<ServiceRequest {self.id} {self.status}>"
@@ -167,6 +171,30 @@ class ServiceEvent(db.Model):
 
     request: Mapped[ServiceRequest] = relationship(back_populates="events")
     by: Mapped[User | None] = relationship()
+
+
+class ServiceAttachment(Audited, CreatedMixin, db.Model):
+    """A file attached to a request by the team or staff, stored by opc.core.storage under a
+    random key; `kind` is the type found in its content (pdf, png, jpeg, xlsx, docx)."""
+
+    __tablename__ = "service_attachments"
+    __table_args__ = (
+        CheckConstraint("size > 0", name="size_positive"),
+        CheckConstraint("kind IN ('pdf', 'png', 'jpeg', 'xlsx', 'docx')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    uploaded_by: Mapped[User | None] = relationship()
 
 
 class BreachKind(StrEnum):
@@ -213,6 +241,18 @@ _register(
         "kind_known": ("invalid_event", lambda: _("Unknown kind of timeline entry.")),
         "notes_internal": ("note_not_internal", lambda: _("An internal note stays internal.")),
     },
+)
+_register(
+    "service_attachments",
+    {
+        "size_positive": ("empty_file", lambda: _("The file is empty.")),
+        "kind_known": ("file_type_not_allowed", lambda: _("This type of file is not accepted.")),
+    },
+)
+constraints.register(
+    "uq_service_attachments_storage_key",
+    "attachment_exists",
+    lambda: _("The file is stored already."),
 )
 _register(
     "service_breaches",

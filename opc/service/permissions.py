@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, false, select
 
 from opc.core.permissions import Role, rule, visibility
+from opc.extensions import db
 from opc.parks.permissions import staff_of, staff_park_ids
-from opc.service.models import ServiceRequest
+from opc.service.models import ServiceAttachment, ServiceRequest
 from opc.teams.permissions import is_member_of
 
 
@@ -51,3 +52,19 @@ def _visible_requests(user: Any) -> ColumnElement[bool]:
     if user.role == Role.MEMBER and user.team_id is not None:
         return ServiceRequest.team_id == user.team_id
     return false()
+
+
+@rule("service_attachments.view")
+def can_view_attachment(user: Any, attachment: Any = None) -> bool:
+    """A request's file: whoever may see the request."""
+    if attachment is None:
+        return user.role in (Role.STAFF, Role.MEMBER)
+    request = db.session.get(ServiceRequest, attachment.request_id)
+    return request is not None and can_view_request(user, request)
+
+
+@visibility(ServiceAttachment)
+def _visible_attachments(user: Any) -> ColumnElement[bool]:
+    return ServiceAttachment.request_id.in_(
+        select(ServiceRequest.id).where(_visible_requests(user))
+    )

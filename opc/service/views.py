@@ -30,6 +30,7 @@ from opc.service import figures
 from opc.service import queries as q
 from opc.service.forms import (
     AssignForm,
+    AttachmentForm,
     CommentForm,
     ConfirmForm,
     RateForm,
@@ -157,7 +158,8 @@ def _park_staff(park_id: int) -> list[User]:
     return list(db.session.scalars(stmt))
 
 
-def _detail(r: ServiceRequest, forms: dict[str, BaseForm] | None = None, status: int = 200) -> Any:
+def page_of(r: ServiceRequest, forms: dict[str, BaseForm] | None = None, status: int = 200) -> Any:
+    """The request's page with the forms the reader may use (`forms` replace the blank ones)."""
     user = current_user
     staff = can_handle_request(user, r)
     team = can_open_request(user, r)
@@ -178,6 +180,8 @@ def _detail(r: ServiceRequest, forms: dict[str, BaseForm] | None = None, status:
         shown["rate"] = RateForm()
     if r.status == Status.CLOSED:
         shown.pop("comment")
+    else:
+        shown["attach"] = AttachmentForm()
     shown.update(forms or {})
     sla = q.sla_states([r], utcnow())[r.id]
     page = render_template(
@@ -194,7 +198,7 @@ def _detail(r: ServiceRequest, forms: dict[str, BaseForm] | None = None, status:
 @bp.route("/service/requests/<int:request_id>")
 def detail(request_id: int) -> Any:
     """A request, its SLA and timeline, and the actions the reader may take."""
-    return _detail(get_or_404(ServiceRequest, request_id, current_user))
+    return page_of(get_or_404(ServiceRequest, request_id, current_user))
 
 
 def _act(request_id: int, name: str, form: BaseForm, run: Any, done: str, action: str) -> Any:
@@ -207,10 +211,10 @@ def _act(request_id: int, name: str, form: BaseForm, run: Any, done: str, action
         except DomainError as err:
             form.show_error(err)
             db.session.rollback()
-            return _detail(get_or_404(ServiceRequest, request_id, current_user), {name: form}, 422)
+            return page_of(get_or_404(ServiceRequest, request_id, current_user), {name: form}, 422)
         flash(done, "success")
         return redirect(url_for("service.detail", request_id=r.id))
-    return _detail(r, {name: form}, form.status)
+    return page_of(r, {name: form}, form.status)
 
 
 @bp.route("/service/requests/<int:request_id>/comment", methods=["POST"])
