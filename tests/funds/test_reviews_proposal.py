@@ -138,7 +138,7 @@ def test_staff_propose_adjust_and_accept_on_the_page(app, make, client, s):
     assert len(slots) == 12
     data = {name: "" for name, _a in slots}
     chosen = {}
-    for name, application_id in slots:  # each select's proposed reviewer
+    for name, _application_id in slots:  # each select's proposed reviewer
         block = proposed.split(f'name="{name}"')[1].split("</select>")[0]
         chosen[name] = re.search(r'<option value="(\d+)" selected>', block).group(1)
     data.update(chosen)
