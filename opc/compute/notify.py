@@ -23,19 +23,12 @@ from opc.core.permissions import Role
 from opc.extensions import db
 from opc.notifications import local, path_for, sentences
 from opc.parks.models import staff_parks
+from opc.teams.queries import active_member_ids
 
 Params = dict[str, Any]
 
 
 # --- who hears of it -------------------------------------------------------------------
-
-
-def team_member_ids(session: Session, team_id: int) -> list[int]:
-    """The team's members whose accounts are active."""
-    stmt = select(User.id).where(
-        User.team_id == team_id, User.role == Role.MEMBER, User.is_active.is_(True)
-    )
-    return list(session.scalars(stmt.order_by(User.id)))
 
 
 def park_staff_ids(session: Session, park_id: int) -> list[int]:
@@ -132,7 +125,7 @@ def register_kinds() -> None:
 def notify_voucher_alert(voucher: Voucher, *, kind: str, **_kw: Any) -> None:
     """Notify the team's members and the park's staff of a voucher's alert."""
     session = db.session()
-    recipients = team_member_ids(session, voucher.team_id)
+    recipients = active_member_ids(session, voucher.team_id)
     recipients += park_staff_ids(session, voucher.park_id)
     notifications.notify(session, recipients, f"voucher.{kind}", voucher_params(voucher))
 

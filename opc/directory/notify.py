@@ -10,25 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opc import notifications
-from opc.auth.models import User
-from opc.core.permissions import Role
 from opc.directory.models import Introduction
 from opc.notifications import local, path_for, sentences
 from opc.teams.models import Team
+from opc.teams.queries import active_member_ids
 
 INTRODUCED = "introduction.made"
-
-
-def team_member_ids(session: Session, team_id: int) -> list[int]:
-    """The team's members whose accounts are active."""
-    stmt = select(User.id).where(
-        User.team_id == team_id, User.role == Role.MEMBER, User.is_active.is_(True)
-    )
-    return list(session.scalars(stmt.order_by(User.id)))
 
 
 def _params(intro: Introduction, own: Team, other: Team) -> dict[str, Any]:
@@ -61,5 +51,5 @@ def notify_introduction(session: Session, intro: Introduction) -> None:
     """Tell each team's members whom they are introduced to."""
     a, b = intro.team_a, intro.team_b
     for own, other in ((a, b), (b, a)):
-        recipients = team_member_ids(session, own.id)
+        recipients = active_member_ids(session, own.id)
         notifications.notify(session, recipients, INTRODUCED, _params(intro, own, other))

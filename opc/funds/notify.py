@@ -10,28 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from opc import notifications
-from opc.auth.models import User
 from opc.core.money import format_money
-from opc.core.permissions import Role
 from opc.funds.application_models import Application
 from opc.notifications import local, path_for, sentences
+from opc.teams.queries import active_member_ids
 
 Params = dict[str, Any]
 APPROVED = "application.approved"
 REJECTED = "application.rejected"
-
-
-def team_member_ids(session: Session, team_id: int) -> list[int]:
-    """The team's members whose accounts are active."""
-    stmt = select(User.id).where(
-        User.team_id == team_id, User.role == Role.MEMBER, User.is_active.is_(True)
-    )
-    return list(session.scalars(stmt.order_by(User.id)))
 
 
 def decision_params(application: Application) -> Params:
@@ -91,5 +81,5 @@ def register_kinds() -> None:
 
 def notify_decision(session: Session, application: Application, kind: str) -> None:
     """Tell the application's team (its active members) of the decision."""
-    recipients = team_member_ids(session, application.team_id)
+    recipients = active_member_ids(session, application.team_id)
     notifications.notify(session, recipients, kind, decision_params(application))

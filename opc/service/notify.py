@@ -22,6 +22,7 @@ from opc.notifications import local, path_for
 from opc.parks.models import staff_parks
 from opc.service.labels import category_label
 from opc.service.models import ServiceRequest
+from opc.teams.queries import active_member_ids
 
 Params = dict[str, Any]
 OPENED = "service.opened"
@@ -32,14 +33,6 @@ WAITING = "service.waiting"
 RESOLVED = "service.resolved"
 REOPENED = "service.reopened"
 BREACHED = "service.breached"
-
-
-def team_member_ids(session: Session, team_id: int) -> list[int]:
-    """The team's members whose accounts are active."""
-    stmt = select(User.id).where(
-        User.team_id == team_id, User.role == Role.MEMBER, User.is_active.is_(True)
-    )
-    return list(session.scalars(stmt.order_by(User.id)))
 
 
 def park_staff_ids(session: Session, park_id: int) -> list[int]:
@@ -141,7 +134,7 @@ def register_kinds() -> None:
 
 def tell_team(session: Session, request: ServiceRequest, kind: str, **extra: Any) -> None:
     notifications.notify(
-        session, team_member_ids(session, request.team_id), kind, params(request, **extra)
+        session, active_member_ids(session, request.team_id), kind, params(request, **extra)
     )
 
 

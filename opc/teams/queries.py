@@ -13,11 +13,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from opc.auth.models import User
 from opc.core.dates import local_today
-from opc.core.permissions import visible
+from opc.core.permissions import Role, visible
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.teams.models import Invitation, Team, TeamStatus, TeamStatusChange
@@ -108,6 +108,15 @@ def history(team: Team) -> Select[tuple[TeamStatusChange]]:
 def members(team: Team) -> Select[Any]:
     """The team's members, oldest account first."""
     return select(User).where(User.team_id == team.id).order_by(User.id)
+
+
+def active_member_ids(session: Session, team_id: int) -> list[int]:
+    """The ids of the team's members whose accounts are active: who hears of the team's
+    news (vouchers, applications, requests, introductions)."""
+    stmt = select(User.id).where(
+        User.team_id == team_id, User.role == Role.MEMBER, User.is_active.is_(True)
+    )
+    return list(session.scalars(stmt.order_by(User.id)))
 
 
 @dataclass
