@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from opc.auth.models import User
 from opc.core import nav
@@ -23,7 +24,7 @@ from opc.core.forms import BaseForm
 from opc.core.i18n import locale_code
 from opc.core.pagination import page_number
 from opc.core.permissions import Role, get_or_404, require, visible
-from opc.core.values import arg_id, arg_text
+from opc.core.values import arg_id, arg_text, parse_id
 from opc.extensions import db
 from opc.parks.models import Park, staff_parks
 from opc.service import figures
@@ -166,9 +167,7 @@ def page_of(r: ServiceRequest, forms: dict[str, BaseForm] | None = None, status:
     shown: dict[str, BaseForm] = {"comment": CommentForm()}
     if staff and r.status not in DONE:
         shown["triage"] = TriageForm(data={"category": r.category})
-        shown["assign"] = AssignForm(
-            staff=_park_staff(r.park_id), data={"assignee_id": str(r.assignee_id or "")}
-        )
+        shown["assign"] = AssignForm(data={"assignee_id": str(r.assignee_id or "")})
     if staff and may_move(r, Status.WAITING):
         shown["wait"] = WaitForm()
     if staff and may_move(r, Status.RESOLVED):
@@ -183,6 +182,10 @@ def page_of(r: ServiceRequest, forms: dict[str, BaseForm] | None = None, status:
     else:
         shown["attach"] = AttachmentForm()
     shown.update(forms or {})
+    if "assign" in shown:  # the blank form and a refused one alike: the staff to choose from
+        shown["assign"].assignee_id.choices = [
+            SelectChoice(str(u.id), u.name) for u in _park_staff(r.park_id)
+        ]
     sla = q.sla_states([r], utcnow())[r.id]
     page = render_template(
         "service/detail.html",
@@ -246,7 +249,8 @@ def assign(request_id: int) -> Any:
     """Staff give the request to one of the park's staff."""
 
     def run(rid: int, f: Any) -> Any:
-        return ops.assign(rid, actor=_actor(), assignee_id=f.assignee_id.data)
+        # The select posts text; the operation takes an id (None: no one it could be).
+        return ops.assign(rid, actor=_actor(), assignee_id=parse_id(f.assignee_id.data))
 
     form = AssignForm()
     return _act(request_id, "assign", form, run, _("Assigned."), "service_requests.handle")
