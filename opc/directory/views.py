@@ -91,10 +91,14 @@ def profile(team_id: int) -> Any:
     """The team's profile: what it offers and needs, and whether it hides itself."""
     team = _team(team_id)
     current = queries.profile_of(team)
+    # Not obj=current: the profile's Skill objects would win over these codes, and no box
+    # would show as checked.
     form = ProfileForm(
-        obj=current,
         offers=[s.code for s in current.offers] if current else [],
         needs=[s.code for s in current.needs] if current else [],
+        offers_text=current.offers_text if current else "",
+        needs_text=current.needs_text if current else "",
+        hidden=current.hidden if current else False,
     )
     choices = [SelectChoice(s.code, s.display_name(locale_code())) for s in queries.skills()]
     form.offers.choices = form.needs.choices = choices
