@@ -251,7 +251,7 @@ _register(
 
 # --- statements --------------------------------------------------------------------------
 
-LINE_KINDS = ("rent", "waiver", "adjustment", "clawback", "rounding")
+LINE_KINDS = ("rent", "waiver", "adjustment", "clawback", "rounding", "room")
 # The database refuses any change of an issued statement or its lines (migration 0008: a
 # trigger on SQLite and PostgreSQL); the rule's code when something tries.
 FROZEN = "statement_frozen"
@@ -291,7 +291,8 @@ class Statement(Audited, db.Model):
 
 class StatementLine(Audited, db.Model):
     """A line of an issued statement: rent for an allocation, a waiver (negative), an
-    adjustment (a correction of an earlier month, `corrects_month`), a clawback, rounding."""
+    adjustment (a correction of an earlier month, `corrects_month`), a clawback, rounding,
+    a shared room's hours beyond the team's free quota (`room`, opc.rooms)."""
 
     __tablename__ = "statement_lines"
     __table_args__ = (
@@ -299,7 +300,8 @@ class StatementLine(Audited, db.Model):
             "statement_id", "position", name="uq_statement_lines_statement_id_position"
         ),
         CheckConstraint(
-            "kind IN ('rent', 'waiver', 'adjustment', 'clawback', 'rounding')", name="kind_known"
+            "kind IN ('rent', 'waiver', 'adjustment', 'clawback', 'rounding', 'room')",
+            name="kind_known",
         ),
         Index("ix_statement_lines_policy_id", "policy_id"),
     )
