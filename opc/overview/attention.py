@@ -1,6 +1,8 @@
 """What a park's staff should act on, for the dashboard: applicants waiting for a decision
 (oldest first), allocations ending soon, resident teams without space. Each is also a
 filter of the team list (registered from init_app), so that a count links to its teams.
+For admins, in December, next year when the park's working calendar does not know it yet
+(service deadlines that reach into it would fail).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from sqlalchemy import Select, and_, exists, func, select
 
 from opc.extensions import db
 from opc.parks.models import Park
+from opc.parks.workdays import calendar_of
+from opc.parks.workdays.queries import unknown_next_year
 from opc.space.models import Allocation, Unit
 from opc.teams.models import Team, TeamStatus
 from opc.teams.pages import Filter, add_facet
@@ -39,6 +43,7 @@ class Attention:
     ending: list[Ending]  # the first SHOWN to end
     ending_total: int
     without_space: int  # resident teams that hold no unit today
+    unknown_year: int | None = None  # December: next year, unknown to the park's calendar
 
 
 def _ends_soon(day: date) -> Any:
@@ -55,8 +60,11 @@ def _holds_on(day: date) -> Any:
     )
 
 
-def attention(park: Park, today: date, applicants_total: int) -> Attention:
-    """The park's items to act on, for its `today`: three statements."""
+def attention(
+    park: Park, today: date, applicants_total: int, *, calendar: bool = False
+) -> Attention:
+    """The park's items to act on, for its `today`: three statements; with `calendar`
+    (those who keep the park's working calendar), whether next year is unknown to it."""
     applicants = db.session.scalars(
         select(Team)
         .where(Team.park_id == park.id, Team.status == TeamStatus.APPLICANT)
@@ -84,6 +92,7 @@ def attention(park: Park, today: date, applicants_total: int) -> Attention:
         ending=ending[:SHOWN],
         ending_total=len(ending),
         without_space=int(without_space or 0),
+        unknown_year=unknown_next_year(calendar_of(park), today) if calendar else None,
     )
 
 

@@ -39,7 +39,12 @@ def dashboard(park_id: int) -> Any:
     # Who applied, whose lease ends: for those who manage the park's teams only.
     todo = None
     if can_manage_teams(current_user, park):
-        todo = attention(park, summary.today, summary.teams_by_status[TeamStatus.APPLICANT])
+        todo = attention(
+            park,
+            summary.today,
+            summary.teams_by_status[TeamStatus.APPLICANT],
+            calendar=can_manage_parks(current_user, park),
+        )
     tracks = summary.residents_by_track
     chart = {
         "labels": [track_label(track) for track, _n in tracks],
