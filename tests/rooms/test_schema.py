@@ -77,3 +77,34 @@ def test_places_taken_never_exceed_the_capacity(app, make):
         row.offered_count = 1
         with pytest.raises(sa.exc.IntegrityError):
             session.commit()
+
+
+def test_an_event_holds_its_room_and_a_clash_is_refused_naming_the_booking(app, make):
+    from opc.core.db import transaction
+    from opc.core.errors import RuleViolation
+    from opc.parks.models import Park
+    from opc.rooms.operations.venues import hold_for_event, release_for_event
+
+    room = make.room()
+    staff = make.user("staff", parks=[])
+    _add(app, _booking(room, T0, hours=1))
+    first = make.event(
+        park_id=room.park_id, starts_at=T0 + timedelta(hours=1), venue_unit_id=room.unit_id
+    )
+    clash = make.event(
+        park_id=room.park_id, starts_at=T0 + timedelta(minutes=30), venue_unit_id=room.unit_id
+    )
+    with app.app_context():
+        with transaction(staff) as session:
+            park = session.get(Park, room.park_id)
+            held = hold_for_event(session, session.get(Event, first.id), park, actor=staff)
+            assert held.event_id == first.id and held.team_id is None
+        with pytest.raises(RuleViolation) as refused, transaction(staff) as session:
+            park = session.get(Park, room.park_id)
+            hold_for_event(session, session.get(Event, clash.id), park, actor=staff)
+        assert refused.value.code == "room_taken"
+        assert refused.value.conflict["starts_at"].startswith("2026-12-07T10:00")  # Shanghai
+        with transaction(staff) as session:
+            release_for_event(session, first.id, actor=staff)
+        statuses = db.session.scalars(sa.select(Booking.status).order_by(Booking.id)).all()
+        assert statuses == ["confirmed", "cancelled"]
