@@ -21,9 +21,11 @@ from opc.auth.operations import create_user
 from opc.core.dates import local_today
 from opc.core.db import transaction
 from opc.demo.compute import seed_compute
+from opc.demo.directory import seed_directory
 from opc.demo.funds import seed_funds
 from opc.demo.parks import seed_park
 from opc.demo.rent import seed_rent
+from opc.demo.service import seed_service
 from opc.demo.specs import CHENGDU, PARKS, TZ
 from opc.extensions import db
 from opc.parks.models import Park
@@ -95,6 +97,10 @@ def seed_demo() -> bool:
             park = session.scalar(select(Park).where(Park.code == CHENGDU.code))
             seed_compute(session, park, LOGINS[4].email, today)
             seed_funds(session, park, staff, users[LOGINS[2].email], member_team)
+        for spec in missing:  # the directory and the service desk act as the logins above
+            park = session.scalar(select(Park).where(Park.code == spec.code))
+            seed_directory(session, park, staff, users.get(LOGINS[3].email))
+            seed_service(session, park, staff, users.get(LOGINS[3].email))
     return created
 
 
