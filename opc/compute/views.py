@@ -24,15 +24,12 @@ from opc.core.dates import local_today
 from opc.core.errors import DomainError, NotFound
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
+from opc.core.security import acting_user
 from opc.core.values import arg_id, arg_text
 from opc.parks.models import Park
 from opc.teams.models import Team
 
 bp = Blueprint("compute", __name__)
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _park(park_id: int) -> Park:
@@ -101,7 +98,7 @@ def new_programme(park_id: int) -> Any:
     form = _programme_form(park)
     if form.validate_on_submit():
         try:
-            programme = create_programme(actor=_actor(), park_id=park.id, **form.values())
+            programme = create_programme(actor=acting_user(), park_id=park.id, **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -119,7 +116,7 @@ def edit_programme(programme_id: int) -> Any:
     form = _programme_form(park, programme)
     if form.validate_on_submit():
         try:
-            update_programme(programme, actor=_actor(), **form.values())
+            update_programme(programme, actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -243,7 +240,7 @@ def vouchers(park_id: int) -> Any:
     form = _voucher_form(park)
     if form.validate_on_submit():
         try:
-            voucher = grant_voucher(actor=_actor(), **form.values())
+            voucher = grant_voucher(actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:

@@ -30,6 +30,11 @@ def is_public(endpoint: str | None) -> bool:
     return bool(getattr(view, "public", False))
 
 
+def acting_user() -> Any:
+    """The signed-in user as a plain object, for an operation's `actor` (not the proxy)."""
+    return current_user._get_current_object()
+
+
 def client_address() -> str:
     """The address of the client that sent this request, for throttling and rate limits.
 

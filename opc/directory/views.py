@@ -16,7 +16,7 @@ from opc.core.errors import DomainError, NotFound, ValidationFailed
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
-from opc.core.security import safe_next
+from opc.core.security import acting_user, safe_next
 from opc.core.values import arg_id, arg_text
 from opc.directory import operations as ops
 from opc.directory import queries
@@ -35,10 +35,6 @@ from opc.teams.labels import TRACKS
 from opc.teams.models import Team
 
 bp = Blueprint("directory", __name__)
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _filters(skills: dict[str, str]) -> queries.DirectoryFilters:
@@ -104,7 +100,7 @@ def profile(team_id: int) -> Any:
     form.offers.choices = form.needs.choices = choices
     if form.validate_on_submit():
         try:
-            ops.save_profile(team, actor=_actor(), **form.values())
+            ops.save_profile(team, actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -171,7 +167,7 @@ def introductions(park_id: int) -> Any:
     form.team_a_id.choices = form.team_b_id.choices = choices
     if form.validate_on_submit():
         try:
-            ops.introduce(actor=_actor(), **form.values())
+            ops.introduce(actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -198,7 +194,7 @@ def outcome(introduction_id: int) -> Any:
     form = OutcomeForm()
     if not form.validate_on_submit():
         raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
-    ops.record_outcome(intro, form.outcome.data or "", actor=_actor())
+    ops.record_outcome(intro, form.outcome.data or "", actor=acting_user())
     flash(_("Outcome recorded."), "success")
     back = url_for("directory.introductions", park_id=intro.park_id)
     if current_user.role == Role.MEMBER:
@@ -213,7 +209,7 @@ def skills() -> Any:
     form = SkillForm()
     if form.validate_on_submit():
         try:
-            skill = ops.add_skill(actor=_actor(), **form.values())
+            skill = ops.add_skill(actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:

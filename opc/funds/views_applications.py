@@ -17,6 +17,7 @@ from opc.core.errors import DomainError, NotFound, ValidationFailed, size_label
 from opc.core.limits import accept_files
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
+from opc.core.security import acting_user
 from opc.core.storage import upload_limit
 from opc.funds import queries_applications as q
 from opc.funds.application_models import Application, Attachment
@@ -35,10 +36,6 @@ from opc.funds.permissions import can_edit_application
 from opc.teams.models import Team
 
 bp = Blueprint("applications", __name__)
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def may_apply(user: Any) -> bool:
@@ -98,7 +95,7 @@ def new(call_id: int) -> Any:
     if form.validate_on_submit():
         try:
             application = ops.create_application(
-                actor=_actor(), call_id=call.id, team_id=team.id, **form.values()
+                actor=acting_user(), call_id=call.id, team_id=team.id, **form.values()
             )
         except DomainError as err:
             form.show_error(err)
@@ -116,7 +113,7 @@ def edit(application_id: int) -> Any:
     form = ApplicationForm(data=None if request.method == "POST" else form_data(application))
     if form.validate_on_submit():
         try:
-            ops.update_application(application.id, actor=_actor(), **form.values())
+            ops.update_application(application.id, actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -174,7 +171,7 @@ def attach(application_id: int) -> Any:
                 application.id,
                 upload.stream,
                 upload.filename,
-                actor=_actor(),
+                actor=acting_user(),
                 document=form.document.data or "",
             )
         except DomainError as err:
@@ -193,7 +190,7 @@ def delete_attachment(attachment_id: int) -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            files.delete_attachment(attachment.id, actor=_actor())
+            files.delete_attachment(attachment.id, actor=acting_user())
         except DomainError as err:
             flash(err.message, "error")
             return _detail(_application(application_id), None, 422)
@@ -214,7 +211,7 @@ def submit(application_id: int) -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            ops.submit_application(application.id, actor=_actor())
+            ops.submit_application(application.id, actor=acting_user())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -238,7 +235,7 @@ def withdraw(application_id: int) -> Any:
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            ops.withdraw_application(application.id, actor=_actor(), note=form.note.data or "")
+            ops.withdraw_application(application.id, actor=acting_user(), note=form.note.data or "")
         except DomainError as err:
             form.show_error(err)
         else:

@@ -20,6 +20,7 @@ from opc.core.errors import DomainError, NotFound
 from opc.core.forms import BaseForm
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, visible
+from opc.core.security import acting_user
 from opc.extensions import db
 from opc.funds import figures
 from opc.funds.application_models import Application, Disbursement
@@ -30,10 +31,6 @@ from opc.funds.permissions import can_manage_applications
 from opc.parks.models import Park
 
 bp = Blueprint("disbursements", __name__)
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def may_disburse(user: Any) -> bool:
@@ -155,7 +152,7 @@ def approve(application_id: int) -> Any:
     if not form.validate_on_submit():
         return _again(application, approve=form)
     try:
-        decisions.approve_application(application, actor=_actor(), **form.values())
+        decisions.approve_application(application, actor=acting_user(), **form.values())
     except DomainError as err:
         return _refused(application, err, approve=form)
     return _done(application, _("Application approved; the team is notified."))
@@ -168,7 +165,9 @@ def reject(application_id: int) -> Any:
     if not form.validate_on_submit():
         return _again(application, reject=form)
     try:
-        decisions.reject_application(application, actor=_actor(), reason=form.reason.data or "")
+        decisions.reject_application(
+            application, actor=acting_user(), reason=form.reason.data or ""
+        )
     except DomainError as err:
         return _refused(application, err, reject=form)
     return _done(application, _("Application rejected; the team is notified."))
@@ -182,7 +181,7 @@ def propose(application_id: int) -> Any:
         return _again(application, tranche=form)
     try:
         tranche = disbursements.propose_tranche(
-            actor=_actor(), application_id=application.id, **form.values()
+            actor=acting_user(), application_id=application.id, **form.values()
         )
     except DomainError as err:
         return _refused(application, err, tranche=form)
@@ -203,7 +202,7 @@ def tranche_action(tranche_id: int, action: str) -> Any:
         disbursements.approve_tranche if action == "approve" else disbursements.cancel_tranche
     )
     try:
-        operation(tranche, actor=_actor())
+        operation(tranche, actor=acting_user())
     except DomainError as err:
         return _refused(application, err)
     return _done(

@@ -17,6 +17,7 @@ from opc.core.errors import DomainError, NotFound
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import get_or_404, require, visible
+from opc.core.security import acting_user
 from opc.core.values import arg_id, arg_text
 from opc.extensions import db
 from opc.funds import call_queries as queries
@@ -29,10 +30,6 @@ from opc.funds.permissions import can_manage_calls, can_manage_funds, can_view_f
 from opc.parks.models import Park
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def may_see_funds(user: Any) -> bool:
@@ -115,7 +112,7 @@ def new_fund() -> Any:
     form = _fund_form()
     if form.validate_on_submit():
         try:
-            fund = create_fund(actor=_actor(), park_id=form.park_id.data, **form.values())
+            fund = create_fund(actor=acting_user(), park_id=form.park_id.data, **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -133,7 +130,7 @@ def edit_fund(fund_id: int) -> Any:
     del form.park_id  # a fund stays in its park
     if form.validate_on_submit():
         try:
-            update_fund(fund, actor=_actor(), **form.values())
+            update_fund(fund, actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -191,7 +188,7 @@ def new_call(fund_id: int) -> Any:
     form = _call_form(fund.park)
     if form.validate_on_submit():
         try:
-            call = create_call(actor=_actor(), fund_id=fund.id, **form.values())
+            call = create_call(actor=acting_user(), fund_id=fund.id, **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -209,7 +206,7 @@ def edit_call(call_id: int) -> Any:
     form = _call_form(call.fund.park, call)
     if form.validate_on_submit():
         try:
-            update_call(call, actor=_actor(), **form.values())
+            update_call(call, actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:

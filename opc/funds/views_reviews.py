@@ -18,6 +18,7 @@ from opc.core.forms import BaseForm
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404
+from opc.core.security import acting_user
 from opc.core.values import arg_text, parse_id
 from opc.core.views import ROLE_HOMES
 from opc.extensions import db
@@ -34,10 +35,6 @@ from opc.funds.review_models import Review, ReviewStatus
 
 bp = Blueprint("reviews", __name__)
 MANAGE = "applications.manage"
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 # --- the reviewer's pages ----------------------------------------------------------------
@@ -94,7 +91,7 @@ def review(review_id: int) -> Any:
         try:
             scoring.save_review(
                 found.id,
-                actor=_actor(),
+                actor=acting_user(),
                 scores=form.scores(),
                 comment=form.comment.data,
                 submit=submit,
@@ -116,7 +113,7 @@ def conflict(review_id: int) -> Any:
     form = ConflictForm()
     if form.validate_on_submit():
         try:
-            scoring.declare_conflict(found.id, actor=_actor(), reason=form.reason.data)
+            scoring.declare_conflict(found.id, actor=acting_user(), reason=form.reason.data)
         except DomainError as err:
             form.show_error(err)
         else:
@@ -169,7 +166,9 @@ def screening(application_id: int) -> Any:
         flash(_("The form expired: please try again."), "error")
         return _panel_page(found, 422, screening_form=form)
     try:
-        done = screen(found.id, form.action.data or "", actor=_actor(), reason=form.reason.data)
+        done = screen(
+            found.id, form.action.data or "", actor=acting_user(), reason=form.reason.data
+        )
     except DomainError as err:
         db.session.rollback()
         status = form.show_error(err)
@@ -188,7 +187,7 @@ def assign(application_id: int) -> Any:
         flash(_("The form expired: please try again."), "error")
         return _panel_page(found, 422, assign_form=form)
     try:
-        review = ops.assign_reviewer(found.id, form.reviewer_id.data, actor=_actor())
+        review = ops.assign_reviewer(found.id, form.reviewer_id.data, actor=acting_user())
     except DomainError as err:
         db.session.rollback()
         return _panel_page(_managed(application_id), form.show_error(err), assign_form=form)
@@ -208,7 +207,7 @@ def unassign(review_id: int) -> Any:
         flash(_("The form expired: please try again."), "error")
         return _panel_page(application, 422)
     try:
-        ops.unassign_reviewer(found.id, actor=_actor())
+        ops.unassign_reviewer(found.id, actor=acting_user())
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -249,7 +248,7 @@ def assignment(call_id: int) -> Any:
     if arg_text("propose", max_length=1) != "1":
         return _assignment_page(found)
     try:
-        proposal = ops.propose(found.id, actor=_actor())
+        proposal = ops.propose(found.id, actor=acting_user())
     except DomainError as err:
         flash(err.message, "error")
         return _assignment_page(found, status=409)
@@ -280,7 +279,7 @@ def accept(call_id: int) -> Any:
     pairs, chosen = _slots()
     if form.validate_on_submit():
         try:
-            created = ops.accept_proposal(found.id, pairs, actor=_actor())
+            created = ops.accept_proposal(found.id, pairs, actor=acting_user())
         except DomainError as err:
             db.session.rollback()
             flash(err.message, "error")
@@ -291,7 +290,7 @@ def accept(call_id: int) -> Any:
         flash(_("The form expired: please try again."), "error")
     found = _call(call_id)
     try:
-        proposal = ops.propose(found.id, actor=_actor())
+        proposal = ops.propose(found.id, actor=acting_user())
     except DomainError:
         proposal = None
     return _assignment_page(found, proposal, chosen, 422)

@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from opc.core.errors import DomainError, NotFound
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
+from opc.core.security import acting_user
 from opc.parks.models import Park
 from opc.rent import operations as ops
 from opc.rent import queries
@@ -21,10 +22,6 @@ from opc.rent.permissions import can_manage_policies, can_manage_waivers
 from opc.teams.choices import team_choices
 
 bp = Blueprint("rent", __name__)
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _park(park_id: int) -> Park:
@@ -69,7 +66,7 @@ def create_policy(park_id: int) -> Any:
     form = PolicyForm()
     if form.validate_on_submit():
         try:
-            policy = ops.create_policy(actor=_actor(), park_id=park.id, **form.values())
+            policy = ops.create_policy(actor=acting_user(), park_id=park.id, **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -109,7 +106,7 @@ def waivers(park_id: int) -> Any:
     may_manage = can_manage_waivers(current_user, park)
     if may_manage and form.validate_on_submit():
         try:
-            ops.propose_waiver(actor=_actor(), **form.values())
+            ops.propose_waiver(actor=acting_user(), **form.values())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -125,7 +122,7 @@ def decide(waiver_id: int, decision: str) -> Any:
     park = g.park = waiver.team.park
     operation = ops.approve_waiver if decision == "approve" else ops.reject_waiver
     try:
-        operation(waiver, actor=_actor())
+        operation(waiver, actor=acting_user())
     except DomainError as err:
         form = _waiver_form(park)
         form.show_error(err)

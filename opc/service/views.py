@@ -24,6 +24,7 @@ from opc.core.forms import BaseForm
 from opc.core.i18n import locale_code
 from opc.core.pagination import page_number
 from opc.core.permissions import Role, get_or_404, require, visible
+from opc.core.security import acting_user
 from opc.core.values import arg_id, arg_text, parse_id
 from opc.extensions import db
 from opc.parks.models import Park, staff_parks
@@ -68,10 +69,6 @@ class ListPage(Pagination):
         return len(self._query_args["items"])
 
 
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
 def is_member(user: Any) -> bool:
     return user.role == Role.MEMBER and user.team_id is not None
 
@@ -113,7 +110,9 @@ def new() -> Any:
     form = RequestForm()
     if form.validate_on_submit():
         try:
-            opened = ops.open_request(actor=_actor(), team_id=current_user.team_id, **form.values())
+            opened = ops.open_request(
+                actor=acting_user(), team_id=current_user.team_id, **form.values()
+            )
         except DomainError as err:
             form.show_error(err)
         else:
@@ -225,7 +224,9 @@ def comment(request_id: int) -> Any:
     """Write on the timeline (staff: in public or an internal note; the team: its answer)."""
 
     def run(rid: int, f: Any) -> Any:
-        return ops.comment(rid, actor=_actor(), body=f.body.data or "", internal=f.internal.data)
+        return ops.comment(
+            rid, actor=acting_user(), body=f.body.data or "", internal=f.internal.data
+        )
 
     return _act(
         request_id, "comment", CommentForm(), run, _("Comment added."), "service_requests.view"
@@ -237,7 +238,7 @@ def triage(request_id: int) -> Any:
     """Staff set the category."""
 
     def run(rid: int, f: Any) -> Any:
-        return ops.triage(rid, actor=_actor(), category=f.category.data)
+        return ops.triage(rid, actor=acting_user(), category=f.category.data)
 
     return _act(
         request_id, "triage", TriageForm(), run, _("Category set."), "service_requests.handle"
@@ -250,7 +251,7 @@ def assign(request_id: int) -> Any:
 
     def run(rid: int, f: Any) -> Any:
         # The select posts text; the operation takes an id (None: no one it could be).
-        return ops.assign(rid, actor=_actor(), assignee_id=parse_id(f.assignee_id.data))
+        return ops.assign(rid, actor=acting_user(), assignee_id=parse_id(f.assignee_id.data))
 
     form = AssignForm()
     return _act(request_id, "assign", form, run, _("Assigned."), "service_requests.handle")
@@ -261,7 +262,7 @@ def wait(request_id: int) -> Any:
     """Staff ask the team for information; the clock stands still."""
 
     def run(rid: int, f: Any) -> Any:
-        return ops.ask_team(rid, actor=_actor(), question=f.question.data or "")
+        return ops.ask_team(rid, actor=acting_user(), question=f.question.data or "")
 
     done = _("The team is asked; the clock stands still until it answers.")
     return _act(request_id, "wait", WaitForm(), run, done, "service_requests.handle")
@@ -272,7 +273,7 @@ def resolve(request_id: int) -> Any:
     """Staff resolve the request."""
 
     def run(rid: int, f: Any) -> Any:
-        return ops.resolve(rid, actor=_actor(), note=f.note.data or "")
+        return ops.resolve(rid, actor=acting_user(), note=f.note.data or "")
 
     return _act(
         request_id, "resolve", ResolveForm(), run, _("Resolved."), "service_requests.handle"
@@ -284,7 +285,7 @@ def confirm(request_id: int) -> Any:
     """The team confirms the resolution."""
 
     def run(rid: int, _f: Any) -> Any:
-        return team_ops.confirm(rid, actor=_actor())
+        return team_ops.confirm(rid, actor=acting_user())
 
     done = _("Thank you: the request is closed.")
     return _act(request_id, "confirm", ConfirmForm(), run, done, "service_requests.open")
@@ -295,7 +296,7 @@ def reopen(request_id: int) -> Any:
     """The team reopens a resolved request."""
 
     def run(rid: int, f: Any) -> Any:
-        return team_ops.reopen(rid, actor=_actor(), reason=f.reason.data or "")
+        return team_ops.reopen(rid, actor=acting_user(), reason=f.reason.data or "")
 
     return _act(request_id, "reopen", ReopenForm(), run, _("Reopened."), "service_requests.open")
 
@@ -307,7 +308,7 @@ def rate(request_id: int) -> Any:
     def run(rid: int, f: Any) -> Any:
         raw = f.rating.data or ""
         rating = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 3 else raw
-        return team_ops.rate(rid, actor=_actor(), rating=rating, comment=f.comment.data or "")
+        return team_ops.rate(rid, actor=acting_user(), rating=rating, comment=f.comment.data or "")
 
     return _act(
         request_id, "rate", RateForm(), run, _("Thank you for rating."), "service_requests.open"

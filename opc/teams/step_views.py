@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from opc.core.errors import DomainError, NotFound
+from opc.core.security import acting_user
 from opc.teams import members, queries
 from opc.teams import operations as ops
 from opc.teams.forms import InviteForm, StepForm, TransitionForm
@@ -24,10 +24,6 @@ from opc.teams.labels import CONFIRMED_STEPS, DESTRUCTIVE_STEPS, status_label, s
 from opc.teams.models import Team, TeamStatusChange
 from opc.teams.rules import is_refusal
 from opc.teams.views import ISSUED_KEY, bp, detail_page, load_team
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _to_team_page(team_id: int) -> Any:
@@ -60,7 +56,7 @@ def transition(team_id: int) -> Any:
         return redirect(url_for("teams.step", team_id=team.id, to=to))
     try:
         change = ops.transition(
-            team, to, actor=_actor(), on=form.on.data, note=form.note.data or ""
+            team, to, actor=acting_user(), on=form.on.data, note=form.note.data or ""
         )
     except DomainError as err:
         # Refused: the page again, with the date and note as typed (a cap refusal has put
@@ -84,7 +80,7 @@ def step(team_id: int, to: str) -> Any:
     if form.validate_on_submit():
         try:
             change = ops.transition(
-                team, to, actor=_actor(), on=form.on.data, note=form.note.data or ""
+                team, to, actor=acting_user(), on=form.on.data, note=form.note.data or ""
             )
         except DomainError as err:
             form.show_error(err)
@@ -112,7 +108,7 @@ def invite(team_id: int) -> Any:
     form = InviteForm(prefix="invite")
     if form.validate():
         try:
-            issued = members.invite_member(team, form.email.data, actor=_actor())
+            issued = members.invite_member(team, form.email.data, actor=acting_user())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -140,7 +136,7 @@ def revoke_invitation(team_id: int, invitation_id: int) -> Any:
     if invitation is None:
         raise NotFound("not_found", _("Not found."))
     try:
-        members.revoke_invitation(invitation, actor=_actor())
+        members.revoke_invitation(invitation, actor=acting_user())
     except DomainError as err:
         flash(err.message, "error")
     else:

@@ -28,7 +28,7 @@ from opc.core.errors import DomainError
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require
-from opc.core.security import public
+from opc.core.security import acting_user, public
 from opc.core.values import arg_id, arg_text
 from opc.teams import importing, members, queries
 from opc.teams import operations as ops
@@ -59,10 +59,6 @@ bp = Blueprint("teams", __name__)
 
 # Where an invitation issued without mail waits for the redirect that shows its link once.
 ISSUED_KEY = "issued_invitation"
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _filters() -> queries.TeamFilters:
@@ -141,7 +137,7 @@ def create() -> Any:
     if form.validate_on_submit():
         try:
             team = ops.create_team(
-                park_id=form.park_id.data, actor=_actor(), **form.profile(), **form.arrival()
+                park_id=form.park_id.data, actor=acting_user(), **form.profile(), **form.arrival()
             )
         except DomainError as err:
             form.show_error(err)
@@ -208,7 +204,7 @@ def edit(team_id: int) -> Any:
     form = ProfileForm(obj=team)
     if form.validate_on_submit():
         try:
-            ops.update_profile(team, actor=_actor(), **form.profile())
+            ops.update_profile(team, actor=acting_user(), **form.profile())
         except DomainError as err:
             form.show_error(err)
         else:
@@ -227,7 +223,9 @@ def import_csv() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            teams = importing.import_teams(form.park_id.data, form.file.data.read(), actor=_actor())
+            teams = importing.import_teams(
+                form.park_id.data, form.file.data.read(), actor=acting_user()
+            )
         except DomainError as err:
             problems = err.fields.get("rows")
             flash(err.message, "error")
