@@ -144,8 +144,13 @@ def test_a_room_of_another_park_or_no_room_is_refused(app, make, desk):
     elsewhere = make.room(make.park())
     plain = make.unit(park)
     for unit_id in (elsewhere.unit_id, plain.id):
-        err = refused(app, ValidationFailed, ops.create_event, actor=staff,
-                      **_values(park, venue_unit_id=unit_id))  # fmt: skip
+        err = refused(
+            app,
+            ValidationFailed,
+            ops.create_event,
+            actor=staff,
+            **_values(park, venue_unit_id=unit_id),
+        )
         assert "venue_unit_id" in err.fields
 
 
@@ -162,8 +167,15 @@ def test_moving_the_event_moves_its_booking_and_an_outside_place_frees_it(app, m
     room, other_room = make.room(park), make.room(park)
     event = run(app, ops.create_event, actor=staff, **_values(park, venue_unit_id=room.unit_id))
     later = event.starts_at + timedelta(days=1)
-    run(app, ops.update_event, event.id, actor=staff, starts_at=later,
-        ends_at=later + timedelta(hours=2), registration_closes_at=later)  # fmt: skip
+    run(
+        app,
+        ops.update_event,
+        event.id,
+        actor=staff,
+        starts_at=later,
+        ends_at=later + timedelta(hours=2),
+        registration_closes_at=later,
+    )
     held = rows(app, Booking, Booking.event_id == event.id, Booking.status == "confirmed")
     assert [(b.unit_id, b.starts_at, b.ends_at) for b in held] == [
         (room.unit_id, later, later + timedelta(hours=2))
@@ -180,9 +192,17 @@ def test_a_move_into_a_clash_is_refused_and_the_booking_stays(app, make, desk):
     room = make.room(park)
     a = run(app, ops.create_event, actor=staff, **_values(park, venue_unit_id=room.unit_id))
     b_start = a.ends_at + timedelta(hours=1)
-    b = run(app, ops.create_event, actor=staff, **_values(
-        park, venue_unit_id=room.unit_id, starts_at=b_start, ends_at=b_start + timedelta(hours=1)
-    ))  # fmt: skip
+    b = run(
+        app,
+        ops.create_event,
+        actor=staff,
+        **_values(
+            park,
+            venue_unit_id=room.unit_id,
+            starts_at=b_start,
+            ends_at=b_start + timedelta(hours=1),
+        ),
+    )
     err = refused(app, RuleViolation, ops.update_event, b.id, actor=staff, starts_at=a.starts_at)
     assert err.code == "room_taken"
     assert one(app, Event, b.id).starts_at == b_start
@@ -204,14 +224,27 @@ def test_update_refuses_unknown_fields_and_bad_values_writing_nothing(app, make,
     event = make.event(park)
     err = refused(app, ValidationFailed, ops.update_event, event.id, actor=staff, park_id=3)
     assert "park_id" in err.fields
-    err = refused(app, ValidationFailed, ops.update_event, event.id, actor=staff,
-                  ends_at=event.starts_at - timedelta(hours=1))  # fmt: skip
+    err = refused(
+        app,
+        ValidationFailed,
+        ops.update_event,
+        event.id,
+        actor=staff,
+        ends_at=event.starts_at - timedelta(hours=1),
+    )
     assert "ends_at" in err.fields
-    err = refused(app, ValidationFailed, ops.update_event, event.id, actor=staff,
-                  registration_closes_at=event.ends_at + timedelta(hours=1))  # fmt: skip
+    err = refused(
+        app,
+        ValidationFailed,
+        ops.update_event,
+        event.id,
+        actor=staff,
+        registration_closes_at=event.ends_at + timedelta(hours=1),
+    )
     assert "registration_closes_at" in err.fields
-    err = refused(app, ValidationFailed, ops.update_event, event.id, actor=staff,
-                  registration_opens_at=None)  # fmt: skip
+    err = refused(
+        app, ValidationFailed, ops.update_event, event.id, actor=staff, registration_opens_at=None
+    )
     assert "registration_opens_at" in err.fields
 
 
@@ -232,13 +265,18 @@ def test_cancelling_frees_the_room_and_cancels_every_live_registration(
     from opc.events import notify
 
     told = []
-    monkeypatch.setattr(notify, "registration_changed", lambda s, r: told.append(
-        (r.id, r.status, r.event.status, s.info.get("event_cancel_reason"))
-    ))  # fmt: skip
+    monkeypatch.setattr(
+        notify,
+        "registration_changed",
+        lambda s, r: told.append(
+            (r.id, r.status, r.event.status, s.info.get("event_cancel_reason"))
+        ),
+    )
     park, staff = desk
     room = make.room(park)
-    event = run(app, ops.create_event, actor=staff,
-                **_values(park, venue_unit_id=room.unit_id, capacity=1))  # fmt: skip
+    event = run(
+        app, ops.create_event, actor=staff, **_values(park, venue_unit_id=room.unit_id, capacity=1)
+    )
     first = run(app, regs.register, event.id, name="A", email="a@x.cn")
     second = run(app, regs.register, event.id, name="B", email="b@x.cn")
     gone = run(app, regs.register, event.id, name="C", email="c@x.cn")

@@ -84,8 +84,9 @@ def test_offer_mode_offers_the_place_with_a_deadline(app, make):
 
 def test_an_offer_ends_no_later_than_the_start(app, make):
     now = utcnow().replace(microsecond=0)
-    event = make.event(capacity=1, waitlist_mode="offer", offer_hours=24,
-                       starts_at=now + timedelta(hours=3))  # fmt: skip
+    event = make.event(
+        capacity=1, waitlist_mode="offer", offer_hours=24, starts_at=now + timedelta(hours=3)
+    )
     a, b = _line(app, event, 2)
     run(app, ops.cancel_registration, a.id, secret=a.secret)
     assert one(app, Registration, b.id).offer_expires_at == event.starts_at
