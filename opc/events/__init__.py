@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from opc.events import api_desk as desk_api  # its routes register when imported
 from opc.events import models, permissions
+from opc.events import notify as registrant_notices
+from opc.events import views_desk as desk_pages
 from opc.events.labels import (
     event_kind_label,
     event_status_label,
@@ -14,7 +17,7 @@ from opc.events.labels import (
 )
 
 # Models map and rules register when imported.
-__all__ = ["models", "permissions"]
+__all__ = ["desk_api", "models", "permissions"]
 
 
 def init_app(app: Flask) -> None:
@@ -23,3 +26,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(event_status_label, "event_status")
     app.add_template_filter(registration_status_label, "registration_status")
     app.add_template_filter(waitlist_mode_label, "waitlist_mode")
+    # The door's desk, attendee files and calendars; the registrants' notifications.
+    app.register_blueprint(desk_pages.bp)
+    registrant_notices.register_kinds()

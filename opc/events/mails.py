@@ -1,0 +1,66 @@
+"""Registrants' mail, sent once the change it tells of is committed.
+
+A registration changes inside a transaction (opc.events.operations); its mail is written
+there, in the registrant's language with the data at hand, and queued on the session. It
+goes out only after the commit — a rolled-back change mails nobody — from a thread of its
+own, so that neither the guest's page nor the scheduler's job waits for the mail server
+(a failure is logged). Without MAIL_SERVER nothing is sent.
+
+Unlike notifications (opc.notifications: to users who want mail, by the outbox), these go
+to every registrant's address, guests included: they are the registration's own messages
+(the confirmation carries the ticket's QR code and the event's .ics).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from opc.core import mail
+
+log = logging.getLogger(__name__)
+
+_QUEUE = "opc_event_mails"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    to: str
+    subject: str
+    body: str
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+
+
+def queue(session: Session, message: Outgoing) -> None:
+    """Send `message` once the session's transaction commits."""
+    session.info.setdefault(_QUEUE, []).append(message)
+
+
+def _deliver(app: object, message: Outgoing) -> None:
+    with app.app_context():  # type: ignore[attr-defined]
+        try:
+            mail.send(message.to, message.subject, message.body, message.attachments)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("event mail to %s failed: %s", message.to, exc)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _send_committed(session: Session) -> None:
+    pending = session.info.pop(_QUEUE, None)
+    if not pending or not mail.configured():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for message in pending:
+        # Not a daemon: a process that ends lets its mail finish.
+        threading.Thread(target=_deliver, args=(app, message), name="opc-event-mail").start()
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, _previous: object) -> None:
+    session.info.pop(_QUEUE, None)
