@@ -15,6 +15,12 @@ settled through the operation (opc.compute.operations.settlements, timed); last 
 not (a park in the days before it issues). Then ANALYZE. SQLite in a temporary directory
 unless --database-url names a PostgreSQL server (a database is created and dropped). Each
 endpoint keeps its best round.
+
+--reuse FILE keeps the seeded database for the next runs: when FILE does not exist the
+database is seeded as above, kept (SQLite beside FILE), and FILE records its URL and the
+seed's facts; when it does, the run measures that database without seeding it again (the
+writer's few thousand writes a run accumulate in it). --cost-only skips the load and
+prints the app's CPU per request only.
 """
 
 from __future__ import annotations
@@ -312,6 +318,36 @@ def _print(info: dict[str, Any], rows: list[Any], backend: str, args: Any) -> No
     )
 
 
+def _reused(path: str, given_url: str | None, records: int) -> tuple[str, dict[str, Any]]:
+    """The database and seed facts recorded in `path` (--reuse), seeding and recording
+    them first when `path` does not exist yet."""
+    if os.path.exists(path):
+        with open(path) as f:
+            kept = json.load(f)
+        return kept["database_url"], kept["info"]
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    database_url, _drop = _database(given_url, directory)  # kept: never dropped
+    if not given_url:
+        database_url = f"sqlite:///{os.path.abspath(path)}.sqlite3"
+    started = time.monotonic()
+    info = _prepare(database_url, records)
+    print(f"seeded in {time.monotonic() - started:.0f} s (kept)", file=sys.stderr)
+    with open(path, "w") as f:
+        json.dump({"database_url": database_url, "info": info}, f)
+    return database_url, info
+
+
+def _print_costs(database_url: str, info: dict[str, Any], args: Any) -> None:
+    """--cost-only: the app's CPU per request of each endpoint (bench.appcost), no load."""
+    env = {**os.environ, "OPC_DATABASE_URL": database_url, "OPC_SECRET_KEY": SECRET}
+    env["OPC_CONFIG"] = str(ROOT / "bench" / "bench.toml")
+    costs = _app_costs(env, info, _endpoints(info))
+    print(f"\napp CPU ms/request ({database_url.split(':')[0]}, load {args.load_before:.1f})")
+    for name, path, _a in _endpoints(info):
+        print(f"| {name} `{path}` | {costs.get(name, 0.0):.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -320,8 +356,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
     parser.add_argument("--writes", type=float, default=10, help="writer's writes/s (0: none)")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created)")
+    parser.add_argument("--reuse", metavar="FILE", help="keep the seeded database for next runs")
+    parser.add_argument("--cost-only", action="store_true", help="the app's CPU only, no load")
     args = parser.parse_args()
     args.load_before = os.getloadavg()[0]
+    if args.reuse:
+        database_url, info = _reused(args.reuse, args.database_url, args.records)
+        if args.cost_only:
+            _print_costs(database_url, info, args)
+            return
+        rows = _measure(database_url, info, args)
+        _print(info, rows, database_url.split(":")[0].split("+")[0], args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         database_url, drop = _database(args.database_url, tmp)
         try:

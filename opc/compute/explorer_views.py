@@ -9,25 +9,23 @@ month's usage nor the length of the history. A provider has no pages: it reads G
 
 from __future__ import annotations
 
-import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
 
 from opc.compute import usage_queries as uq
-from opc.compute.models import Provider
+from opc.compute.explorer_queries import explorer_facts
 from opc.compute.permissions import can_view_usage
 from opc.compute.views import bar_chart
-from opc.core.dates import local_today
+from opc.core.dates import format_datetime, local_today
 from opc.core.errors import NotFound
 from opc.core.i18n import locale_code
+from opc.core.money import format_money, yuan_str
 from opc.core.pagination import page_number
 from opc.core.permissions import Role, get_or_404
 from opc.core.values import arg_id, arg_text
-from opc.extensions import db
 from opc.parks.models import Park
 from opc.teams.models import Team
 
@@ -42,16 +40,48 @@ def _month(park: Park) -> str:
     return raw if uq.is_month(raw) else uq.month_of(local_today(park.timezone))
 
 
-@functools.cache
-def _statements() -> tuple[Select[Any], Select[Any]]:
-    """The filters' choices: a park's team names and the providers' (built once, run with
-    the park as a parameter, as opc.compute.usage_queries' statements)."""
-    teams = (
-        select(Team.id, Team.name_zh, Team.name_en)
-        .where(Team.park_id == bindparam("park_id"))
-        .order_by(Team.name_pinyin, Team.id)
-    )
-    return teams, select(Provider.id, Provider.name).order_by(Provider.name, Provider.id)
+class Line(NamedTuple):
+    """A record as the page's row shows it: its cells' text, formatted here once (a row's
+    filters and lookups in the template cost more than the rest of its page)."""
+
+    id: int
+    job: str
+    team_href: str
+    team: str
+    provider: str
+    gpu_type: str
+    started: str
+    gpu_hours: str
+    cost: str
+    subsidy: str | None  # None: unsubsidised
+    share: str
+    settled: str
+
+
+def _lines(
+    rows: list[Any], month: str, teams: dict[int, str], providers: dict[int, str], tz: str
+) -> list[Line]:
+    # Every row's team link from one url_for: /teams/<id>/usage?month=….
+    link = url_for("compute_usage.team_usage", team_id=0, month=month)
+    before, after = link.split("/0/", 1)
+    yes, no = _("yes"), _("no")
+    return [
+        Line(
+            r.id,
+            r.external_id,
+            f"{before}/{r.team_id}/{after}",
+            teams.get(r.team_id, str(r.team_id)),
+            providers.get(r.provider_id, str(r.provider_id)),
+            r.gpu_type,
+            format_datetime(r.started_at, tz),
+            "—" if r.gpu_hours_hundredths is None else yuan_str(r.gpu_hours_hundredths),
+            format_money(r.cost_fen),
+            format_money(r.subsidy_fen) if r.subsidy_fen else None,
+            format_money(r.cost_fen - r.subsidy_fen),
+            yes if r.settlement_id else no,
+        )
+        for r in rows
+    ]
 
 
 def _explore(park: Park, team: Team | None) -> Any:
@@ -65,26 +95,25 @@ def _explore(park: Park, team: Team | None) -> Any:
     )
     # The chart follows team and provider, not the GPU type (see usage_queries.by_month):
     # of every GPU type, its month shown is the totals, else they are summed apart.
-    months = uq.by_month(flt, uq.months_to(month, uq.CHART_MONTHS))
-    totals = months[month] if flt.gpu_type is None else uq.filter_totals(flt)
+    facts = explorer_facts(flt, uq.CHART_MONTHS, with_teams=team is None)
     locale = locale_code()
     if team:
         team_choices = {team.id: team.display_name(locale)}
     else:  # the names only, not a hundred Team records
-        rows = db.session.execute(_statements()[0], {"park_id": park.id})
-        team_choices = {row.id: Team.display_name(row, locale) for row in rows}  # type: ignore[arg-type]
-    providers = db.session.execute(_statements()[1])
+        team_choices = {row.id: Team.display_name(row, locale) for row in facts.teams}  # type: ignore[arg-type]
+    page = uq.paginate_records(flt, facts.totals.records, page_number(), PER_PAGE)
     return render_template(
         "compute/usage_explorer.html",
         park=park,
         team=team,
         flt=flt,
-        totals=totals,
-        page=uq.paginate_records(flt, totals.records, page_number(), PER_PAGE),
-        months=months,
-        chart=bar_chart([(m, t.subsidy_fen) for m, t in months.items()]),
-        team_choices=team_choices,
-        provider_choices=dict(providers.tuples().all()),
+        totals=facts.totals,
+        page=page,
+        lines=_lines(page.items, month, team_choices, facts.providers, park.timezone),
+        months=facts.months,
+        chart=bar_chart([(m, t.subsidy_fen) for m, t in facts.months.items()]),
+        team_options=[(i, name, i == flt.team_id) for i, name in team_choices.items()],
+        provider_choices=facts.providers,
         previous=uq.add_months(month, -1),
         following=uq.add_months(month, 1),
         month_url=_month_url,

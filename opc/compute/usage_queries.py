@@ -131,7 +131,7 @@ _SUMS = (
 )
 
 
-def _totals(row: Sequence[Any]) -> Totals:
+def totals_of(row: Sequence[Any]) -> Totals:
     return Totals(*(int(value or 0) for value in row))
 
 
@@ -142,7 +142,9 @@ def sums(where: Sequence[ColumnElement[bool]], *by: Any) -> list[tuple[Any, ...]
     stmt = select(*by, *_SUMS).where(*where)
     if by:
         stmt = stmt.group_by(*by).order_by(*by)
-    return [(*row[: len(by)], _totals(row[len(by) :])) for row in db.session.execute(stmt).tuples()]
+    return [
+        (*row[: len(by)], totals_of(row[len(by) :])) for row in db.session.execute(stmt).tuples()
+    ]
 
 
 def totals(where: Sequence[ColumnElement[bool]]) -> Totals:
@@ -167,14 +169,16 @@ def month_sums(
     stmt = select(*by, *_month_sums(model)).where(*where)
     if by:
         stmt = stmt.group_by(*by).order_by(*by)
-    return [(*row[: len(by)], _totals(row[len(by) :])) for row in db.session.execute(stmt).tuples()]
+    return [
+        (*row[: len(by)], totals_of(row[len(by) :])) for row in db.session.execute(stmt).tuples()
+    ]
 
 
 # The explorer's statements are built once per process for each set of filters given, and
 # run with the filters' values as parameters (as opc.space.occupancy's): building them
 # cost SQLAlchemy more than the database takes to answer them. Statements are immutable.
 @functools.cache
-def _rollup_statement(
+def rollup_statement(
     model: Any, equal: tuple[str, ...], months: bool, by: tuple[str, ...]
 ) -> Select[Any]:
     where = [getattr(model, name) == bindparam(name) for name in equal]
@@ -191,8 +195,8 @@ def filter_totals(flt: UsageFilter, *visibility: ColumnElement[bool]) -> Totals:
     if visibility:
         return month_sums([*flt.where(model=UsageMonth), *visibility])[0][-1]
     given = flt.values()
-    stmt = _rollup_statement(UsageMonth, tuple(given), False, ())
-    return _totals(db.session.execute(stmt, given).one())
+    stmt = rollup_statement(UsageMonth, tuple(given), False, ())
+    return totals_of(db.session.execute(stmt, given).one())
 
 
 def team_month_subsidies(
@@ -221,9 +225,9 @@ def by_month(flt: UsageFilter, months: list[str]) -> dict[str, Totals]:
     m = UsageTeamMonth if flt.provider_id is None else UsageMonth
     given = flt.values(with_gpu_type=False)
     given.pop("month", None)
-    stmt = _rollup_statement(m, tuple(given), True, ("month",))
+    stmt = rollup_statement(m, tuple(given), True, ("month",))
     rows = db.session.execute(stmt, {**given, "first": months[0], "last": months[-1]})
-    found = {month: _totals(row) for month, *row in rows.tuples()}
+    found = {month: totals_of(row) for month, *row in rows.tuples()}
     return {month: found.get(month, Totals()) for month in months}
 
 

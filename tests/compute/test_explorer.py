@@ -10,7 +10,14 @@ import pytest
 import time_machine
 
 from opc.compute import explorer_views
-from opc.compute.usage_queries import UsageFilter, by_month, months_to, team_month_subsidies
+from opc.compute.explorer_queries import explorer_facts
+from opc.compute.usage_queries import (
+    UsageFilter,
+    by_month,
+    filter_totals,
+    months_to,
+    team_month_subsidies,
+)
 from tests.compute.helpers import provider, record
 from tests.conftest import login
 
@@ -242,3 +249,54 @@ def test_the_page_issues_as_many_statements_with_more_records(
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few), (few, many)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_chart_totals_and_choices_come_in_one_statement(app, ctx, u, count_queries):
+    """explorer_facts: the chart as by_month, the totals as filter_totals (a GPU type's
+    apart), the park's teams by name and the providers by name, in one statement."""
+    park, (t1, t2), star = u["park"], u["teams"], u["star"]
+    filters = [
+        UsageFilter(month="2026-10", park_id=park.id),
+        UsageFilter(month="2026-10", park_id=park.id, team_id=t1.id),
+        UsageFilter(month="2026-10", park_id=park.id, provider_id=star.id),
+        UsageFilter(month="2026-10", park_id=park.id, gpu_type="H100"),
+        UsageFilter(month="2026-09", park_id=park.id, team_id=t2.id, gpu_type="A100"),
+        UsageFilter(month="2026-10", park_id=park.id, provider_id=star.id, gpu_type="4090"),
+    ]
+    for flt in filters:
+        with count_queries() as statements:
+            facts = explorer_facts(flt, 3, with_teams=True)
+        assert [s for s in statements if s != "BEGIN"] == statements[-1:], statements
+        assert facts.months == by_month(flt, months_to(flt.month, 3))
+        assert facts.totals == filter_totals(flt)
+    assert facts.totals.records == 0 and facts.months["2026-10"].records == 2  # star: oct1, oct3
+    by_gpu = explorer_facts(filters[3], 12, with_teams=False)
+    assert (by_gpu.totals.records, by_gpu.totals.subsidy_fen) == (2, 6_000)
+    assert list(by_gpu.months) == months_to("2026-10", 12) and by_gpu.teams == []
+    teams = explorer_facts(filters[0], 1, with_teams=True).teams
+    assert [row.id for row in teams] == [
+        t.id for t in sorted((t1, t2), key=lambda t: (t.name_pinyin, t.id))
+    ]
+    names = sorted([(star.name, star.id), (u["other"].name, u["other"].id)])
+    assert list(facts.providers.items()) == [(i, n) for n, i in names]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_every_filter_costs_the_page_as_many_statements(app, client, as_user, count_queries, u):
+    as_user("staff", parks=[u["park"]])
+    base = f"/parks/{u['park'].id}/compute/usage?month=2026-10"
+    t1 = u["teams"][0]
+    counts = []
+    for query in ("", f"&team_id={t1.id}", f"&provider_id={u['star'].id}", "&gpu_type=H100",
+                  f"&team_id={t1.id}&provider_id={u['star'].id}&gpu_type=H100&page=2"):  # fmt: skip
+        client.get(base + query)
+        with count_queries() as statements:
+            page = client.get(base + query)
+        assert page.status_code == 200
+        counts.append(len(statements))
+    assert len(set(counts)) == 1, counts
+    # The team chosen stays chosen in the filter.
+    chosen = client.get(f"{base}&team_id={t1.id}").get_data(as_text=True)
+    assert re.search(rf'<option value="{t1.id}" selected>', chosen)
+    assert len(re.findall(r"<option value=\"\d+\" selected>", chosen)) == 1
