@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from opc.events import api as events_api  # /api/v1/events: routes register when imported
 from opc.events import api_desk as desk_api  # its routes register when imported
+from opc.events import audit_kinds as record_kinds  # how the audit log shows events
 from opc.events import models, permissions
 from opc.events import notify as registrant_notices
 from opc.events import views_desk as desk_pages
@@ -17,7 +19,7 @@ from opc.events.labels import (
 )
 
 # Models map and rules register when imported.
-__all__ = ["desk_api", "models", "permissions"]
+__all__ = ["desk_api", "events_api", "models", "permissions"]
 
 
 def init_app(app: Flask) -> None:
@@ -29,3 +31,5 @@ def init_app(app: Flask) -> None:
     # The door's desk, attendee files and calendars; the registrants' notifications.
     app.register_blueprint(desk_pages.bp)
     registrant_notices.register_kinds()
+    # How the audit log shows events and registrations.
+    record_kinds.register_kinds()
