@@ -15,6 +15,8 @@ exact fractions, rounded half-up to the fen once per line:
   by the difference, once ("2026-09 correction");
 * clawback: a team that exits (not graduates) within N months of move-in owes back what a
   policy with a clawback waived in its last M months, on its final statement;
+* charges of domains above (opc.rent.charges: a shared room's hours beyond the free quota),
+  after rent and waivers (never waived), in gross and in the base a correction compares;
 * rounding: the net due rounded to the park's unit (fen, jiao, yuan), as a line.
 """
 
@@ -33,6 +35,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from opc.parks.models import Park
 from opc.parks.settings import values_of
+from opc.rent.charges import KINDS as CHARGE_KINDS
+from opc.rent.charges import charged
 from opc.rent.models import Policy, Statement, StatementLine, Waiver, WaiverStatus
 from opc.rent.rules import percent_on, step_days
 from opc.rent.schedule import add_months, days_in, month_bounds, month_of
@@ -78,7 +82,7 @@ class Draft:
 
     @property
     def gross_fen(self) -> int:
-        return self.total("rent")
+        return self.total("rent", *CHARGE_KINDS)
 
     @property
     def waived_fen(self) -> int:
@@ -94,8 +98,8 @@ class Draft:
 
     @property
     def base_fen(self) -> int:
-        """Rent less waivers: what a later correction compares."""
-        return self.total("rent", "waiver")
+        """Rent and charges less waivers: what a later correction compares."""
+        return self.total("rent", "waiver", *CHARGE_KINDS)
 
 
 @dataclass(frozen=True)
@@ -330,14 +334,18 @@ def park_month(session: Session, park: Park, month: str) -> dict[int, Draft]:
     _, end = month_bounds(month)
     data = load(session, park, first - timedelta(days=_clawback_reach(session, park)), end)
     done = carried(session, park.id) if bases else {}
+    charges = {m: charged(session, park.id, *month_bounds(m)) for m in months}
     drafts: dict[int, Draft] = {}
-    teams = set(data.held) | {t for t, _m in bases}
+    teams = set(data.held) | {t for t, _m in bases} | set(charges[month])
     for team_id in sorted(teams):
         draft = _draft(data, team_id, month)
+        draft.lines.extend(charges[month].get(team_id, ()))
         for (t, earlier), issued in sorted(bases.items()):
             if t != team_id:
                 continue
-            now = _draft(data, team_id, earlier).base_fen
+            then = _draft(data, team_id, earlier)
+            then.lines.extend(charges[earlier].get(team_id, ()))
+            now = then.base_fen
             difference = now - issued - done.get((team_id, earlier), 0)
             if difference:
                 draft.lines.append(Line("adjustment", difference, earlier, corrects_month=earlier))

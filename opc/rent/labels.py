@@ -20,6 +20,7 @@ LINE_KINDS = {
     "adjustment": _l("Adjustment"),
     "clawback": _l("Clawback"),
     "rounding": _l("Rounding"),
+    "room": _l("Shared room"),
 }
 
 

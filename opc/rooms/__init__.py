@@ -5,14 +5,26 @@ from __future__ import annotations
 
 from flask import Flask
 
-from opc.rooms import models, permissions
+from opc.rent import charges
+from opc.rooms import (
+    api,  # /api/v1/rooms and /api/v1/bookings: routes register when imported
+    audit_kinds,
+    models,
+    permissions,
+    views,
+)
 from opc.rooms.labels import bookable_by_label, booking_status_label
+from opc.rooms.rent_lines import room_lines
 
-# Models map and rules register when imported.
-__all__ = ["models", "permissions"]
+# Models map, rules and API routes register when imported.
+__all__ = ["api", "models", "permissions"]
 
 
 def init_app(app: Flask) -> None:
-    """Each part of rooms registers its pages, API routes, labels and audit kinds here."""
+    """Each part of rooms registers its pages, API routes, labels and audit kinds here;
+    the charges beyond the free quota go on the rent statements (opc.rent.charges)."""
     app.add_template_filter(bookable_by_label, "bookable_by")
     app.add_template_filter(booking_status_label, "booking_status")
+    audit_kinds.register_kinds()
+    charges.register(room_lines)
+    views.register(app)
