@@ -8,7 +8,10 @@ from typing import Any
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from opc.core.db import utcnow
 from opc.core.permissions import get_or_404
+from opc.events.permissions import can_view_event
+from opc.events.queries import next_events
 from opc.overview import queries
 from opc.overview.attention import ENDING_WITHIN_DAYS, attention
 from opc.parks.models import Park
@@ -57,4 +60,8 @@ def dashboard(park_id: int) -> Any:
         todo=todo,
         within_days=ENDING_WITHIN_DAYS,
         track_chart=json.dumps(chart),
+        # The park's next events, places left (opc.events): for those who see its events.
+        upcoming_events=next_events(park.id, utcnow())
+        if can_view_event(current_user, park)
+        else None,
     )
