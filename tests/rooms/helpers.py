@@ -12,9 +12,13 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from opc.auth.models import User
+from opc.core.db import transaction
 from opc.core.errors import DomainError
+from opc.events.models import Event
 from opc.extensions import db
+from opc.parks.models import Park
 from opc.rooms.operations import bookings as ops
+from opc.rooms.operations.venues import hold_for_event
 from tests.core.helpers import count, error_of, one, post_form, rows, table_counts, text
 
 __all__ = ["count", "error_of", "one", "post_form", "rows", "table_counts", "text"]
@@ -83,3 +87,15 @@ def refused(app: Any, fn: Any, *args: Any, **kw: Any) -> Any:
         assert table_counts(app) == before
         return err
     raise AssertionError("not refused")
+
+
+def make_event_booking(app: Any, make: Any, p: Place, start: datetime) -> int:
+    """An event of the park held in the place's room (through opc.rooms venues); the id of
+    the booking that holds it."""
+    event = make.event(p.park, starts_at=start, venue_unit_id=p.room.unit_id)
+    with app.app_context(), transaction(None) as session:
+        booking = hold_for_event(
+            session, session.get(Event, event.id), session.get(Park, p.park.id), actor=None
+        )
+        assert booking is not None
+        return booking.id
