@@ -103,7 +103,7 @@ def endpoint(
             if form is not None:
                 kwargs["form"] = _form(form, upload)
             result = fn(**kwargs)
-            if files and isinstance(result, Response):
+            if isinstance(result, Response):  # a download, or a status of the view's own
                 return result
             if isinstance(result, BaseModel):
                 result = result.model_dump(mode="json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -18,8 +19,14 @@ def configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def send(to: str | list[str], subject: str, body: str) -> None:
-    """Send a plain-text message; raises OSError / smtplib.SMTPException when delivery fails."""
+def send(
+    to: str | list[str],
+    subject: str,
+    body: str,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> None:
+    """Send a plain-text message, with `attachments` (file name, MIME type, bytes); raises
+    OSError / smtplib.SMTPException when delivery fails."""
     cfg = current_app.config
     message = EmailMessage()
     message["From"] = cfg["MAIL_FROM"]
@@ -27,6 +34,9 @@ def send(to: str | list[str], subject: str, body: str) -> None:
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="opc.local")
     message.set_content(body)
+    for filename, mimetype, data in attachments:
+        maintype, _slash, subtype = mimetype.partition(";")[0].partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=15) as smtp:
         if cfg.get("MAIL_USE_TLS"):
             smtp.starttls()

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import LazyString
 from flask_babel import gettext as _
 
 from opc.core.values import text_problem, whole_number
 
-KINDS = ("bool", "int", "choice")
+KINDS = ("bool", "int", "choice", "emails")
 MAX_KEY = 60
 MAX_VALUE = 100  # the stored text of a value (ParkSetting.value)
 
@@ -51,6 +52,8 @@ class Setting:
             raise ValueError(_("Must be true or false."))
         if self.kind == "int":
             return whole_number(raw, self.low, self.high)
+        if self.kind == "emails":
+            return _emails(raw)
         if not isinstance(raw, str) or text_problem(raw) or raw not in self.choices:
             known = ", ".join(self.choices)
             raise ValueError(_("Must be one of: %(known)s.", known=known))
@@ -71,6 +74,23 @@ class Setting:
             return self.parse(text)
         except ValueError:
             return self.default
+
+
+def _emails(raw: Any) -> str:
+    """A list of e-mail addresses (comma, semicolon or space between), kept as "a, b"."""
+    if not isinstance(raw, str) or text_problem(raw):
+        raise ValueError(_("Must be e-mail addresses separated by commas."))
+    found = []
+    for part in raw.replace(";", ",").replace(" ", ",").split(","):
+        if part.strip():
+            try:
+                found.append(validate_email(part.strip(), check_deliverability=False).normalized)
+            except EmailNotValidError as exc:
+                raise ValueError(_("Not a valid e-mail address: %(a)s", a=part.strip())) from exc
+    text = ", ".join(found)
+    if len(text) > MAX_VALUE:
+        raise ValueError(_("At most %(n)d characters.", n=MAX_VALUE))
+    return text
 
 
 _SETTINGS: dict[str, Setting] = {}
