@@ -89,12 +89,9 @@ def desk_list(event: Event, search: str) -> list[Registration]:
 def _told(registration: Registration, already: bool, tz: str) -> None:
     if already:
         at = to_local(registration.checked_in_at, tz)
+        time = at.strftime("%H:%M") if at else "—"
         flash(
-            _(
-                "%(name)s was checked in already, at %(time)s.",
-                name=registration.name,
-                time=f"{at:%H:%M}" if at else "—",
-            ),
+            _("%(name)s was checked in already, at %(time)s.", name=registration.name, time=time),
             "warning",
         )
     else:
