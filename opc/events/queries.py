@@ -223,15 +223,3 @@ def team_registrations(user: Any, team_id: int, now: datetime, limit: int = 10) 
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
-
-
-def checked_in(event_id: int) -> int:
-    """How many of the event's registrations were checked in at the door."""
-    return int(
-        db.session.scalar(
-            select(func.count()).where(
-                Registration.event_id == event_id, Registration.checked_in_at.is_not(None)
-            )
-        )
-        or 0
-    )

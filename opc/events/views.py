@@ -27,6 +27,7 @@ from opc.core.permissions import Role, get_or_404, visible
 from opc.core.security import acting_user
 from opc.core.values import arg_id, arg_text
 from opc.events import queries as q
+from opc.events.attendance import attendance
 from opc.events.forms import ConfirmForm
 from opc.events.labels import KINDS
 from opc.events.models import LIVE, Event, Registration, RegistrationStatus
@@ -163,7 +164,7 @@ def detail_page(event: Event, status: int = 200) -> Any:
             "by_status": by_status,
             "groups": q.group_counts(by_status),
             "page": paginate(q.registrations(event.id, group)),
-            "checked_in": q.checked_in(event.id),
+            "attendance": attendance(event),  # checked in, confirmed, rate
         }
     page = render_template(
         "events/detail.html",
