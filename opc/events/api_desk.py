@@ -3,7 +3,8 @@ opc.events.operations.checkin and the files in opc.events.calendars).
 
 * `GET /events/{id}/ics` — one event as text/calendar: a public event for any caller, a
   residents-only one for those who may see it (404 otherwise);
-* `GET /parks/{id}/events.ics` — the park's public events (public: no token needed);
+* `GET /parks/{id}/events.ics` — the park's public events, for any caller with a token
+  (calendars that subscribe without one use the page `/parks/{id}/events.ics`);
 * `POST /events/{id}/check-ins {"token"} | {"registration_id"}` — 200 with the registration
   and `"already"` (true: checked in before, nothing new recorded); 409 `not_confirmed`,
   `wrong_event`, `checkin_closed`, `event_cancelled`; 422 `invalid_ticket`.
@@ -64,8 +65,13 @@ def event_ics(user: Any, event_id: int) -> Response:
     return calendars.ics_response(body, f"event-{event.id}.ics")
 
 
-@endpoint("/parks/<int:park_id>/events.ics", scope=None, files=(calendars.MIME,), errors=(404,))
-def park_events_ics(park_id: int) -> Response:
+@endpoint(
+    "/parks/<int:park_id>/events.ics",
+    scope="events:read",
+    files=(calendars.MIME,),
+    errors=(404,),
+)
+def park_events_ics(user: Any, park_id: int) -> Response:
     """A park's public events as an iCalendar feed (text/calendar), from 90 days back on;
     cancelled ones marked STATUS:CANCELLED."""
     park, events = calendars.park_feed(park_id)

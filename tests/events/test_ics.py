@@ -135,6 +135,7 @@ def test_the_api_answers_calendars(api: Any, make: Any, client: Any) -> None:
     assert api(staff).get(f"/events/{hidden.id}/ics").status_code == 200
     assert api(member_elsewhere).get(f"/events/{hidden.id}/ics").status_code == 404
     assert api(member_elsewhere).get(f"/events/{event.id}/ics").status_code == 200
-    feed = client.get(f"/api/v1/parks/{park.id}/events.ics")  # no token: public events
+    assert client.get(f"/api/v1/parks/{park.id}/events.ics").status_code == 401
+    feed = api(member_elsewhere).get(f"/parks/{park.id}/events.ics")  # its public events
     assert feed.status_code == 200
     assert [str(e["UID"]) for e in _events(feed.data)] == [f"event-{event.id}@localhost"]
