@@ -9,6 +9,7 @@ subsidy drawn by the usage records that *started* in them, whenever they arrived
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from opc.compute.models import Programme, Provider, Voucher, VoucherAlert
 from opc.compute.voucher_days import VoucherDay
+from opc.compute.voucher_facts import voucher_facts
 from opc.core.dates import MAX_DATE
 from opc.core.permissions import visible
 from opc.extensions import db
@@ -243,17 +245,15 @@ def vouchers_of(user: Any, filters: VoucherFilters) -> Select[Any]:
 
 
 def team_vouchers(team_id: int) -> list[Voucher]:
-    """A team's vouchers, those expiring last first (the current ones on top)."""
+    """A team's vouchers with their programme, those expiring last first (the current ones
+    on top). Their providers are not loaded: voucher_views reads them with the rest."""
     stmt = (
         select(Voucher)
         .where(Voucher.team_id == team_id)
-        .options(
-            joinedload(Voucher.programme).selectinload(Programme.providers),
-            selectinload(Voucher.providers),
-        )
+        .options(joinedload(Voucher.programme))
         .order_by(Voucher.valid_to.desc(), Voucher.id.desc())
     )
-    return list(db.session.scalars(stmt).unique())
+    return list(db.session.scalars(stmt))
 
 
 def alerts_of(voucher_ids: list[int]) -> dict[int, list[VoucherAlert]]:
@@ -339,9 +339,9 @@ def forecast(
 @dataclass(frozen=True)
 class VoucherView:
     voucher: Voucher
-    alerts: list[VoucherAlert]
+    alerts: Sequence[Any]  # VoucherAlert, or voucher_facts.Alert: kind and sent_at
     forecast: Forecast
-    redeemable_at: list[Provider]
+    redeemable_at: Sequence[Any]  # Provider, or voucher_facts.Redeemable: id and name
 
     @property
     def percent_used(self) -> int:
@@ -349,17 +349,18 @@ class VoucherView:
 
 
 def voucher_views(team: Team, today: date) -> list[VoucherView]:
-    """A team's vouchers with alerts and forecast: four statements however many it has."""
+    """A team's vouchers with alerts, providers and forecast: two statements however many
+    it has (the vouchers with their programme, then opc.compute.voucher_facts)."""
     vouchers = team_vouchers(team.id)
-    alerts = alerts_of([v.id for v in vouchers])
-    tz = team.park.timezone
-    burn = burned(team.id, burn_since(today, tz), tz) if vouchers else {}
+    if not vouchers:
+        return []
+    facts = voucher_facts(team.id, today - timedelta(days=BURN_DAYS - 1))  # as burn_since
     return [
         VoucherView(
             v,
-            alerts.get(v.id, []),
-            forecast(v.remaining_fen, burn.get(v.id, 0), today, v.valid_to),
-            redeemable_at(v),
+            facts.alerts.get(v.id, []),
+            forecast(v.remaining_fen, facts.burned.get(v.id, 0), today, v.valid_to),
+            facts.providers.get(v.id, []),
         )
         for v in vouchers
     ]

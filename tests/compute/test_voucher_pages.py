@@ -343,3 +343,47 @@ def test_the_pages_read_as_much_for_many_vouchers_as_for_few(
         draw(app, extra, s["gpu"], 1_000, datetime(2026, 5, 20 + n, 2, 0, tzinfo=UTC))
         draw(app, more, provider(make, f"算力{n}"), 500, datetime(2026, 4, 1, 2, 0, tzinfo=UTC))
     assert measure() == few
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_teams_vouchers_come_with_their_alerts_providers_and_burn_in_two_statements(
+    app, make, count_queries
+):
+    """voucher_views reads the vouchers, then their alerts, where each is redeemable and
+    their last 30 days' burn in one statement: the same as each voucher read alone."""
+    from opc.compute import queries
+    from opc.extensions import db
+    from opc.teams.models import Team
+
+    park = make.park()
+    star, west = provider(make, "星河算力"), provider(make, "西部云")
+    prog = programme(app, park, provider_ids=[star.id, west.id])
+    team = make.team(park, status="resident")
+    named = voucher(app, prog, team, 1_000_000, provider_ids=[west.id])
+    unnamed = voucher(app, prog, team, 2_000_000, valid_to=D("2026-09-30"))
+    draw(app, named, west, 300_000, datetime(2026, 5, 20, 2, 0, tzinfo=UTC))
+    draw(app, named, west, 100_000, datetime(2026, 3, 1, 2, 0, tzinfo=UTC))  # not in 30 days
+    draw(app, unnamed, star, 60_000, datetime(2026, 5, 31, 2, 0, tzinfo=UTC))
+    alert(app, named, "used_80", datetime(2026, 5, 25, tzinfo=UTC))
+    alert(app, named, "expires_30", datetime(2026, 5, 2, tzinfo=UTC))
+    with app.app_context():
+        found = db.session.get(Team, team.id)
+        today = D("2026-06-01")
+        with count_queries() as statements:
+            views = queries.voucher_views(found, today)
+        assert len([s for s in statements if s != "BEGIN"]) == 2, statements
+        assert [v.voucher.id for v in views] == [named.id, unnamed.id]  # expiring last first
+        for view in views:
+            alone = queries.voucher_view(view.voucher, today)
+            assert [(a.kind, a.sent_at) for a in view.alerts] == [
+                (a.kind, a.sent_at) for a in alone.alerts
+            ]
+            assert [(p.id, p.name) for p in view.redeemable_at] == [
+                (p.id, p.name) for p in alone.redeemable_at
+            ]
+            assert view.forecast == alone.forecast and view.forecast.per_day_fen > 0
+        by_id = {v.voucher.id: v for v in views}
+        assert [a.kind for a in by_id[named.id].alerts] == ["expires_30", "used_80"]
+        assert [p.id for p in by_id[named.id].redeemable_at] == [west.id]
+        assert [p.id for p in by_id[unnamed.id].redeemable_at] == sorted([star.id, west.id])
+        assert by_id[named.id].forecast.per_day_fen == 10_000  # ¥3,000 over 30 days
