@@ -200,7 +200,22 @@ def test_a_taken_room_is_refused_at_the_venue(app, make, client):
     )
     assert clash.status_code == 422
     assert re.search(r'id="venue_unit_id-err"><li>The room is booked from', text(clash))
-    assert len(rows(app, Event)) == 1
+    (event,) = rows(app, Event)
+    page = text(client.get(f"/events/{event.id}"))
+    assert f'<a href="/rooms/{room.id}">{room.unit.code}</a>' in page
+
+
+def test_staff_of_several_parks_choose_the_new_events_park(app, make, client):
+    mine, also, theirs = make.park(), make.park(), make.park()
+    login(client, make.user("staff", parks=[mine, also]).email)
+    chooser = text(client.get("/events/new"))
+    assert f"/events/new?park_id={mine.id}" in chooser
+    assert f"/events/new?park_id={also.id}" in chooser
+    assert client.get(f"/events/new?park_id={also.id}").status_code == 200
+    assert client.get(f"/events/new?park_id={theirs.id}").status_code == 404
+    done = post_form(client, f"/events/new?park_id={also.id}", _form())
+    assert done.status_code == 302
+    assert [e.park_id for e in rows(app, Event)] == [also.id]
 
 
 def test_staff_edit_and_cancel_an_event(app, make, client):

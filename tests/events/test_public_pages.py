@@ -147,6 +147,10 @@ def test_the_page_speaks_the_visitors_language(make, client):
     chinese = text(client.get(url, headers={"Accept-Language": "zh-CN"}))
     assert "Founders&#39; salon" in english and "创业沙龙" not in english
     assert "创业沙龙" in chinese and 'lang="zh-CN"' in chinese
+    # The language switch of every page takes the visitor back to this one.
+    switched = post_form(client, "/lang", {"lang": "en", "next": url}, page=url)
+    assert switched.status_code == 302 and switched.headers["Location"].endswith(url)
+    assert "Founders&#39; salon" in text(client.get(url, headers={"Accept-Language": "zh-CN"}))
 
 
 def test_registrations_past_the_rate_limit_answer_429(app, make, client, monkeypatch):
