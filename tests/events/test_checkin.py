@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from opc.auth.models import User
 from opc.core.db import utcnow
 from opc.core.errors import DomainError, RuleViolation
+from opc.events.attendance import attendance, park_attendance
 from opc.events.models import Registration
 from opc.events.operations import checkin as ops
 from opc.events.operations.checkin import check_in
@@ -210,3 +212,34 @@ def test_two_desks_scanning_at_once_record_one_check_in(
     assert stored.checked_in_by_id == first
     # The second desk was told of the first's check-in, not its own.
     assert {o[1] for o in outcomes.values()} == {first}
+
+
+def test_attendance_counts_the_confirmed_who_checked_in(app: Any, make: Any, ctx: Any) -> None:
+    park = make.park()
+    now = utcnow().replace(microsecond=0)
+    held = make.event(
+        park,
+        starts_at=now - timedelta(days=2),
+        registration_opens_at=now - timedelta(days=9),
+        registration_closes_at=now - timedelta(days=2),
+    )
+    at = now - timedelta(days=2)
+    registration(make, held, checked_in_at=at)
+    registration(make, held)
+    registration(make, held)
+    registration(make, held, status="cancelled", checked_in_at=at)  # counts in neither
+    registration(make, held, status="waitlisted")
+    assert attendance(held) == (1, 3, Decimal("33.3"))
+    assert attendance(make.event(park)) == (0, 0, None)
+    other = make.event(
+        park,
+        starts_at=now - timedelta(days=1),
+        registration_opens_at=now - timedelta(days=9),
+        registration_closes_at=now - timedelta(days=1),
+    )
+    registration(make, other, checked_in_at=at)
+    registration(make, make.event(park))  # an event to come: not counted yet
+    db.session.rollback()  # a fresh read: the rows above came from another session
+    assert park_attendance(park.id, since=now - timedelta(days=30)) == (2, 4, Decimal("50.0"))
+    # Another park's events never.
+    assert park_attendance(make.park().id, since=now - timedelta(days=30)) == (0, 0, None)
