@@ -314,3 +314,22 @@ def test_an_event_that_is_over_is_not_cancelled(app, make, desk):
     assert err.code == "event_past"
     err = refused(app, ValidationFailed, ops.cancel_event, event.id, actor=staff, reason="a\x00")
     assert "reason" in err.fields
+
+
+def test_the_audit_log_names_events_and_registrations_and_hides_the_secret(app, make, desk):
+    from opc.audit.registry import hidden, kind_of
+    from opc.extensions import db
+
+    park, staff = desk
+    event = run(app, ops.create_event, actor=staff, **_values(park))
+    registration = run(app, regs.register, event.id, name="王五", email="w@x.cn")
+    with app.test_request_context():
+        stored = db.session.get(Event, event.id)
+        kind = kind_of("events")
+        assert kind.name(stored) == "元宇宙论坛" and kind.url(stored) == f"/events/{event.id}"
+        reg = db.session.get(Registration, registration.id)
+        reg_kind = kind_of("registrations")
+        assert reg_kind.name(reg) == "王五 · 元宇宙论坛"
+        assert reg_kind.url(reg) == f"/events/{event.id}"
+        assert hidden("registrations", "secret")
+        db.session.remove()
