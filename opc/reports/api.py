@@ -144,17 +144,32 @@ def get_report(user: Any, run_id: int) -> dict[str, Any]:
     return _run(get_or_404(ReportRun, run_id, user))
 
 
-@endpoint(
-    "/reports/<int:run_id>/files/<any(csv, xlsx):fmt>",
-    scope="reports:read",
-    allow=can_view_reports,
-    files=(MIME["csv"], MIME["xlsx"]),
-)
-def download_report(user: Any, run_id: int, fmt: str) -> Response:
-    """A done run's file (csv or xlsx); 404 while the run is not done."""
+def _download(user: Any, run_id: int, fmt: str) -> Response:
     run = get_or_404(ReportRun, run_id, user)
     park = get_or_404(Park, run.park_id, user)
     found = next((f for f in run.files if f.format == fmt), None)
     if run.status != "done" or found is None:
         raise NotFound("file_not_found", _("The report has no such file yet."))
     return send_stored(found.storage_key, mailing.file_name(run, park, fmt), MIME[fmt])
+
+
+@endpoint(
+    "/reports/<int:run_id>/files/csv",
+    scope="reports:read",
+    allow=can_view_reports,
+    files=(MIME["csv"],),
+)
+def download_csv(user: Any, run_id: int) -> Response:
+    """A done run's CSV file (UTF-8 with BOM); 404 while the run is not done."""
+    return _download(user, run_id, "csv")
+
+
+@endpoint(
+    "/reports/<int:run_id>/files/xlsx",
+    scope="reports:read",
+    allow=can_view_reports,
+    files=(MIME["xlsx"],),
+)
+def download_xlsx(user: Any, run_id: int) -> Response:
+    """A done run's XLSX workbook; 404 while the run is not done."""
+    return _download(user, run_id, "xlsx")

@@ -73,10 +73,10 @@ def index() -> Any:
     require(can_view_reports(current_user))
     form = ProduceForm()
     if request.method == "POST" and form.validate_on_submit():
+        if form.park_id.data is None:
+            abort(404)
+        park = get_or_404(Park, form.park_id.data, current_user, "report_runs.produce")
         try:
-            if form.park_id.data is None:
-                abort(404)
-            park = get_or_404(Park, form.park_id.data, current_user, "report_runs.produce")
             run, created = produce_report(
                 park_id=park.id,
                 period=form.period.data or "",
