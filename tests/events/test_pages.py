@@ -262,3 +262,26 @@ def test_upcoming_events_on_the_dashboard_and_the_team_page(app, make, client):
     section = team_page.split('id="events"', 1)[1].split("</section>", 1)[0]
     assert "下周路演" in section and "data-registration=" in section
     assert mine.name not in section
+
+
+def test_a_member_waits_in_line_then_accepts_the_offered_place(app, make, client):
+    park, _team, _staff, member = park_with_people(make)
+    event = make.event(park, capacity=1, waitlist_mode="offer", offer_hours=6)
+    first = guest(app, event, 1)
+    login(client, member.email)
+    url = f"/events/{event.id}"
+    assert "Join the waitlist" in text(client.get(url))
+    post_form(client, f"{url}/register", {}, page=url)
+    (mine,) = rows(app, Registration, Registration.user_id == member.id)
+    waiting = text(client.get(url))
+    assert 'data-registration="waitlisted"' in waiting and "Number 1 on the waitlist." in waiting
+    with app.app_context():
+        reg_ops.cancel_registration(first.id, secret=first.secret)
+        db.session.remove()
+    offered = text(client.get(url))
+    assert 'data-registration="offered"' in offered and "Accept by " in offered
+    accepted = post_form(client, f"{url}/registrations/{mine.id}/accept", {}, page=url)
+    assert accepted.status_code == 302
+    assert one(app, Registration, mine.id).status == "confirmed"
+    again = post_form(client, f"{url}/registrations/{mine.id}/accept", {}, page=url)
+    assert again.status_code == 422
