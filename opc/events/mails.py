@@ -42,12 +42,19 @@ def queue(session: Session, message: Outgoing) -> None:
     session.info.setdefault(_QUEUE, []).append(message)
 
 
-def _deliver(app: object, message: Outgoing) -> None:
+def _deliver(app: object, messages: list[Outgoing]) -> None:
+    """Send the messages one after the other (an event cancelled with hundreds of
+    registrants is one thread and one queue, not hundreds of connections at once)."""
     with app.app_context():  # type: ignore[attr-defined]
-        try:
-            mail.send(message.to, message.subject, message.body, message.attachments)
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("event mail to %s failed: %s", message.to, exc)
+        for index, message in enumerate(messages):
+            try:
+                mail.send(message.to, message.subject, message.body, message.attachments)
+            except smtplib.SMTPRecipientsRefused as exc:  # this address only: the others go
+                log.warning("event mail to %s refused: %s", message.to, exc)
+            except (OSError, smtplib.SMTPException) as exc:
+                # The server is unreachable or failing: the rest would fail alike.
+                log.warning("event mail failed, %d not sent: %s", len(messages) - index, exc)
+                break
 
 
 @sa_event.listens_for(Session, "after_commit")
@@ -56,9 +63,8 @@ def _send_committed(session: Session) -> None:
     if not pending or not mail.configured():
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for message in pending:
-        # Not a daemon: a process that ends lets its mail finish.
-        threading.Thread(target=_deliver, args=(app, message), name="opc-event-mail").start()
+    # Not a daemon: a process that ends lets its mail finish.
+    threading.Thread(target=_deliver, args=(app, pending), name="opc-event-mail").start()
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")

@@ -142,6 +142,21 @@ def test_a_cancelled_event_tells_its_registrants(app: Any, make: Any, smtp_serve
     assert "Event cancelled" in str(message["Subject"]) and "The event is cancelled" in body
 
 
+def test_a_refused_address_does_not_stop_the_others(app: Any, make: Any, smtp_server: Any) -> None:
+    park = make.park()
+    event = make.event(park)
+    for address in ("a@example.cn", "b@example.cn"):
+        _register(app, event, name="甲", email=address)
+    smtp_server.wait_for(2)
+    smtp_server.refuse.add("a@example.cn")
+    staff = make.user("staff", parks=[park])
+    with app.app_context():
+        cancel_event(event.id, actor=db.session.get(User, staff.id))
+        db.session.remove()
+    (to, raw) = smtp_server.wait_for(3)[2]
+    assert to == ["b@example.cn"] and "Event cancelled" in str(_parts(raw)[0]["Subject"])
+
+
 def test_a_refused_change_mails_nobody(app: Any, make: Any, smtp_server: Any) -> None:
     event = make.event(make.park())
     _register(app, event, name="甲", email="a@example.cn")
