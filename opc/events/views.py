@@ -74,9 +74,9 @@ def _month(tz: str) -> date:
     match = _MONTH.fullmatch(arg_text("month", max_length=7).strip())
     if match is None or not 1 <= int(match[2]) <= 12:
         return local_today(tz).replace(day=1)
-    first = date(int(match[1]), int(match[2]), 1) if int(match[1]) else None
-    problem = date_problem(first) if first else _("Not a month.")
-    if first is None or problem:
+    first = date(max(int(match[1]), 1), int(match[2]), 1)  # year 0 is no year: refused
+    problem = date_problem(first)
+    if problem:
         raise ValidationFailed({"month": [problem]}, problem)
     return first
 
