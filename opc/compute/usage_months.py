@@ -104,6 +104,12 @@ def add_to_months(session: Session, rows: Iterable[tuple[Key, int, int, int]]) -
             sums[1] += hours
             sums[2] += cost
             sums[3] += subsidy
+    add_sums(session, found)
+
+
+def add_sums(session: Session, found: dict[Key, list[int]]) -> None:
+    """Add sums already made per key ([records, GPU-hours, cost, subsidy]) to the rollup:
+    one upsert per key of each table, in key order."""
     if not found:
         return
     by_team: dict[tuple[Any, ...], list[int]] = {}

@@ -50,7 +50,7 @@ def test_two_providers_batches_for_one_team_at_once_never_overdraw(app, make, mo
     full = voucher(make, programme(make, park, rate="100"), team, 10_000)  # ¥100
     first, second = provider(make), provider(make)
     # Each batch alone fits the voucher (¥80); together they would take ¥160 of it.
-    _slowed(monkeypatch, usage_store, "_vouchers")  # both would read the same balance
+    _slowed(monkeypatch, usage_store, "balances")  # both would read the same balance
     writes = [
         partial(_ingest, first.id, _batch(team, "a", ["40.00", "40.00"])),
         partial(_ingest, second.id, _batch(team, "b", ["40.00", "40.00"])),
@@ -68,7 +68,7 @@ def test_two_batches_crossing_80_percent_together_alert_once(app, make, monkeypa
     staff = make.user("staff", parks=[park])
     full = voucher(make, programme(make, park, rate="100"), team, 10_000)
     sent: list[tuple[int, str]] = []
-    _slowed(monkeypatch, usage_store, "_vouchers")
+    _slowed(monkeypatch, usage_store, "balances")
     writes = [
         partial(_ingest, provider(make).id, _batch(team, "a", ["45.00"])),
         partial(_ingest, provider(make).id, _batch(team, "b", ["45.00"])),
@@ -95,7 +95,7 @@ def _held(app: Any, monkeypatch: pytest.MonkeyPatch, team_id: int, actor_id: int
     """A batch for `team_id` that stops once it holds the team's lock, until released."""
     holding, release = threading.Event(), threading.Event()
     errors: list[str] = []
-    original = usage_store._vouchers
+    original = usage_store.balances
 
     def stopping(session: Any, teams: Any, provider_id: int) -> Any:
         if team_id in teams:
@@ -104,7 +104,7 @@ def _held(app: Any, monkeypatch: pytest.MonkeyPatch, team_id: int, actor_id: int
                 errors.append("never released")
         return original(session, teams, provider_id)
 
-    monkeypatch.setattr(usage_store, "_vouchers", stopping)
+    monkeypatch.setattr(usage_store, "balances", stopping)
 
     def run() -> None:
         with app.app_context():

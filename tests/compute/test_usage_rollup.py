@@ -192,7 +192,7 @@ def test_batches_at_once_keep_the_rollup_exact(app, make, monkeypatch):
     voucher(make, prog, team, 10_000)
     voucher(make, prog, other, 10_000)
     staff = make.user("staff", parks=[park])
-    _slowed(monkeypatch, usage_store, "_vouchers")  # both read their balances, then wait
+    _slowed(monkeypatch, usage_store, "balances")  # both read their balances, then wait
 
     def batch(provider_id: int, prefix: str, *, actor: Any) -> None:
         records = [record(t, external_id=f"{prefix}-{n}", cost_yuan="40.00")

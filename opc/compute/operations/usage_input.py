@@ -168,11 +168,9 @@ def hundredths(value: Any, maximum: Decimal, *, positive: bool) -> int | str:
 # The usual record, every field as it should be, is taken in a few steps (`_usual`); any
 # other is checked field by field (`check_record`), which says what is wrong. Both accept
 # exactly the same records (tests/compute/test_usage_input.py holds them to it).
-_CLEAN = re.compile(r"(?!\s)[^\x00-\x1f\x7f-\x9f\ud800-\udfff]*(?<!\s)")
-_HOURS = re.compile(rf"([1-9][0-9]{{0,{len(str(int(MAX_GPU_HOURS))) - 1}}}|0)(?:\.([0-9]{{1,2}}))?")
-_COST = re.compile(
-    rf"([1-9][0-9]{{0,{len(str(int(MAX_RECORD_YUAN))) - 1}}}|0)(?:\.([0-9]{{1,2}}))?"
-)
+CLEAN = re.compile(r"(?!\s)[^\x00-\x1f\x7f-\x9f\ud800-\udfff]*(?<!\s)")
+HOURS = re.compile(rf"([1-9][0-9]{{0,{len(str(int(MAX_GPU_HOURS))) - 1}}}|0)(?:\.([0-9]{{1,2}}))?")
+COST = re.compile(rf"([1-9][0-9]{{0,{len(str(int(MAX_RECORD_YUAN))) - 1}}}|0)(?:\.([0-9]{{1,2}}))?")
 
 
 def _number(value: Any, pattern: re.Pattern[str]) -> int | None:
@@ -194,10 +192,10 @@ def _usual(raw: Any, now: datetime) -> Record | None:
         and 0 < team_id <= MAX_ID
         and type(external_id) is str
         and 0 < len(external_id) <= MAX_EXTERNAL_ID
-        and _CLEAN.fullmatch(external_id)
+        and CLEAN.fullmatch(external_id)
         and type(gpu_type) is str
         and 0 < len(gpu_type) <= MAX_GPU_TYPE
-        and _CLEAN.fullmatch(gpu_type)
+        and CLEAN.fullmatch(gpu_type)
         and type(start) is str
         and _DATETIME.fullmatch(start)
         and type(end) is str
@@ -211,8 +209,8 @@ def _usual(raw: Any, now: datetime) -> Record | None:
     if not (MIN_DATE <= started.date() <= MAX_DATE and MIN_DATE <= ended.date() <= MAX_DATE):
         return None
     started, ended = started.astimezone(UTC), ended.astimezone(UTC)
-    hours = _number(raw["gpu_hours"], _HOURS)
-    cost = _number(raw["cost_yuan"], _COST)
+    hours = _number(raw["gpu_hours"], HOURS)
+    cost = _number(raw["cost_yuan"], COST)
     if not (started < ended <= now + CLOCK_SKEW and hours and cost is not None):
         return None
     return Record(external_id, team_id, gpu_type, started, ended, hours, cost)

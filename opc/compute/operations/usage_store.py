@@ -48,7 +48,7 @@ _RECORD_COLUMNS = (
     "batch_id", "provider_id", "external_id", "team_id", "park_id", "gpu_type",
     "started_at", "ended_at", "month", "gpu_hours_hundredths", "cost_fen", "subsidy_fen",
 )  # fmt: skip
-_DRAW_COLUMNS = ("record_id", "voucher_id", "subsidy_fen", "gpu_hours_hundredths")
+DRAW_COLUMNS = ("record_id", "voucher_id", "subsidy_fen", "gpu_hours_hundredths")
 Teams = dict[int, tuple[int, ZoneInfo, str]]  # id: park, its zone, status
 
 
@@ -66,30 +66,21 @@ def write_batch(
     batch (in the order they came: their ids and job ids mostly grow, and so the indexes
     grow at their ends) and their monthly sums (opc.compute.usage_months); the vouchers'
     used amounts and alerts follow."""
-    vouchers = _vouchers(session, teams, provider.id)
+    vouchers = balances(session, teams, provider.id)
     paid = [0] * len(fresh)
     draws = []
     starts = [record.started_at for _index, record in fresh]
     for k in sorted(range(len(fresh)), key=starts.__getitem__):  # stable: ties in batch order
         index, record = fresh[k]
-        balances = vouchers.get(record.team_id)
-        if not balances:
+        theirs = vouchers.get(record.team_id)
+        if not theirs:
             continue  # unsubsidised
         day = days[index].date()
-        for voucher, fen, hours in draw(record.cost_fen, record.hours, balances, provider.id, day):
+        for voucher, fen, hours in draw(record.cost_fen, record.hours, theirs, provider.id, day):
             draws.append((k, voucher.id, fen, hours))
             paid[k] += fen
-    batch = UsageBatch(
-        provider_id=provider.id,
-        source=source,
-        stored=len(fresh),
-        duplicates=duplicates,
-        cost_fen=sum(record.cost_fen for _index, record in fresh),
-        subsidy_fen=sum(paid),
-        submitted_by_id=getattr(actor, "id", None),
-    )
-    session.add(batch)
-    session.flush()
+    cost = sum(record.cost_fen for _index, record in fresh)
+    batch = new_batch(session, provider, (len(fresh), duplicates, cost, sum(paid)), source, actor)
     instant = _instant(session)
     months = [f"{days[index].year:04d}-{days[index].month:02d}" for index, _record in fresh]
     records = (
@@ -100,7 +91,7 @@ def write_batch(
         )
         for (_index, record), month, subsidy in zip(fresh, months, paid, strict=True)
     )  # fmt: skip
-    _insert(session, UsageRecord, _RECORD_COLUMNS, records)
+    insert_rows(session, UsageRecord, _RECORD_COLUMNS, records)
     add_to_months(
         session,
         (
@@ -111,18 +102,38 @@ def write_batch(
             for (_index, record), month, subsidy in zip(fresh, months, paid, strict=True)
         ),
     )  # fmt: skip
-    ids = _ids(session, [fresh[k][1].external_id for k in {k for k, *_rest in draws}])
+    ids = record_ids(session, [fresh[k][1].external_id for k in {k for k, *_rest in draws}])
     rows = sorted((ids[fresh[k][1].external_id], *rest) for k, *rest in draws)
-    _insert(session, UsageDraw, _DRAW_COLUMNS, rows)
+    insert_rows(session, UsageDraw, DRAW_COLUMNS, rows)
     add_to_voucher_days(
         session, ((voucher_id, days[fresh[k][0]].date(), fen) for k, voucher_id, fen, _h in draws)
     )
     drawn = {voucher_id for _k, voucher_id, _f, _h in draws}
-    _settle(session, [v for team in vouchers.values() for v in team if v.id in drawn])
+    settle(session, [v for team in vouchers.values() for v in team if v.id in drawn])
     return batch
 
 
-def _vouchers(
+def new_batch(
+    session: Session, provider: Provider, sums: tuple[int, int, int, int], source: str, actor: Any
+) -> UsageBatch:
+    """The batch's row (audited), written: `sums` are its records stored, duplicates, cost
+    and subsidy."""
+    stored, duplicates, cost, subsidy = sums
+    batch = UsageBatch(
+        provider_id=provider.id,
+        source=source,
+        stored=stored,
+        duplicates=duplicates,
+        cost_fen=cost,
+        subsidy_fen=subsidy,
+        submitted_by_id=getattr(actor, "id", None),
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def balances(
     session: Session, teams: dict[int, tuple[int, ZoneInfo, str]], provider_id: int
 ) -> dict[int, list[Balance]]:
     """Each team's vouchers redeemable at the provider, in drawing order (read after the
@@ -154,8 +165,8 @@ def _vouchers(
                 providers=providers,
             )
         )
-    for balances in found.values():
-        balances.sort(key=lambda b: b.order)
+    for theirs in found.values():
+        theirs.sort(key=lambda b: b.order)
     return found
 
 
@@ -180,7 +191,7 @@ def _redeemable(
     return {kind: {k: frozenset(v) for k, v in found.items()} for kind, found in where.items()}
 
 
-def _ids(session: Session, external_ids: list[str]) -> dict[str, int]:
+def record_ids(session: Session, external_ids: list[str]) -> dict[str, int]:
     """The ids the records of these job ids were given."""
     if not external_ids:
         return {}
@@ -227,7 +238,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _insert(
+def insert_rows(
     session: Session, model: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
     """Rows written in bulk on the session's connection, in its transaction: COPY on
@@ -244,7 +255,7 @@ def _insert(
     cursor.executemany(f"INSERT INTO {model.__tablename__} ({names}) VALUES ({marks})", rows)
 
 
-def _settle(session: Session, balances: list[Balance]) -> None:
+def settle(session: Session, balances: list[Balance]) -> None:
     """The drawn vouchers' used amounts, and their alerts: each kind recorded once (the
     unique key; a concurrent batch that recorded it first wins) and announced once, in
     this transaction (opc.compute.signals: its receivers write in it)."""
@@ -252,7 +263,7 @@ def _settle(session: Session, balances: list[Balance]) -> None:
         return
     by_id = {b.id: b for b in balances}
     vouchers = session.scalars(select(Voucher).where(Voucher.id.in_(list(by_id)))).all()
-    for voucher in vouchers:  # as read under the team's lock (_vouchers)
+    for voucher in vouchers:  # as read under the team's lock (balances)
         drawn = by_id[voucher.id]
         # Added to the stored amounts, not set: were the lock ever missed, the database's
         # CHECK (never above the amount) would refuse an overdraw, not hide it.
