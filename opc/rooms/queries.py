@@ -107,9 +107,11 @@ def availability(rooms: list[Room], now: datetime, tz: ZoneInfo) -> list[Availab
     return out
 
 
-def team_bookings(team_id: int, now: datetime) -> tuple[list[Booking], list[Booking]]:
+def team_bookings(
+    team_id: int, now: datetime, *, past: bool = True
+) -> tuple[list[Booking], list[Booking]]:
     """A team's upcoming bookings (soonest first) and its past and cancelled ones (latest
-    first, the last 100)."""
+    first, the last 100; none unless `past`)."""
     stmt = (
         select(Booking)
         .where(Booking.team_id == team_id)
@@ -122,14 +124,16 @@ def team_bookings(team_id: int, now: datetime) -> tuple[list[Booking], list[Book
         )
     )
     upcoming.reverse()
-    past = list(
+    if not past:
+        return upcoming, []
+    ended = list(
         db.session.scalars(
             stmt.where(
                 (Booking.status == BookingStatus.CANCELLED) | (Booking.ends_at <= now)
             ).limit(100)
         )
     )
-    return upcoming, past
+    return upcoming, ended
 
 
 def minutes_used(team_id: int, month: str) -> dict[int, int]:
@@ -145,3 +149,43 @@ def minutes_used(team_id: int, month: str) -> dict[int, int]:
     for unit_id, start, end in rows:
         used[unit_id] = used.get(unit_id, 0) + int((end - start).total_seconds()) // 60
     return used
+
+
+@dataclass
+class Cell:
+    state: str  # closed, past, free, taken
+    booking: Booking | None = None
+    first: bool = False  # the booking's first slot (where its name shows)
+
+
+@dataclass
+class Week:
+    days: list[date]
+    times: list[int]  # the slots' starting minutes of the day
+    cells: dict[tuple[int, int], Cell]  # (slot row, day column)
+
+
+def week(room: Room, monday: date, tz: ZoneInfo, now: datetime) -> Week:
+    """The room's slots for the seven days from `monday`: closed, past, free or taken (by
+    which booking), one query."""
+    days = [monday + timedelta(days=n) for n in range(7)]
+    times = list(range(room.opens_minute, room.closes_minute, room.slot_minutes))
+    start = datetime.combine(monday, time(0), tz)
+    found = confirmed_between([room.unit_id], start, start + timedelta(days=8))
+    cells: dict[tuple[int, int], Cell] = {}
+    for col, day in enumerate(days):
+        slots = slots_of_day(room, day, tz)
+        for row in range(len(times)):
+            if not slots:
+                cells[row, col] = Cell("closed")
+                continue
+            slot_start, slot_end = slots[row]
+            taken = _taken(found, slot_start, slot_end)
+            if taken is not None:
+                first = row == 0 or taken.starts_at >= slot_start
+                cells[row, col] = Cell("taken", taken, first)
+            elif slot_start < now:
+                cells[row, col] = Cell("past")
+            else:
+                cells[row, col] = Cell("free")
+    return Week(days, times, cells)
