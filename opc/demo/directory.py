@@ -15,13 +15,14 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opc.auth.models import User
 from opc.core.db import utcnow
 from opc.directory.models import LISTED, Introduction, Outcome, Skill
 from opc.directory.operations import add_skill, introduce, record_outcome, save_profile
+from opc.notifications.models import Notification
 from opc.parks.models import Park
 from opc.teams.models import Team
 
@@ -263,12 +264,16 @@ def _introduce(
         plan.append((*pair, outcome, months, ""))
     now = utcnow()
     for n, (a, b, outcome, months, note) in enumerate(plan):
+        told = session.scalar(select(func.max(Notification.id))) or 0
         intro = introduce(a.id, b.id, note, actor=staff)
         made = now - timedelta(days=30 * months + 3 + 5 * n)
         if outcome is not None:
             on_member = member is not None and intro.involves(member.team_id)
             record_outcome(intro, outcome, actor=member if on_member else staff)
         _date_back(session, intro, made, outcome is not None, n)
+        for notification in session.scalars(select(Notification).where(Notification.id > told)):
+            notification.created_at = made  # both teams were told then, and have read it
+            notification.read_at = made + timedelta(hours=3) if outcome is not None else None
 
 
 def _matching_pair(

@@ -19,13 +19,14 @@ from __future__ import annotations
 import io
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opc.auth.models import User
 from opc.auth.operations import create_user
 from opc.core.db import utcnow
 from opc.demo.service_stories import STORIES, Story
+from opc.notifications.models import Notification
 from opc.parks.models import Park
 from opc.parks.workdays import UnknownYear, WorkingCalendar, calendar_of
 from opc.service.models import EventKind, ServiceEvent, ServiceRequest, Status
@@ -61,6 +62,7 @@ def seed_service(session: Session, park: Park, staff: User, member: User | None)
         actor = member if member is not None and member.team_id == team.id else None
         actor = actor or _member_of(session, team)
         opened = _opened(cal, now, story, n)
+        told = session.scalar(select(func.max(Notification.id))) or 0
         request = ops.open_request(
             actor=actor,
             team_id=team.id,
@@ -68,7 +70,7 @@ def seed_service(session: Session, park: Park, staff: User, member: User | None)
             title=story.title,
             description=story.description,
         )
-        seen = _stamp(session, request, opened, 0)
+        seen = _stamp(session, request, opened, (0, told))
         for kind, after, *args in story.steps:
             when = min(cal.add_working_minutes(opened, after), now - timedelta(minutes=1))
             _play(request, kind, args, story, staff, actor)
@@ -149,18 +151,23 @@ def _play(
         raise ValueError(kind)
 
 
-def _stamp(session: Session, request: ServiceRequest, when: datetime, seen: int) -> int:
-    """Date the timeline entries written since entry `seen` at `when`; the last entry's id."""
+def _stamp(
+    session: Session, request: ServiceRequest, when: datetime, seen: tuple[int, int]
+) -> tuple[int, int]:
+    """Date what the step wrote at `when`: the timeline entries and notifications after the
+    ids in `seen` (those of more than a week ago were read then). The last ids now."""
     session.flush()
-    last = seen
-    for event in session.scalars(
-        select(ServiceEvent)
-        .where(ServiceEvent.request_id == request.id, ServiceEvent.id > seen)
-        .order_by(ServiceEvent.id)
-    ):
+    events = session.scalars(
+        select(ServiceEvent).where(ServiceEvent.request_id == request.id, ServiceEvent.id > seen[0])
+    ).all()
+    for event in events:
         event.at = when
-        last = event.id
-    return last
+    told = session.scalars(select(Notification).where(Notification.id > seen[1])).all()
+    for notification in told:
+        notification.created_at = when
+        if utcnow() - when > timedelta(days=7):
+            notification.read_at = when + timedelta(hours=2)
+    return max([seen[0], *(e.id for e in events)]), max([seen[1], *(n.id for n in told)])
 
 
 def _settle(cal: WorkingCalendar, request: ServiceRequest, staff_id: int) -> None:

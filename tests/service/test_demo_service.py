@@ -20,6 +20,7 @@ from opc.core.db import utcnow
 from opc.demo import DEMO_PASSWORD, MEMBER_TEAM, seed_demo
 from opc.directory.models import Profile
 from opc.extensions import db
+from opc.notifications.models import Notification
 from opc.parks.models import Park
 from opc.parks.workdays import calendar_of
 from opc.service.models import EventKind, ServiceBreach, ServiceRequest, Status
@@ -119,6 +120,20 @@ def test_the_member_sees_their_team_s_requests_in_three_states_and_no_note(app, 
         others = [r for r in _requests() if r.team_id != team.id]
         ids = {r.id: r.title for r in mine}
         waiting = next(r.id for r in mine if r.status == Status.WAITING)
+        # The team heard of each step when it happened; what is over a week old was read.
+        told = {
+            n.params["title"]: n
+            for n in db.session.scalars(
+                select(Notification).where(
+                    Notification.user_id == member.id, Notification.kind == "service.resolved"
+                )
+            )
+        }
+        for r in mine:
+            if r.status in (Status.RESOLVED, Status.CLOSED):
+                assert told[r.title].created_at == r.resolved_at
+                old = (utcnow() - r.resolved_at).days > 7
+                assert (told[r.title].read_at is not None) == old
     with time_machine.travel(NOW, tick=True):
         assert login(client, "member@opc-demo.cn", DEMO_PASSWORD).status_code == 302
         page = text(client.get("/service/requests", headers=EN))
