@@ -39,15 +39,30 @@
     });
   }
 
+  /* Whether the browser's own detector reads QR codes here: some expose BarcodeDetector
+     on platforms where it reads nothing (Chromium on Linux). */
+  function nativeQR() {
+    if (!("BarcodeDetector" in window) || !window.BarcodeDetector.getSupportedFormats) {
+      return Promise.resolve(false);
+    }
+    return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      return formats.indexOf("qr_code") >= 0;
+    }, function () { return false; });
+  }
+
   function makeReader() {
-    if ("BarcodeDetector" in window) {
+    return nativeQR().then(function (native) {
+      if (!native) { return jsQRReader(); }
       var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      return Promise.resolve(function () {
+      return function () {
         return detector.detect(video).then(function (codes) {
           return codes.length ? codes[0].rawValue : null;
         });
-      });
-    }
+      };
+    });
+  }
+
+  function jsQRReader() {
     return loadJsQR().then(function () {
       return function () {
         var w = video.videoWidth, h = video.videoHeight;
