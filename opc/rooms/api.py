@@ -181,15 +181,17 @@ def _booking(booking: Booking, tz: str | None = None) -> dict[str, Any]:
         "park_id": booking.park_id,
         "team_id": booking.team_id,
         "event_id": booking.event_id,
-        "starts_at": booking.starts_at.astimezone(zone),
-        "ends_at": booking.ends_at.astimezone(zone),
+        "starts_at": booking.starts_at.astimezone(zone).isoformat(),
+        "ends_at": booking.ends_at.astimezone(zone).isoformat(),
         "month": booking.month,
         "title": booking.title,
         "status": booking.status,
         "booked_by_id": booking.booked_by_id,
         "charged_minutes": booking.charged_minutes,
         "charge_yuan": yuan_str(booking.charge_fen),
-        "cancelled_at": booking.cancelled_at.astimezone(zone) if booking.cancelled_at else None,
+        "cancelled_at": (
+            booking.cancelled_at.astimezone(zone).isoformat() if booking.cancelled_at else None
+        ),
         "cancel_reason": booking.cancel_reason,
     }
 
@@ -271,8 +273,8 @@ def room_bookings(user: Any, room_id: int, query: Any) -> dict[str, Any]:
     def slot(b: Booking) -> dict[str, Any]:
         shown = can_view_booking(user, b)
         return {
-            "starts_at": b.starts_at.astimezone(tz),
-            "ends_at": b.ends_at.astimezone(tz),
+            "starts_at": b.starts_at.astimezone(tz).isoformat(),
+            "ends_at": b.ends_at.astimezone(tz).isoformat(),
             "booking_id": b.id if shown else None,
             "team_id": b.team_id if shown else None,
             "event_id": b.event_id,
