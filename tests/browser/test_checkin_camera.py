@@ -14,7 +14,7 @@ import segno
 from opc.events.models import Registration
 from opc.events.qr import checkin_token
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.test_pages import log_in
+from tests.browser.test_pages import axe_violations, log_in
 from tests.core.helpers import one
 from tests.events.checkin_helpers import event_now, registration
 
@@ -77,6 +77,8 @@ def test_the_desk_checks_in_a_ticket_filmed_by_the_camera(
         log_in(page, staff.email)
         page.goto(f"/events/{event.id}/check-in")
         assert page.locator("[data-attendance]").get_attribute("data-attendance") == "0/1"
+        violations = axe_violations(page)
+        assert not violations, "\n".join(violations)
         with page.expect_navigation(url=f"**/events/{event.id}/check-in?scan=1"):
             page.locator("[data-checkin-start]").click()
         page.wait_for_load_state("load")
