@@ -107,18 +107,25 @@ def _member_of(session: Session, team: Team) -> User:
 
 
 def _opened(cal: WorkingCalendar, now: datetime, story: Story, n: int) -> datetime:
-    """When the story's request opened: a working morning `days` ago, or exactly `work`
-    working minutes before now (found by halving: the working minutes since an instant
-    shrink as it comes closer)."""
+    """When the story's request opened: a working morning `days` ago (earlier when a long
+    holiday leaves too little working time since for its steps), or exactly `work` working
+    minutes before now."""
     how, amount = story.ago
-    if how == "days":
-        day = (now.astimezone(cal.tz) - timedelta(days=amount)).date()
-        midnight = datetime.combine(day, time(), cal.tz)
-        return cal.add_working_minutes(midnight, 20 + 37 * n % 150)
+    if how == "work":
+        return _working_ago(cal, now, amount)
+    day = (now.astimezone(cal.tz) - timedelta(days=amount)).date()
+    morning = cal.add_working_minutes(datetime.combine(day, time(), cal.tz), 20 + 37 * n % 150)
+    steps = max((step[1] for step in story.steps), default=0)
+    return min(morning, _working_ago(cal, now, steps + 60))
+
+
+def _working_ago(cal: WorkingCalendar, now: datetime, minutes: int) -> datetime:
+    """The latest instant `minutes` of working time before now, to the minute (by halving:
+    the working minutes since an instant shrink as it comes closer)."""
     low, high = now - timedelta(days=60), now
     while high - low > timedelta(minutes=1):
         middle = low + (high - low) / 2
-        if cal.working_minutes(middle, now) >= amount:
+        if cal.working_minutes(middle, now) >= minutes:
             low = middle
         else:
             high = middle

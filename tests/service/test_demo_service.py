@@ -30,7 +30,8 @@ from opc.teams.models import Team
 from tests.conftest import login
 from tests.core.helpers import text
 
-NOW = datetime(2026, 11, 18, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 18, 10, 30, tzinfo=SH)
 EN = {"Accept-Language": "en"}
 
 
@@ -72,25 +73,38 @@ def test_the_demo_has_requests_in_every_state_and_category_in_both_parks(app, de
 
 def test_every_request_is_dated_back_consistently_on_the_working_calendar(app, demo):
     with app.app_context():
-        now = utcnow()
-        for r in _requests():
-            cal = calendar_of(r.park)
-            ats = [e.at for e in r.events]
-            assert ats == sorted(ats) and ats[0] == r.created_at and ats[-1] < now, r.title
-            assert (now - r.created_at).days <= 160
-            assert r.first_response_due == cal.add_working_minutes(r.created_at, r.response_minutes)
-            if r.status == Status.WAITING:
-                assert r.waiting_since is not None and r.resolution_due is None
-            else:
-                assert r.waiting_since is None and r.resolution_due is not None
-            if r.status in (Status.RESOLVED, Status.CLOSED):
-                assert r.created_at < r.resolved_at < now and r.first_responded_at is not None
-            if r.status == Status.CLOSED:
-                assert r.resolved_at <= r.closed_at
-            else:
-                assert r.closed_at is None
-            if r.rating is not None:
-                assert r.rated_at >= r.resolved_at
+        _dated_back_consistently(utcnow())
+
+
+def test_seeded_in_a_long_holiday_every_step_still_happened_before_now(app):
+    """Seeded on National Day (1–7 October 2026 off): a request of "4 days ago" opens early
+    enough for its steps to be over, never on the next working day, after now."""
+    holiday = datetime(2026, 10, 5, 11, 0, tzinfo=SH)
+    with time_machine.travel(holiday, tick=True), app.app_context():
+        assert seed_demo() is True
+        assert {r.status for r in _requests()} == set(Status)
+        _dated_back_consistently(utcnow())
+
+
+def _dated_back_consistently(now: datetime) -> None:
+    for r in _requests():
+        cal = calendar_of(r.park)
+        ats = [e.at for e in r.events]
+        assert ats == sorted(ats) and ats[0] == r.created_at and ats[-1] < now, r.title
+        assert (now - r.created_at).days <= 160
+        assert r.first_response_due == cal.add_working_minutes(r.created_at, r.response_minutes)
+        if r.status == Status.WAITING:
+            assert r.waiting_since is not None and r.resolution_due is None
+        else:
+            assert r.waiting_since is None and r.resolution_due is not None
+        if r.status in (Status.RESOLVED, Status.CLOSED):
+            assert r.created_at < r.resolved_at < now and r.first_responded_at is not None
+        if r.status == Status.CLOSED:
+            assert r.resolved_at <= r.closed_at
+        else:
+            assert r.closed_at is None
+        if r.rating is not None:
+            assert r.rated_at >= r.resolved_at
 
 
 def test_the_staff_queue_shows_a_breached_and_a_due_soon_request(app, demo):
