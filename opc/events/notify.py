@@ -30,6 +30,7 @@ from opc import notifications
 from opc.core.dates import format_datetime, to_local
 from opc.core.db import utcnow
 from opc.core.links import external_url, has_external_url
+from opc.core.zones import zone_label
 from opc.events import calendars, qr
 from opc.events.mails import Outgoing, queue
 from opc.events.models import EventStatus, Registration, RegistrationStatus
@@ -50,7 +51,12 @@ def _when(p: Params) -> str:
     end = datetime.fromisoformat(p["ends_at"])
     same_day = to_local(start, tz).date() == to_local(end, tz).date()  # type: ignore[union-attr]
     until = format_datetime(end, tz)[11:] if same_day else format_datetime(end, tz)
-    return f"{format_datetime(start, tz)}–{until} ({tz})"
+    return _(
+        "%(start)s–%(end)s (%(zone)s)",
+        start=format_datetime(start, tz),
+        end=until,
+        zone=zone_label(tz),
+    )
 
 
 def _deadline(p: Params) -> str:

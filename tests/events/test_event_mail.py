@@ -68,7 +68,8 @@ def test_a_guest_is_mailed_the_confirmation_with_the_ticket(
     assert item.decoded("DTSTART") == event.starts_at
     # The start in the park's time, as people read it.
     shanghai = event.starts_at + timedelta(hours=8)
-    assert shanghai.strftime("%Y-%m-%d %H:%M") in body and "Asia/Shanghai" in body
+    assert shanghai.strftime("%Y-%m-%d %H:%M") in en and "(China (Shanghai) Time)" in en
+    assert "中国（上海）时间" in zh
 
 
 def test_the_waitlist_and_the_offer_and_its_lapse(app: Any, make: Any, smtp_server: Any) -> None:
