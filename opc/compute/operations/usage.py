@@ -45,14 +45,9 @@ from opc.compute.operations.usage_input import (
     Record,
     check_records,
 )
-from opc.compute.operations.usage_staged import (
-    Declined,
-    Resident,
-    Usual,
-    store_staged,
-    usual,
-)
+from opc.compute.operations.usage_staged import Declined, Resident, store_staged
 from opc.compute.operations.usage_store import among, write_batch
+from opc.compute.operations.usage_usual import Usual, usual
 from opc.compute.permissions import can_write_usage
 from opc.core.csvio import chunks
 from opc.core.db import retrying, transaction

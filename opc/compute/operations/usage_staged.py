@@ -1,28 +1,24 @@
 """SQLite's way through a usual batch: checked a column at a time, stored by one statement.
 
 Checked record by record in Python, a batch of 50,000 costs three times what SQLite takes
-to store it (the benchmark's floor). So on SQLite a batch whose every record has the usual
-shape (the seven fields; texts printable, not padded; decimal strings; whole seconds with
-an offset or Z) is checked a column at a time, by C functions mapped over the batch
-(`usual`: the record-by-record check's patterns and bounds, accepting nothing it refuses),
-and stored by one executemany of the records as they came, whose statement converts each
-(the UTC text the ORM writes, the park-local month, hundredths). The table's own NOT NULL,
-CHECK and unique key refuse what SQLite cannot convert, an end not after its start, and a
-job id stored before. Residency is checked in Python for the teams that moved in or left
-within the batch's days; the draw-down (opc.compute.drawdown) reads only the records a
-voucher could pay.
+to store it (the benchmark's floor). So on SQLite a batch of the usual shape
+(opc.compute.operations.usage_usual: checked a column at a time, by C functions mapped over
+the batch) is stored by one executemany of its values as they came, whose statement
+converts each record (the UTC text the ORM writes, the park-local month, hundredths); the
+table's NOT NULL, CHECK and unique key refuse what SQLite cannot convert, an end not after
+its start, and a job id stored before. Residency is read in Python only for the teams that
+moved in or left within the batch's days; the draw-down (opc.compute.drawdown) only for
+the records a voucher could pay; the monthly sums from the batch's columns.
 
 Anything else declines (`Declined`, the transaction rolled back) and the batch takes the
-record-by-record path (opc.compute.operations.usage), which names every problem: a record
-of another shape, a job id sent before (a duplicate or a refusal) or twice in the batch, an
-unknown or absent team, teams in zones of different offsets, a zone whose offset changes
-within the batch's days. tests/compute/test_usage_staged.py holds the two ways to the same
-results.
+record-by-record path (opc.compute.operations.usage), which names every problem: a job id
+sent before (a duplicate or a refusal), a team unknown or not resident, teams of several
+parks or zones, a zone whose offset changes within the batch's days, an offset SQLite
+does not take. tests/compute/test_usage_staged.py holds the two ways to the same results.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -36,41 +32,13 @@ from sqlalchemy.orm import Session
 from opc.compute.drawdown import Balance, draw
 from opc.compute.models import Provider, UsageBatch, UsageDraw
 from opc.compute.operations import usage_store
-from opc.compute.operations.usage_input import (
-    CLOCK_SKEW,
-    COST,
-    FIELDS,
-    HOURS,
-    MAX_EXTERNAL_ID,
-    MAX_GPU_TYPE,
-)
+from opc.compute.operations.usage_usual import OFFSET, Usual
 from opc.compute.usage_months import Key, add_sums
 from opc.compute.voucher_days import add_to_voucher_days
-from opc.core.dates import MAX_DATE, MIN_DATE
-from opc.core.values import MAX_ID
-
-# A batch whose start days span more than this is not a usual one (zones are checked day by day).
-MAX_SPAN = timedelta(days=800)
-# The usual date and time: DATETIME_PATTERN's to the second, with an offset or Z; the time
-# and offset in range here, the date a real one when `usual` has read each day once.
-_HOUR, _MINUTE = "(?:[01][0-9]|2[0-3])", "[0-5][0-9]"
-INSTANT = re.compile(
-    rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T{_HOUR}:{_MINUTE}:{_MINUTE}(?:Z|[+-]{_HOUR}:{_MINUTE})"
-)
-_DAY, _OFFSET = itemgetter(slice(0, 10)), itemgetter(slice(19, None))
 
 
 class Declined(Exception):
     """The batch is not a usual one: the record-by-record path takes it."""
-
-
-class Usual(NamedTuple):
-    """A usual batch: its teams, the days its records start (as written), its columns."""
-
-    team_ids: list[int]
-    first: date
-    last: date
-    columns: dict[str, list[Any]]
 
 
 class Resident(NamedTuple):
@@ -81,62 +49,6 @@ class Resident(NamedTuple):
     zone: ZoneInfo
     since: date | None  # None: from before histories were kept
     until: date | None  # None: still resident
-
-
-def usual(records: list[Any]) -> Usual | None:
-    """The batch when every record has the usual shape, checked a column at a time (as
-    check_record would, accepting no record it refuses), else None."""
-    if set(map(type, records)) != {dict} or set(map(len, records)) != {len(FIELDS)}:
-        return None
-    try:  # seven keys, these seven names: exactly the fields
-        columns = {name: list(map(itemgetter(name), records)) for name in FIELDS}
-    except KeyError:
-        return None
-    teams = columns["team_id"]
-    if set(map(type, teams)) != {int} or min(teams) < 1 or max(teams) > MAX_ID:
-        return None
-    if any(set(map(type, columns[name])) != {str} for name in FIELDS if name != "team_id"):
-        return None
-    for name, limit in (("external_id", MAX_EXTERNAL_ID), ("gpu_type", MAX_GPU_TYPE)):
-        texts = columns[name]
-        if not (min(map(len, texts)) > 0 and max(map(len, texts)) <= limit):
-            return None
-        # Printable (no control character, no lone surrogate) and not padded: CLEAN's texts.
-        if not all(map(str.isprintable, texts)) or list(map(str.strip, texts)) != texts:
-            return None
-    if len(set(columns["external_id"])) != len(records):
-        return None  # a job id twice in the batch: a duplicate or a refusal
-    if not (all(map(HOURS.fullmatch, columns["gpu_hours"]))):
-        return None
-    if not (all(map(COST.fullmatch, columns["cost_yuan"]))):
-        return None
-    return _times(columns, sorted(set(teams)))
-
-
-def _times(columns: dict[str, list[Any]], team_ids: list[int]) -> Usual | None:
-    starts, ends = columns["start"], columns["end"]
-    if not (all(map(INSTANT.fullmatch, starts)) and all(map(INSTANT.fullmatch, ends))):
-        return None
-    days = set(map(_DAY, starts)) | set(map(_DAY, ends))
-    if not MIN_DATE.isoformat() <= min(days) <= max(days) <= MAX_DATE.isoformat():
-        return None
-    try:
-        for day in days:
-            date.fromisoformat(day)  # a real date
-    except ValueError:
-        return None
-    offsets = set(map(_OFFSET, ends))  # the latest end: by its text when in one offset
-    latest = (
-        datetime.fromisoformat(max(ends))
-        if len(offsets) == 1
-        else max(map(datetime.fromisoformat, ends))
-    )
-    if latest > datetime.now(UTC) + CLOCK_SKEW:
-        return None
-    first, last = date.fromisoformat(min(starts)[:10]), date.fromisoformat(max(starts)[:10])
-    if last - first > MAX_SPAN:
-        return None
-    return Usual(team_ids, first, last, columns)
 
 
 def offset_of(zone: ZoneInfo, first: date, last: date) -> timedelta | None:
@@ -233,7 +145,7 @@ def _place(teams: list[Resident], batch: Usual) -> Place:
         raise Declined("the zone's offset changes within the batch's days")
     minutes = int(offset.total_seconds()) // 60
     written = "{}{:02d}:{:02d}".format("-" if minutes < 0 else "+", *divmod(abs(minutes), 60))
-    local = set(map(_OFFSET, batch.columns["start"])) == {written}
+    local = set(map(OFFSET, batch.columns["start"])) == {written}
     return Place(parks.pop(), zone, minutes, local)
 
 
