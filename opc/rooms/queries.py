@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from opc.core.permissions import visible
 from opc.extensions import db
@@ -136,9 +136,10 @@ def team_bookings(
     return upcoming, ended
 
 
-def minutes_used(team_id: int, month: str) -> dict[int, int]:
-    """The team's confirmed booked minutes in the month, by unit."""
-    rows = db.session.execute(
+def minutes_used(session: Session, team_id: int, month: str) -> dict[int, int]:
+    """The team's confirmed booked minutes in the park-local month, by unit (its quota
+    counts per room)."""
+    rows = session.execute(
         select(Booking.unit_id, Booking.starts_at, Booking.ends_at).where(
             Booking.team_id == team_id,
             Booking.month == month,

@@ -174,7 +174,7 @@ def mine() -> Any:
     tz = ZoneInfo(team.park.timezone)
     now = utcnow()
     upcoming, past = queries.team_bookings(team.id, now)
-    used = queries.minutes_used(team.id, now.astimezone(tz).strftime("%Y-%m"))
+    used = queries.minutes_used(db.session, team.id, now.astimezone(tz).strftime("%Y-%m"))
     rooms = list(db.session.scalars(queries.rooms_stmt(current_user, team.park_id)))
     quota = [(r, used.get(r.unit_id, 0)) for r in rooms if r.active]
     return render_template(

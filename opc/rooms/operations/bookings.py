@@ -46,6 +46,7 @@ from opc.rooms.permissions import (
     can_view_booking,
     can_view_room,
 )
+from opc.rooms.queries import minutes_used
 from opc.teams.models import Team, TeamStatus
 from opc.teams.permissions import is_member_of
 from opc.teams.rules import exit_dates, move_in_dates
@@ -153,19 +154,6 @@ def _check_resident(session: Session, team: Team, start: datetime, tz: ZoneInfo)
         )
 
 
-def used_minutes(session: Session, team_id: int, unit_id: int, month: str) -> int:
-    """The minutes of the team's confirmed bookings of the room in the month."""
-    rows = session.execute(
-        select(Booking.starts_at, Booking.ends_at).where(
-            Booking.team_id == team_id,
-            Booking.unit_id == unit_id,
-            Booking.month == month,
-            Booking.status == BookingStatus.CONFIRMED,
-        )
-    ).all()
-    return sum(int((end - start).total_seconds()) // 60 for start, end in rows)
-
-
 def charge(room: Room, used: int, minutes: int) -> tuple[int, int]:
     """The minutes of a booking beyond the free quota left and their cost in fen (exact,
     half-up per booking); 409 `quota_exceeded` beyond it when the room has no rate."""
@@ -246,7 +234,7 @@ def book(
         charged, fen = (0, 0)
         if team is not None:
             charged, fen = charge(
-                room, used_minutes(session, team.id, room.unit_id, month), minutes
+                room, minutes_used(session, team.id, month).get(room.unit_id, 0), minutes
             )
         booking = Booking(
             unit_id=room.unit_id,
