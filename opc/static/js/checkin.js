@@ -127,11 +127,13 @@
 
   if (!haveCamera()) {
     say(box.getAttribute("data-no-camera"));
+    field.focus();
     return;
   }
   box.hidden = false;
   start.addEventListener("click", startCamera);
   stop.addEventListener("click", stopCamera);
-  if (box.hasAttribute("data-autostart")) { startCamera(); }
-  field.focus();
+  /* Back from a scan the camera goes on; otherwise the code field waits for a typed or
+     pasted code (a hand-held scanner types it too). */
+  if (box.hasAttribute("data-autostart")) { startCamera(); } else { field.focus(); }
 }());
