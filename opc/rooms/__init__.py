@@ -7,7 +7,8 @@ from flask import Flask
 
 from opc.rent import charges
 from opc.rooms import (
-    api,  # /api/v1/rooms and /api/v1/bookings: routes register when imported
+    api,  # /api/v1/rooms: routes register when imported
+    api_bookings,  # /api/v1/bookings
     audit_kinds,
     models,
     permissions,
@@ -17,7 +18,7 @@ from opc.rooms.labels import bookable_by_label, booking_status_label
 from opc.rooms.rent_lines import room_lines
 
 # Models map, rules and API routes register when imported.
-__all__ = ["api", "models", "permissions"]
+__all__ = ["api", "api_bookings", "models", "permissions"]
 
 
 def init_app(app: Flask) -> None:
