@@ -84,7 +84,7 @@ def month_window(park: Park, period: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _rent(park: Park, period: str) -> tuple[Select[Any], Any]:
+def _rent(park: Park, period: str) -> Select[Any]:
     where = [
         Statement.park_id == park.id,
         Statement.month == period,
@@ -101,10 +101,10 @@ def _rent(park: Park, period: str) -> tuple[Select[Any], Any]:
         .where(*where)
         .group_by(Statement.team_id, StatementLine.policy_id)
     )
-    return stmt, (Policy, Policy.name_zh, None)
+    return stmt
 
 
-def _compute(park: Park, period: str) -> tuple[Select[Any], Any]:
+def _compute(park: Park, period: str) -> Select[Any]:
     stmt = (
         select(
             UsageRecord.team_id,
@@ -117,10 +117,10 @@ def _compute(park: Park, period: str) -> tuple[Select[Any], Any]:
         .where(UsageRecord.park_id == park.id, UsageRecord.month == period)
         .group_by(UsageRecord.team_id, Voucher.programme_id)
     )
-    return stmt, (Programme, Programme.name_zh, Programme.budget_fen)
+    return stmt
 
 
-def _approved(park: Park, period: str) -> tuple[Select[Any], Any]:
+def _approved(park: Park, period: str) -> Select[Any]:
     start, end = month_window(park, period)
     stmt = (
         select(
@@ -138,10 +138,10 @@ def _approved(park: Park, period: str) -> tuple[Select[Any], Any]:
         )
         .group_by(Application.team_id, Application.call_id)
     )
-    return stmt, (Call, Call.title_zh, Call.budget_fen)
+    return stmt
 
 
-def _disbursed(park: Park, period: str) -> tuple[Select[Any], Any]:
+def _disbursed(park: Park, period: str) -> Select[Any]:
     first, after = first_day(period), first_day(add_months(period, 1))
     stmt = (
         select(
@@ -159,7 +159,7 @@ def _disbursed(park: Park, period: str) -> tuple[Select[Any], Any]:
         )
         .group_by(Application.team_id, Application.call_id)
     )
-    return stmt, (Call, Call.title_zh, Call.budget_fen)
+    return stmt
 
 
 QUERIES = {
@@ -168,11 +168,19 @@ QUERIES = {
     APPROVED.key: _approved,
     DISBURSED.key: _disbursed,
 }
+# Per section: the source's table, its name and its budget (None: it has none).
+SOURCES: dict[str, tuple[Any, Any, Any]] = {
+    RENT.key: (Policy, Policy.name_zh, None),
+    COMPUTE.key: (Programme, Programme.name_zh, Programme.budget_fen),
+    APPROVED.key: (Call, Call.title_zh, Call.budget_fen),
+    DISBURSED.key: (Call, Call.title_zh, Call.budget_fen),
+}
 
 
 def _detail(section: Section, park: Park, period: str) -> Iterator[Row]:
     """The section's rows per team and source, by team then source (one statement)."""
-    grouped, (source, source_name, _budget) = QUERIES[section.key](park, period)
+    grouped = QUERIES[section.key](park, period)
+    source, source_name, _budget = SOURCES[section.key]
     sub = grouped.subquery()
     stmt = (
         select(sub.c.team_id, Team.name_zh, sub.c.source_id, source_name, sub.c.hours, sub.c.fen)
@@ -186,38 +194,22 @@ def _detail(section: Section, park: Park, period: str) -> Iterator[Row]:
         yield Row(section, team_id, team, source_id, name or "", _int(hours), int(fen or 0))
 
 
-def _totals(section: Section, park: Park, period: str) -> Iterator[Row]:
-    """The section's totals per source with its budget, then the section's total."""
-    grouped, (source, source_name, budget) = QUERIES[section.key](park, period)
-    sub = grouped.subquery()
-    budget_column = budget if budget is not None else literal(None, BigInteger)
-    stmt = (
-        select(
-            sub.c.source_id,
-            source_name,
-            budget_column,
-            func.sum(sub.c.hours),
-            func.sum(sub.c.fen),
-        )
-        .select_from(sub)
-        .outerjoin(source, source.id == sub.c.source_id)
-        .group_by(sub.c.source_id, source_name, budget_column)
-        .order_by(source_name, sub.c.source_id)
-    )
+def _totals(section: Section, sums: dict[int | None, list[Any]]) -> Iterator[Row]:
+    """The section's totals per source (summed from its team rows: the SQL is not run
+    twice) beside the source's budget, then the section's total."""
+    source, _name, budget = SOURCES[section.key]
+    budgets: dict[int, int] = {}
+    ids = [i for i in sums if i is not None]
+    if budget is not None and ids:
+        found = select(source.id, budget).where(source.id.in_(ids))
+        budgets = {int(i): int(b) for i, b in db.session.execute(found).tuples()}
     hours_total, fen_total = 0, 0
-    for source_id, name, budget_fen, hours, fen in db.session.execute(stmt):
-        hours_total += _int(hours) or 0
-        fen_total += int(fen or 0)
+    for source_id, (name, hours, fen) in sorted(sums.items(), key=lambda i: (i[1][0], i[0] or 0)):
+        hours_total += hours or 0
+        fen_total += fen
+        hours_shown = hours if section.has_hours else None
         yield Row(
-            section,
-            None,
-            "",
-            source_id,
-            name or "",
-            _int(hours),
-            int(fen or 0),
-            _int(budget_fen),
-            "source",
+            section, None, "", source_id, name, hours_shown, fen, budgets.get(source_id), "source"
         )
     hours = hours_total if section.has_hours else None
     yield Row(section, None, "", None, "", hours, fen_total, None, "section")
@@ -230,8 +222,13 @@ def _int(value: Any) -> int | None:
 def rows(park: Park, period: str) -> Iterator[Row]:
     """Every row of the report, section by section: teams, then totals."""
     for section in SECTIONS:
-        yield from _detail(section, park, period)
-        yield from _totals(section, park, period)
+        sums: dict[int | None, list[Any]] = {}  # per source: name, hours, fen
+        for row in _detail(section, park, period):
+            found = sums.setdefault(row.source_id, [row.source_name, 0, 0])
+            found[1] += row.hours_hundredths or 0
+            found[2] += row.amount_fen
+            yield row
+        yield from _totals(section, sums)
 
 
 @dataclass(frozen=True)
