@@ -262,6 +262,13 @@ class _Known(Pagination):
         return int(self._query_args["total"])
 
 
+# What a page of records shows (not the batch, the park, the end or the month).
+PAGE_COLUMNS = (
+    "id", "external_id", "team_id", "provider_id", "gpu_type", "started_at",
+    "gpu_hours_hundredths", "cost_fen", "subsidy_fen", "settlement_id",
+)  # fmt: skip
+
+
 @functools.cache
 def _page_statement(equal: tuple[str, ...]) -> Select[Any]:
     c = UsageRecord.__table__.c
@@ -272,13 +279,14 @@ def _page_statement(equal: tuple[str, ...]) -> Select[Any]:
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
-    return select(*c).where(c.id.in_(ids.scalar_subquery())).order_by(c.id.desc())
+    shown = [c[name] for name in PAGE_COLUMNS]
+    return select(*shown).where(c.id.in_(ids.scalar_subquery())).order_by(c.id.desc())
 
 
 def page_of(flt: UsageFilter, limit: int, offset: int) -> list[Any]:
     """The records under the filter, newest first (by id: the order they arrived): the
-    page's ids from the index alone, then their columns (rows, not ORM objects: a page only
-    shows them), in one statement."""
+    page's ids from the index alone, then the columns it shows (rows, not ORM objects: a
+    page only shows them), in one statement."""
     given = flt.values()
     stmt = _page_statement(tuple(given))
     return list(db.session.execute(stmt, {**given, "limit": limit, "offset": offset}))
