@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
@@ -27,6 +29,7 @@ from opc.core import mail
 log = logging.getLogger(__name__)
 
 _QUEUE = "opc_event_mails"
+_MUTED = "opc_event_mails_muted"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,23 @@ class Outgoing:
 def queue(session: Session, message: Outgoing) -> None:
     """Send `message` once the session's transaction commits."""
     session.info.setdefault(_QUEUE, []).append(message)
+
+
+@contextmanager
+def muted(session: Session) -> Iterator[None]:
+    """Within the block, the session's changes mail nobody (the demo's registrants are
+    invented)."""
+    session.info[_MUTED] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_MUTED, None)
+
+
+def wanted(session: Session) -> bool:
+    """Whether to write the mails of a change: the deployment sends mail and the writer has
+    not muted them (the QR code and the .ics cost more than the change itself)."""
+    return mail.configured() and not session.info.get(_MUTED)
 
 
 def _deliver(app: object, messages: list[Outgoing]) -> None:

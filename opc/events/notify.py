@@ -32,7 +32,7 @@ from opc.core.db import utcnow
 from opc.core.links import external_url, has_external_url
 from opc.core.zones import zone_label
 from opc.events import calendars, qr
-from opc.events.mails import Outgoing, queue
+from opc.events.mails import Outgoing, queue, wanted
 from opc.events.models import EventStatus, Registration, RegistrationStatus
 from opc.notifications import local, path_for, sentences
 
@@ -240,7 +240,8 @@ def registration_changed(session: Session, registration: Registration) -> None:
     if kind is None:
         return
     p = params(session, registration)
-    queue(session, message(kind, p, registration))
+    if wanted(session):
+        queue(session, message(kind, p, registration))
     if registration.user_id is not None:
         made = notifications.notify(session, [registration.user_id], kind, p)
         for notification in made:  # the registration's own mail told them
