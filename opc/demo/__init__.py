@@ -22,9 +22,11 @@ from opc.core.dates import local_today
 from opc.core.db import transaction
 from opc.demo.compute import seed_compute
 from opc.demo.directory import seed_directory
+from opc.demo.events import seed_events
 from opc.demo.funds import seed_funds
 from opc.demo.parks import seed_park
 from opc.demo.rent import seed_rent
+from opc.demo.rooms import seed_rooms
 from opc.demo.service import seed_service
 from opc.demo.specs import CHENGDU, PARKS, TZ
 from opc.extensions import db
@@ -101,6 +103,8 @@ def seed_demo() -> bool:
             park = session.scalar(select(Park).where(Park.code == spec.code))
             seed_directory(session, park, staff, users.get(LOGINS[3].email))
             seed_service(session, park, staff, users.get(LOGINS[3].email))
+            seed_rooms(session, park, staff, users.get(LOGINS[3].email))
+            seed_events(session, park, staff, users.get(LOGINS[3].email))
     return created
 
 

@@ -31,7 +31,7 @@ def _units(
 
 
 def chengdu_units() -> tuple[UnitSpec, ...]:
-    """Three floors in Bailuwan, 2,478 m² of the hub's 2,500."""
+    """Three floors in Bailuwan, 2,500 m² of the hub's 2,500."""
     return (
         *_units("1-S", "studio", 1, 8, 80, 6, 6000),  # AIGC film and virtual production
         UnitSpec("1-L01", "lab", 1, Decimal(120), 10, 7000),  # motion capture
@@ -42,6 +42,9 @@ def chengdu_units() -> tuple[UnitSpec, ...]:
         *_units("3-O", "office", 3, 12, 40, 6, 8000),
         *_units("3-D", "desk_area", 3, 8, 12, 2, 5000),
         UnitSpec("3-L01", "lab", 3, Decimal(80), 8, 7000),  # LED virtual stage
+        # Last, so that the allocations of the units above stay as they were.
+        UnitSpec("2-M01", "shared_room", 2, Decimal(12), 6, 0),  # meeting room
+        UnitSpec("1-P01", "shared_room", 1, Decimal(10), 4, 0),  # green-screen booth for shoots
     )
 
 
