@@ -171,7 +171,7 @@ CHENGDU_EVENTS = (
     Spec(
         "forum",
         "2026 成都科幻 IP 开发者大会·开放论坛",
-        "Chengdu sci-fi IP developers' forum 2026",
+        "Chengdu Sci-Fi IP Developers Forum 2026",
         "面向公众开放：科幻 IP 的影视化、游戏化与出海。名额有限，额满后进入候补。",
         "Open to the public: sci-fi IP on screen, in games and abroad. Places are limited; "
         "once full, registrations join the waitlist.",
