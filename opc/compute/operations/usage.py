@@ -16,6 +16,11 @@
   `voucher_alerted` (opc.compute.signals). What no voucher covers is stored with a
   subsidy of 0: unsubsidised, owed by the team to the provider in full.
 
+On SQLite a batch of the usual shape takes SQLite's way (opc.compute.operations
+.usage_staged: checked a column at a time, converted and stored by one statement); any
+other batch, and every batch on PostgreSQL, the record-by-record way described above. Both
+store the same.
+
 Locks: the rows of the batch's teams, in id order, before anything is read (two batches
 for one team, from two providers, draw one after the other and never overdraw; batches
 for other teams do not wait). SQLite's write lock is the database's anyway. The vouchers'

@@ -112,8 +112,8 @@ def store_staged(
     sums = (len(records), 0, cost, sum(paid.values()))
     stored = usage_store.new_batch(session, provider, sums, source, actor)
     before = cursor.execute("SELECT coalesce(max(id), 0) FROM main.usage_records").fetchone()[0]
-    day = "?4" if place.local else f"date(?4, '{place.minutes:+d} minutes')"
-    statement = _STORE.replace("{day}", day).format(
+    start_day = "?4" if place.local else f"date(?4, '{place.minutes:+d} minutes')"
+    statement = _STORE.replace("{day}", start_day).format(
         batch=int(stored.id), provider=int(provider.id), park=int(place.park_id)
     )
     subsidies = [0] * len(records)
