@@ -5,6 +5,7 @@ due at once) and a manual request at the same moment, on one database: one run."
 from __future__ import annotations
 
 import random
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,10 @@ def test_two_schedulers_and_a_manual_request_make_one_run(app, make, scheduler):
         a,
         b,
     )
+    for process in (a, b):  # both fired their jobs on start (a late one finds the run done)
+        started = f"scheduler {process.holder} started"
+        wait_for(lambda p=process, s=started: s in p.output(), 60, "start", process)
+    time.sleep(2)
     assert (a.stop(), b.stop()) == (0, 0), a.output() + b.output()
     runs = rows(app, ReportRun, ReportRun.park_id == park.id)
     assert [(r.period, r.version, r.status) for r in runs] == [(period, 1, "done")]
