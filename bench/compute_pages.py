@@ -39,7 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.run import ROOT, SECRET, _app_costs, _database, _load, _login, serving, writing
+from bench.harness import ROOT, SECRET, app_costs, database, load, login, serving, writing
 from opc.compute.usage_queries import add_months, first_day, month_of
 
 PROVIDERS = ("星河算力", "天府智算", "西部云")
@@ -262,7 +262,7 @@ def _measure(database_url: str, info: dict[str, Any], args: argparse.Namespace) 
     """Each endpoint under load (bench.run._load) in turn, for --rounds rounds, beside the
     writer of bench.run; each keeps its round with the lowest p99."""
     with serving(database_url) as (port, env):
-        cookie = _login(port, info["email"], info["password"])
+        cookie = login(port, info["email"], info["password"])
         auth = {
             "session": {"Cookie": cookie},
             "token": {"Authorization": f"Bearer {info['token']}"},
@@ -273,14 +273,14 @@ def _measure(database_url: str, info: dict[str, Any], args: argparse.Namespace) 
                 for name, path, kind in _endpoints(info):
                     queue: Any = multiprocessing.Queue()
                     headers = auth.get(kind or "", {})
-                    load = (port, path, headers, args.seconds, args.concurrency, queue)
-                    proc = multiprocessing.Process(target=_load, args=load)
+                    job = (port, path, headers, args.seconds, args.concurrency, queue)
+                    proc = multiprocessing.Process(target=load, args=job)
                     proc.start()
                     result = queue.get()
                     proc.join()
                     if name not in best or result["p99_ms"] < best[name]["p99_ms"]:
                         best[name] = result
-        costs = _app_costs(env, info, _endpoints(info))
+        costs = app_costs(env, info, _endpoints(info))
         return [
             (name, path, best[name], costs.get(name, 0.0)) for name, path, _a in _endpoints(info)
         ]
@@ -327,7 +327,7 @@ def _reused(path: str, given_url: str | None, records: int) -> tuple[str, dict[s
         return kept["database_url"], kept["info"]
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    database_url, _drop = _database(given_url, directory)  # kept: never dropped
+    database_url, _drop = database(given_url, directory)  # kept: never dropped
     if not given_url:
         database_url = f"sqlite:///{os.path.abspath(path)}.sqlite3"
     started = time.monotonic()
@@ -342,7 +342,7 @@ def _print_costs(database_url: str, info: dict[str, Any], args: Any) -> None:
     """--cost-only: the app's CPU per request of each endpoint (bench.appcost), no load."""
     env = {**os.environ, "OPC_DATABASE_URL": database_url, "OPC_SECRET_KEY": SECRET}
     env["OPC_CONFIG"] = str(ROOT / "bench" / "bench.toml")
-    costs = _app_costs(env, info, _endpoints(info))
+    costs = app_costs(env, info, _endpoints(info))
     print(f"\napp CPU ms/request ({database_url.split(':')[0]}, load {args.load_before:.1f})")
     for name, path, _a in _endpoints(info):
         print(f"| {name} `{path}` | {costs.get(name, 0.0):.2f} |")
@@ -369,7 +369,7 @@ def main() -> None:
         _print(info, rows, database_url.split(":")[0].split("+")[0], args)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        database_url, drop = _database(args.database_url, tmp)
+        database_url, drop = database(args.database_url, tmp)
         try:
             started = time.monotonic()
             info = _prepare(database_url, args.records)

@@ -28,7 +28,7 @@ import time
 from typing import Any
 
 from bench.compute_pages import _prepare, _reused
-from bench.run import ROOT, SECRET, _database
+from bench.harness import ROOT, SECRET, database
 
 TARGET = 1.5
 
@@ -153,7 +153,7 @@ def main() -> None:
         drop = None
     else:
         with tempfile.TemporaryDirectory() as folder:
-            database_url, drop = _database(args.database_url, folder)
+            database_url, drop = database(args.database_url, folder)
             try:
                 started = time.monotonic()
                 info = _prepare(database_url, args.records)

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from bench.run import SECRET, _database
+from bench.harness import SECRET, database
 
 ROWS = 5_000
 
@@ -196,7 +196,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(args.database_url, tmp)
+        url, drop = database(args.database_url, tmp)
         try:
             _measure(args, url)
         finally:
