@@ -343,3 +343,43 @@ class PageArgs(In):
 
     page: whole(1, MAX_PAGE) = 1  # type: ignore[valid-type]
     per_page: whole(1, 200) | None = None  # type: ignore[valid-type]
+
+
+INSTANT_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+_INSTANT = re.compile(INSTANT_PATTERN)
+
+
+def _instant(value: Any, info: ValidationInfo) -> datetime:
+    if isinstance(value, datetime) and info.mode == "python":
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Input should be a date and time as a string")
+    if not _INSTANT.fullmatch(value):
+        raise PydanticCustomError(
+            "datetime_pattern",
+            "Input should be ISO 8601 with an offset, like 2026-03-01T09:30+08:00",
+        )
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "datetime_parsing", "Input should be a real date and time"
+        ) from exc
+    if not MIN_DATE <= moment.date() <= MAX_DATE:
+        raise PydanticCustomError(
+            "datetime_range",
+            "Input should be a date from {low} to {high}",
+            {"low": MIN_DATE.isoformat(), "high": MAX_DATE.isoformat()},
+        )
+    return moment
+
+
+# An instant: ISO 8601 with its offset (Z or ±hh:mm), within the calendar the app accepts.
+Instant = Annotated[
+    datetime,
+    PlainValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
+]

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import Id, In, IsoDate, Out, Patch, whole
+from opc.api.schemas import Id, In, Instant, IsoDate, Out, Patch, whole
 from opc.core.dates import PARK_TZ, to_local
 from opc.core.db import utcnow
 from opc.core.permissions import get_or_404, visible
@@ -42,7 +42,6 @@ from opc.events.operations import events as ops
 from opc.events.operations.events import MAX_OFFER_HOURS, MAX_VENUE_TEXT
 from opc.events.permissions import can_manage_events, can_view_event
 from opc.extensions import db
-from opc.funds.api_calls import Instant
 from opc.parks.models import Park
 
 DEFAULT_KIND = EventKind.FORUM

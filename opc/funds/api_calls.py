@@ -8,17 +8,15 @@ Instants are ISO 8601 with their offset, answered in the park's timezone.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, PlainValidator, ValidationInfo, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from opc.api.pagination import paged
 from opc.api.routing import endpoint
-from opc.api.schemas import Id, In, Out, Patch, decimal_text, whole
-from opc.core.dates import MAX_DATE, MIN_DATE, to_local
+from opc.api.schemas import Id, In, Instant, Out, Patch, decimal_text, whole
+from opc.core.dates import to_local
 from opc.core.db import utcnow
 from opc.core.money import parse_yuan, yuan_str
 from opc.core.permissions import get_or_404
@@ -31,44 +29,6 @@ from opc.parks.models import Park
 from opc.teams.models import TeamStatus, Track
 
 Threshold = decimal_text(ops_calls.MAX_THRESHOLD, positive=True)
-INSTANT_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
-    r"(Z|[+-][0-9]{2}:[0-9]{2})$"
-)
-_INSTANT = re.compile(INSTANT_PATTERN)
-
-
-def _instant(value: Any, info: ValidationInfo) -> datetime:
-    if isinstance(value, datetime) and info.mode == "python":
-        return value
-    if not isinstance(value, str):
-        raise PydanticCustomError("datetime_type", "Input should be a date and time as a string")
-    if not _INSTANT.fullmatch(value):
-        raise PydanticCustomError(
-            "datetime_pattern",
-            "Input should be ISO 8601 with an offset, like 2026-03-01T09:30+08:00",
-        )
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise PydanticCustomError(
-            "datetime_parsing", "Input should be a real date and time"
-        ) from exc
-    if not MIN_DATE <= moment.date() <= MAX_DATE:
-        raise PydanticCustomError(
-            "datetime_range",
-            "Input should be a date from {low} to {high}",
-            {"low": MIN_DATE.isoformat(), "high": MAX_DATE.isoformat()},
-        )
-    return moment
-
-
-# An instant: ISO 8601 with its offset (Z or ±hh:mm), within the calendar the app accepts.
-Instant = Annotated[
-    datetime,
-    PlainValidator(_instant),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
-]
 CALL_TEXT = ops_calls.MAX_LENGTH
 Name = Annotated[str, Field(min_length=1, max_length=ops_calls.MAX_NAME)]
 

@@ -19,11 +19,10 @@ from sqlalchemy.orm import joinedload
 
 from opc.api.pagination import paged, paged_items
 from opc.api.routing import endpoint
-from opc.api.schemas import Id, In, Out
+from opc.api.schemas import Id, In, Instant, Out
 from opc.core.money import yuan_str
 from opc.core.permissions import get_or_404, visible
 from opc.extensions import db
-from opc.funds.api_calls import Instant
 from opc.parks.models import Park
 from opc.rooms.api import PERIOD, park_zone
 from opc.rooms.models import MAX_REASON, Booking
