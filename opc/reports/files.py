@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from opc.core.export import YUAN_FORMAT, Money, _csv_cell
+from opc.core.export import YUAN_FORMAT, Money, csv_cell
 from opc.core.storage import StoredFile, storage
 from opc.reports.monthly_subsidy import Row
 
@@ -95,7 +95,7 @@ def write(rows: Iterable[Row], title: str, csv_out: IO[bytes], xlsx_out: IO[byte
     try:
         for row in rows:
             values = cells(row)
-            writer.writerow([_csv_cell(v) for v in values])
+            writer.writerow([csv_cell(v) for v in values])
             sheet.append(values, bold=row.level != "team")
             count += 1
     except BaseException:
