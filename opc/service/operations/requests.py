@@ -21,7 +21,7 @@ from opc.core.errors import Forbidden, RuleViolation, ValidationFailed
 from opc.core.permissions import Role, require_actor
 from opc.core.values import is_id
 from opc.parks.models import staff_parks
-from opc.parks.workdays import add_working_minutes, calendar_of
+from opc.parks.workdays import UnknownYear, add_working_minutes, calendar_of
 from opc.service import notify
 from opc.service.models import (
     ACTIVE,
@@ -43,6 +43,7 @@ from opc.service.operations.common import (
 from opc.service.operations.transitions import move, require_step
 from opc.service.permissions import can_handle_request, can_open_request, can_view_request
 from opc.service.settings import targets
+from opc.service.sla import resolution_elapsed
 from opc.teams.models import Team
 
 # States from which staff's first public word starts the work.
@@ -211,6 +212,20 @@ def ask_team(request_id: Any, *, actor: Any, question: Any) -> ServiceRequest:
     return request
 
 
+def _stop_waiting_to_resolve(request: ServiceRequest, now: Any) -> None:
+    """End a wait on the team before resolving. When the due instant, pushed on by the wait,
+    would lie in a year the calendar does not know, resolving is not refused: the clock stood
+    still, so the request is late only if it had run out before the wait (its due instant is
+    then the wait's start at the latest); otherwise it was resolved in time (no due instant)."""
+    try:
+        stop_waiting(request, now)
+    except UnknownYear:
+        elapsed = resolution_elapsed(calendar_of(request.park), request, now)
+        late = elapsed > request.resolution_minutes
+        request.resolution_due = request.waiting_since if late else None
+        request.waiting_since = None
+
+
 @retrying
 def resolve(request_id: Any, *, actor: Any, note: Any = "") -> ServiceRequest:
     """Resolve the request (staff), saying how; the team confirms or reopens it."""
@@ -221,7 +236,7 @@ def resolve(request_id: Any, *, actor: Any, note: Any = "") -> ServiceRequest:
         request = locked(request_id, actor, can_handle_request)
         require_step(request, Status.RESOLVED)
         now = utcnow()
-        stop_waiting(request, now)
+        _stop_waiting_to_resolve(request, now)
         move(request, Status.RESOLVED, actor=actor, note=note)
         _responded(request)
         request.resolved_at = now

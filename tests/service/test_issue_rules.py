@@ -1,0 +1,108 @@
+"""Issue 12's rules that the other service tests leave implicit, one test each: late in
+December a request whose clock reaches into a year the calendar does not know (2027 for
+the package in the venv) is a clear refusal or an "unknown" state, never a crash or a
+guess; odd input to the pages answers 4xx, never 500."""
+
+from __future__ import annotations
+
+import time_machine
+
+from opc.parks.workdays.calendar import package_year
+from opc.service.models import ServiceEvent, ServiceRequest
+from opc.service.operations import requests as ops
+from tests.conftest import login
+from tests.service import helpers as h
+from tests.service.helpers import at
+
+LATE_DECEMBER = at(2026, 12, 30, 10, 0)  # a Wednesday; resolution (3 working days) needs 2027
+
+
+def test_late_in_december_opening_a_request_that_reaches_2027_is_a_clear_409(app, make, client):
+    assert package_year(2027) is None
+    d = h.desk(make)
+    with time_machine.travel(LATE_DECEMBER, tick=False):
+        login(client, d.member.email)
+        page = h.post_form(
+            client,
+            "/service/requests/new",
+            {"category": "facilities", "title": "门禁卡", "description": "坏了"},
+            page="/service/requests/new",
+        )
+    assert page.status_code == 422  # a refused page form re-renders (house rule)
+    body = h.text(page)
+    assert "2027" in body and "门禁卡" in body  # the message, and the input kept
+    assert h.count(app, ServiceRequest) == 0 and h.count(app, ServiceEvent) == 0
+
+
+def _waiting_since_before_christmas(app, d):
+    r = h.opened(app, d, at(2026, 12, 21, 9, 0))  # Monday; resolution due Wednesday 18:00
+    h.act(app, at(2026, 12, 21, 10, 0), ops.ask_team, r.id, actor=d.staff, question="材料?")
+    return r
+
+
+def test_late_in_december_staff_still_resolve_a_request_waiting_on_the_team(app, make):
+    # Waited 21–31 Dec: the resolution's due instant, pushed on by the wait, would lie in
+    # 2027. Resolving needs no due instant: it is not refused for a year nobody knows.
+    d = h.desk(make)
+    r = _waiting_since_before_christmas(app, d)
+    h.act(app, at(2026, 12, 31, 11, 0), ops.resolve, r.id, actor=d.staff, note="办好了")
+    done = h.one(app, ServiceRequest, r.id)
+    assert done.status == "resolved" and done.resolved_at == at(2026, 12, 31, 11, 0)
+    assert done.waiting_since is None
+    with app.app_context():
+        from opc.extensions import db
+        from opc.parks.workdays import calendar_of
+        from opc.service.sla import sla_of
+
+        request = db.session.get(ServiceRequest, r.id)
+        sla = sla_of(calendar_of(request.park), request, at(2026, 12, 31, 12, 0))
+        assert sla.resolution.state == "on_time"  # the clock stood still, well within 1350
+
+
+def test_late_in_december_the_team_s_answer_is_a_clear_409_and_the_pages_still_show(
+    app, make, client
+):
+    # The team's answer restarts the clock, whose new due instant would lie in 2027: refused
+    # with the calendar's message (admins must enter 2027), nothing written, no guess.
+    d = h.desk(make)
+    r = _waiting_since_before_christmas(app, d)
+    with time_machine.travel(at(2026, 12, 31, 11, 0), tick=False):
+        login(client, d.member.email)
+        answer = h.post_form(
+            client,
+            f"/service/requests/{r.id}/comment",
+            {"body": "附上了"},
+            page=f"/service/requests/{r.id}",
+        )
+        assert answer.status_code in (409, 422) and "2027" in h.text(answer)
+        staff = app.test_client()
+        login(staff, d.staff.email)
+        queue = staff.get("/service/queue")
+        page = staff.get(f"/service/requests/{r.id}")
+    assert queue.status_code == 200 and page.status_code == 200
+    still = h.one(app, ServiceRequest, r.id)
+    assert still.status == "waiting_on_team" and still.waited_minutes == 0
+    assert h.count(app, ServiceEvent, ServiceEvent.body == "附上了") == 0
+
+
+GARBAGE = ["x", "-1", "99999999999999999999", "1%00", "\x00", "é" * 300, "[]", "1e9"]
+
+
+def test_odd_filters_and_ids_never_500(app, make, client):
+    d = h.desk(make)
+    h.opened(app, d, at(2026, 3, 3, 9, 0))
+    login(client, d.staff.email)
+    for value in GARBAGE:
+        for path in (
+            "/service/queue?park_id={v}&team_id={v}&status={v}&category={v}&sla={v}&sort={v}",
+            "/service/queue?page={v}",
+            "/service/dashboard?park_id={v}",
+            "/directory/?park_id={v}&track={v}&offers={v}&needs={v}&q={v}",
+            "/parks/{p}/calendar?year={v}",
+        ):
+            url = path.format(v=value, p=d.park.id)
+            status = client.get(url).status_code
+            assert status < 500, (url, status)
+    for path in ("/service/requests/{n}", "/directory/teams/{n}/matches"):
+        assert client.get(path.format(n=2**31)).status_code == 404
+        assert client.get(path.format(n=10**30)).status_code == 404
