@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from opc.core.dates import date_problem
 from opc.core.forms import BaseForm
 from opc.rooms.labels import BOOKABLE_BY
 
@@ -64,6 +65,14 @@ class BookingForm(BaseForm):
     end = ClockField(_l("To"))
     title = StringField(_l("What for (optional)"))
     team_id = SelectField(_l("Team"), choices=[], validate_choice=False)
+
+    def validate_day(self, field: Any) -> None:
+        # `instants` builds the times from the day before the operation sees them: a
+        # missing day or one past the calendar would fail there, not as a field error.
+        if field.data is None:
+            raise ValidationError(_("A date is required."))
+        if problem := date_problem(field.data):
+            raise ValidationError(problem)
 
     def instants(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """The start and end as instants of the park-local day (the end may be 24:00)."""

@@ -23,7 +23,7 @@ bookings made meanwhile (what a team was told it pays is what it pays).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opc.core.dates import date_problem
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import Role, require_actor
@@ -70,6 +71,9 @@ def _text(errors: dict[str, list[str]], name: str, value: Any, limit: int) -> st
 def _instant(errors: dict[str, list[str]], name: str, value: Any) -> datetime | None:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         errors[name] = [_("A date and time with its timezone.")]
+        return None
+    if problem := date_problem(value.astimezone(UTC).date()):
+        errors[name] = [problem]
         return None
     return value
 
