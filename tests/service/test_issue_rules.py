@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import time_machine
 
+from opc.extensions import db
+from opc.parks.models import Park
+from opc.parks.settings.operations import change_settings
+from opc.parks.workdays import calendar_of
 from opc.parks.workdays.calendar import package_year
 from opc.service.models import ServiceEvent, ServiceRequest
 from opc.service.operations import requests as ops
+from opc.service.sla import sla_of
 from tests.conftest import login
 from tests.service import helpers as h
 from tests.service.helpers import at
@@ -17,7 +22,7 @@ from tests.service.helpers import at
 LATE_DECEMBER = at(2026, 12, 30, 10, 0)  # a Wednesday; resolution (3 working days) needs 2027
 
 
-def test_late_in_december_opening_a_request_that_reaches_2027_is_a_clear_409(app, make, client):
+def test_late_in_december_opening_a_request_that_reaches_2027_is_refused_clearly(app, make, client):
     assert package_year(2027) is None
     d = h.desk(make)
     with time_machine.travel(LATE_DECEMBER, tick=False):
@@ -50,10 +55,6 @@ def test_late_in_december_staff_still_resolve_a_request_waiting_on_the_team(app,
     assert done.status == "resolved" and done.resolved_at == at(2026, 12, 31, 11, 0)
     assert done.waiting_since is None
     with app.app_context():
-        from opc.extensions import db
-        from opc.parks.workdays import calendar_of
-        from opc.service.sla import sla_of
-
         request = db.session.get(ServiceRequest, r.id)
         sla = sla_of(calendar_of(request.park), request, at(2026, 12, 31, 12, 0))
         assert sla.resolution.state == "on_time"  # the clock stood still, well within 1350
@@ -106,3 +107,34 @@ def test_odd_filters_and_ids_never_500(app, make, client):
     for path in ("/service/requests/{n}", "/directory/teams/{n}/matches"):
         assert client.get(path.format(n=2**31)).status_code == 404
         assert client.get(path.format(n=10**30)).status_code == 404
+
+
+def test_a_member_acting_on_another_team_s_resolved_request_finds_nothing(app, make, api):
+    d = h.desk(make)
+    r = h.opened(app, d, at(2026, 3, 3, 9, 0))
+    h.act(app, at(2026, 3, 3, 10, 0), ops.resolve, r.id, actor=d.staff, note="好了")
+    outsider = make.user("member", team=make.team(d.park, status="resident"))
+    url = f"/service-requests/{r.id}"
+    with time_machine.travel(at(2026, 3, 3, 11, 0), tick=False):
+        for action, body in (("rate", {"rating": 1}), ("reopen", {}), ("confirm", None)):
+            answer = api(outsider).post(f"{url}/{action}", json=body)
+            assert answer.status_code == 404, (action, answer.get_json())
+    done = h.one(app, ServiceRequest, r.id)
+    assert done.status == "resolved" and done.rating is None
+
+
+def test_the_reopen_window_is_the_park_s_setting(app, make, api):
+
+    d = h.desk(make)
+    with app.app_context():
+        park = db.session.get(Park, d.park.id)
+        change_settings(park, actor=make.user("admin"), values={"service_reopen_days": 3})
+    r = h.opened(app, d, at(2026, 3, 3, 9, 0))
+    h.act(app, at(2026, 3, 3, 10, 0), ops.resolve, r.id, actor=d.staff)
+    url = f"/service-requests/{r.id}/reopen"
+    with time_machine.travel(at(2026, 3, 7, 9, 0), tick=False):  # 4 days (14 by default)
+        late = api(d.member).post(url, json={"reason": "没好"})
+    assert late.status_code == 409 and h.error_of(late)["code"] == "reopen_window_passed"
+    assert "3" in h.error_of(late)["message"]
+    with time_machine.travel(at(2026, 3, 6, 9, 0), tick=False):
+        assert api(d.member).post(url, json={"reason": "没好"}).status_code == 200
