@@ -14,10 +14,11 @@ import pytest
 from icalendar import Calendar
 
 from opc.core.db import utcnow
-from opc.events.models import Registration
+from opc.events.models import Event, Registration
 from tests.conftest import login
-from tests.core.helpers import count, post_form, text
-from tests.events.test_pages import guest
+from tests.core.helpers import count, one, post_form, text
+from tests.events.test_pages import _form as _event_form
+from tests.events.test_pages import guest, park_with_people
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -126,3 +127,21 @@ def test_odd_query_strings_and_ids_never_answer_500(app, make, client):
         f"/api/v1/events/{event.id}/registrations?page=abc",
     ):
         assert client.get(url).status_code < 500, url
+
+
+def test_the_edit_page_refuses_a_capacity_below_the_places_taken_keeping_the_input(
+    app, make, client
+):
+    park, _team, staff, _member = park_with_people(make)
+    event = make.event(park, capacity=5, title_zh="旧标题")
+    for n in range(3):
+        guest(app, event, n)
+    login(client, staff.email)
+    url = f"/events/{event.id}/edit"
+    response = post_form(client, url, _event_form(title_zh="新标题", capacity="2"))
+    assert response.status_code == 422
+    body = text(response)
+    assert "3 places are taken" in body  # a rule's refusal: at the top of the page
+    assert 'value="新标题"' in body and 'value="2"' in body
+    assert one(app, Event, event.id).capacity == 5
+    assert one(app, Event, event.id).title_zh == "旧标题"
