@@ -59,9 +59,10 @@ def _add(row: Figures, cal: WorkingCalendar, r: ServiceRequest) -> None:
     row.opened += 1
     if (m := _minutes(cal, r.created_at, r.first_responded_at)) is not None:
         row.response.append(m)
-    if (m := _minutes(cal, r.clock_from, r.resolved_at)) is not None:
-        row.resolved += 1
-        row.resolution.append(max(0, m - r.waited_minutes))
+    if r.resolved_at is not None:
+        row.resolved += 1  # counted even when the calendar cannot count its minutes
+        if (m := _minutes(cal, r.clock_from, r.resolved_at)) is not None:
+            row.resolution.append(max(0, m - r.waited_minutes))
     if r.rating is not None:
         row.ratings.append(r.rating)
 

@@ -5,6 +5,8 @@ guess; odd input to the pages answers 4xx, never 500."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import time_machine
 
 from opc.extensions import db
@@ -12,6 +14,7 @@ from opc.parks.models import Park
 from opc.parks.settings.operations import change_settings
 from opc.parks.workdays import calendar_of
 from opc.parks.workdays.calendar import package_year
+from opc.service import figures
 from opc.service.models import ServiceEvent, ServiceRequest
 from opc.service.operations import requests as ops
 from opc.service.sla import sla_of
@@ -53,11 +56,33 @@ def test_late_in_december_staff_still_resolve_a_request_waiting_on_the_team(app,
     h.act(app, at(2026, 12, 31, 11, 0), ops.resolve, r.id, actor=d.staff, note="办好了")
     done = h.one(app, ServiceRequest, r.id)
     assert done.status == "resolved" and done.resolved_at == at(2026, 12, 31, 11, 0)
-    assert done.waiting_since is None
+    assert done.waiting_since is None and done.resolution_due is None
+    assert done.waited_minutes > 0  # the wait was counted (2026 is known)
     with app.app_context():
         request = db.session.get(ServiceRequest, r.id)
         sla = sla_of(calendar_of(request.park), request, at(2026, 12, 31, 12, 0))
         assert sla.resolution.state == "on_time"  # the clock stood still, well within 1350
+
+
+def test_resolved_in_an_unknown_year_the_request_is_late_only_if_it_was_before_the_wait(app, make):
+    # Resolved on 5 January 2027: the wait itself cannot be counted. The clock stood still
+    # from the question on, so the answer is in the minutes before it.
+    d = h.desk(make)
+    in_time = _waiting_since_before_christmas(app, d)  # asked one working hour in
+    late = h.opened(app, d, at(2026, 12, 21, 9, 0))  # due Wednesday 23rd, 18:00
+    h.act(app, at(2026, 12, 28, 10, 0), ops.ask_team, late.id, actor=d.staff, question="?")
+    for r in (in_time, late):
+        h.act(app, at(2027, 1, 5, 10, 0), ops.resolve, r.id, actor=d.staff)
+    with app.app_context():
+        states = []
+        for r in (in_time, late):
+            request = db.session.get(ServiceRequest, r.id)
+            assert request.status == "resolved" and request.waiting_since is None
+            states.append(sla_of(calendar_of(request.park), request, at(2027, 1, 5, 11)))
+        assert [s.resolution.state for s in states] == ["on_time", "breached"]
+        # The dashboard counts both as resolved, though their minutes cannot be counted.
+        by_category, _ = figures.dashboard(request.park, at(2027, 1, 5, 11).astimezone(UTC))
+        assert [(f.opened, f.resolved, f.resolution) for f in by_category] == [(2, 2, [])]
 
 
 def test_late_in_december_the_team_s_answer_is_a_clear_409_and_the_pages_still_show(

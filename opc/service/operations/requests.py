@@ -213,13 +213,22 @@ def ask_team(request_id: Any, *, actor: Any, question: Any) -> ServiceRequest:
 
 
 def _stop_waiting_to_resolve(request: ServiceRequest, now: Any) -> None:
-    """End a wait on the team before resolving. When the due instant, pushed on by the wait,
-    would lie in a year the calendar does not know, resolving is not refused: the clock stood
-    still, so the request is late only if it had run out before the wait (its due instant is
-    then the wait's start at the latest); otherwise it was resolved in time (no due instant)."""
+    """End a wait on the team before resolving. When the calendar cannot count the wait or
+    the due instant it pushes on (a year it does not know), resolving is not refused: the
+    clock stood still during the wait, so the request is late only if its target ran out
+    before the wait began (its due instant is then that start at the latest); otherwise it
+    is resolved in time and keeps no due instant."""
+    waiting = request.waiting_since is not None
     try:
         stop_waiting(request, now)
     except UnknownYear:
+        if not waiting:
+            raise
+        if request.waiting_since is None:
+            # The wait was counted; only the due instant it pushes on lies in the unknown
+            # year, so after now: resolved in time.
+            request.resolution_due = None
+            return
         elapsed = resolution_elapsed(calendar_of(request.park), request, now)
         late = elapsed > request.resolution_minutes
         request.resolution_due = request.waiting_since if late else None
