@@ -101,6 +101,7 @@ def test_late_in_december_the_team_s_answer_is_a_clear_409_and_the_pages_still_s
             page=f"/service/requests/{r.id}",
         )
         assert answer.status_code in (409, 422) and "2027" in h.text(answer)
+        assert "附上了" in h.text(answer)  # the answer is kept in the form
         staff = app.test_client()
         login(staff, d.staff.email)
         queue = staff.get("/service/queue")
@@ -125,6 +126,7 @@ def test_odd_filters_and_ids_never_500(app, make, client):
             "/service/dashboard?park_id={v}",
             "/directory/?park_id={v}&track={v}&offers={v}&needs={v}&q={v}",
             "/parks/{p}/calendar?year={v}",
+            "/parks/{p}/introductions?team_a={v}&team_b={v}&page={v}",
         ):
             url = path.format(v=value, p=d.park.id)
             status = client.get(url).status_code
