@@ -165,3 +165,14 @@ def test_the_reopen_window_is_the_park_s_setting(app, make, api):
     assert "3" in h.error_of(late)["message"]
     with time_machine.travel(at(2026, 3, 6, 9, 0), tick=False):
         assert api(d.member).post(url, json={"reason": "没好"}).status_code == 200
+
+
+def test_late_in_december_reopening_into_2027_is_refused_and_writes_nothing(app, make, api):
+    d = h.desk(make)
+    r = h.opened(app, d, at(2026, 12, 28, 9, 0))
+    h.act(app, at(2026, 12, 28, 10, 0), ops.resolve, r.id, actor=d.staff)
+    with time_machine.travel(at(2026, 12, 30, 10, 0), tick=False):
+        refused = api(d.member).post(f"/service-requests/{r.id}/reopen", json={"reason": "没好"})
+    assert refused.status_code == 409
+    assert h.error_of(refused)["code"] == "calendar_year_unknown"
+    assert h.one(app, ServiceRequest, r.id).status == "resolved"
