@@ -18,7 +18,7 @@ def _events(body: bytes) -> list[Any]:
 
 
 def _start(make: Any, days: int = 7) -> datetime:
-    # 14:30 Shanghai, an instant with minutes and a date that differs from UTC's at times.
+    # 06:30 Shanghai: minutes, and a date other than UTC's (22:30 the day before).
     local = (utcnow() + timedelta(days=days)).astimezone(ZoneInfo("Asia/Shanghai"))
     return local.replace(hour=6, minute=30, second=0, microsecond=0).astimezone(UTC)
 
