@@ -133,12 +133,28 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
+                _empty_postgresql(conn, tables)
             else:
                 for table in tables:
                     conn.exec_driver_sql(f'DELETE FROM "{table}"')
+
+
+def _empty_postgresql(conn: sa.Connection, tables: list[str]) -> None:
+    """What `TRUNCATE … RESTART IDENTITY` would leave, at a fraction of its cost: a test
+    writes a few tables, and TRUNCATE makes every one of the ~90 tables new and syncs it to
+    disk. Rows go by DELETE from the tables that have any (dependents first), and the
+    sequences that moved start again at 1."""
+    probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+    written = {row[0] for row in conn.exec_driver_sql(probe)}
+    for table in tables:
+        if table in written:
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')
+    moved = conn.exec_driver_sql(
+        "SELECT schemaname, sequencename FROM pg_sequences WHERE last_value IS NOT NULL"
+    ).all()
+    if moved:
+        resets = ", ".join(f'setval(\'"{s}"."{n}"\', 1, false)' for s, n in moved)
+        conn.exec_driver_sql(f"SELECT {resets}")
 
 
 @pytest.fixture(autouse=True)
