@@ -91,6 +91,7 @@ class Team(Audited, CreatedMixin, db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     status: Mapped[str] = mapped_column(String(16), default=TeamStatus.APPLICANT)
     status_since: Mapped[date | None] = mapped_column(Date)
+    founded_on: Mapped[date | None] = mapped_column(Date)  # the legal entity's founding (Torch)
     # Set while an admission waits for a place under the park's cap; order of the waitlist.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
