@@ -11,6 +11,7 @@ from opc.rent import (
     api,
     audit_kinds,
     balance_views,
+    notify,
     payments_api,
     permissions,
     settings,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(balance_views.bp)
     balance_views.register()
     audit_kinds.register_kinds()
+    notify.register_kinds()  # statement.issued
     app.add_template_filter(waiver_status_label, "waiver_status")
     app.add_template_filter(line_kind_label, "line_kind")
     app.add_template_filter(lambda m: str(PAYMENT_METHODS.get(m, m)), "payment_method")

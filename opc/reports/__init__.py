@@ -12,6 +12,7 @@ from opc.reports import (
     api,  # /api/v1/reports: routes register when imported
     audit_kinds,
     models,
+    notify,
     permissions,
     settings,  # the park's report recipients
     views,
@@ -24,5 +25,6 @@ __all__ = ["api", "models", "permissions", "settings"]
 def init_app(app: Flask) -> None:
     app.add_template_filter(run_status_label, "report_status")
     audit_kinds.register_kinds()
+    notify.register_kinds()  # report.ready
     app.register_blueprint(views.bp)
     nav.add("reports.index", _l("Reports"), views.may_see_reports, order=60)

@@ -36,6 +36,7 @@ from opc.extensions import db
 from opc.parks.models import Park
 from opc.reports import files, monthly_subsidy
 from opc.reports.models import ReportFile, ReportKind, ReportRun, RunStatus, Source
+from opc.reports.notify import notify_ready
 from opc.reports.permissions import can_produce_reports
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ def _finish(claim: Claim, stored: dict[str, files.StoredFile]) -> bool:
         run.status = RunStatus.DONE  # last: done only with all its files
         run.finished_at = utcnow()
         run.error = None
+        notify_ready(session, run)  # once: only the attempt that owns the run gets here
     return True
 
 

@@ -24,6 +24,7 @@ from opc.parks.models import Park
 from opc.parks.settings import value_of
 from opc.rent import compute
 from opc.rent.models import Statement, StatementLine
+from opc.rent.notify import notify_issued
 from opc.rent.permissions import can_issue_statements
 from opc.rent.schedule import month_bounds
 from opc.rent.settings import DUE_DAY
@@ -90,10 +91,13 @@ def issue_month(park_id: int, month: str, *, actor: Any) -> int:
         _first, end = month_bounds(month)
         due = end.replace(day=value_of(park.id, DUE_DAY.key))
         drafts = compute.park_month(session, park, month)
-        count = 0
-        for team_id, draft in drafts.items():
-            if team_id not in issued:
-                session.add(_statement(park, draft, due, actor))
-                count += 1
+        made = [
+            _statement(park, draft, due, actor)
+            for team_id, draft in drafts.items()
+            if team_id not in issued
+        ]
+        session.add_all(made)
         session.flush()
-    return count
+        for statement in made:  # only those issued now: issuing again tells nobody twice
+            notify_issued(session, statement)
+    return len(made)
