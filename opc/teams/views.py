@@ -105,6 +105,8 @@ def index() -> Any:
         facets=facets,
         filters=filters,
         parks=parks,
+        # One park on screen (filtered, or the staff's only park): no column repeating it.
+        park_column=len(shown) != 1,
         waitlists=waitlists,
         tracks=TRACKS,
         statuses=STATUSES,

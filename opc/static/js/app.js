@@ -48,9 +48,66 @@
     if (input && input.form && input.value) { input.form.submit(); }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawCharts);
-  } else {
+  // The menu button of a phone's width (base.html): shown once this script runs, it opens
+  // and closes the nav; without JavaScript the nav stays a plain list.
+  function setUpMenu() {
+    var toggle = document.querySelector(".menu-toggle");
+    var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!menu) { return; }
+    document.documentElement.classList.add("js");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      menu.classList.toggle("open", open);
+    });
+  }
+
+  // Tables become stacked cards on a phone (app.css, below 640 px): each cell carries its
+  // column's header as data-label, copied once from the <th>s, so every table of the house
+  // works without a macro. A table that is a grid (a calendar, a week of slots) says
+  // data-layout="grid" and keeps its columns; a cell with its own data-label keeps it.
+  function headerLabels(table) {
+    var rows = table.tHead ? table.tHead.rows : [];
+    if (!rows.length) { return null; }
+    var labels = [];
+    Array.prototype.forEach.call(rows[rows.length - 1].cells, function (th) {
+      var text = th.textContent.replace(/\s+/g, " ").trim();
+      for (var i = 0; i < (th.colSpan || 1); i++) { labels.push(text); }
+    });
+    return labels;
+  }
+
+  function stackTables() {
+    document.querySelectorAll("table").forEach(function (table) {
+      if (table.closest("[data-layout=grid]")) { return; }
+      var labels = headerLabels(table);
+      if (!labels) { return; }
+      var groups = Array.prototype.slice.call(table.tBodies);
+      if (table.tFoot) { groups.push(table.tFoot); }
+      groups.forEach(function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            var label = cell.colSpan > 1 ? "" : labels[column];
+            if (label && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", label); }
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+      table.classList.add("stacked");
+    });
+  }
+
+  function start() {
+    setUpMenu();
+    stackTables();
     drawCharts();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
