@@ -43,6 +43,7 @@ OFFERED = "event.offered"
 LAPSED = "event.lapsed"
 CANCELLED = "event.registration_cancelled"
 EVENT_CANCELLED = "event.cancelled"
+CANCEL_REASON = "event_cancel_reason"  # the key of the reason in the session's info
 
 
 def _when(p: Params) -> str:
@@ -98,7 +99,10 @@ BODIES: dict[str, Callable[[Params], str]] = {
         deadline=_deadline(p),
     ),
     CANCELLED: lambda p: _("Your registration is cancelled."),
-    EVENT_CANCELLED: lambda p: _("The event is cancelled. We are sorry."),
+    EVENT_CANCELLED: lambda p: sentences(
+        _("The event is cancelled. We are sorry."),
+        _("Reason: %(reason)s", reason=p["reason"]) if p.get("reason") else "",
+    ),
 }
 
 
@@ -156,6 +160,7 @@ def params(session: Session, registration: Registration) -> Params:
     return {
         "registration_id": registration.id,
         "event_id": event.id,
+        "park_id": event.park_id,
         "event": {"zh": event.title_zh, "en": event.title_en},
         "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat(),
@@ -171,6 +176,8 @@ def params(session: Session, registration: Registration) -> Params:
             else None
         ),
         "deadline": deadline.isoformat() if deadline else None,
+        # Staff's reason for cancelling the event (opc.events.operations.events.cancel_event).
+        "reason": session.info.get(CANCEL_REASON, ""),
     }
 
 

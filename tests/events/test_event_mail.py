@@ -27,7 +27,8 @@ from opc.notifications.models import Notification
 
 
 def _parts(raw: str) -> tuple[Any, str, dict[str, bytes]]:
-    message = email.message_from_string(raw, policy=email.policy.default)
+    # As bytes: a str with an 8bit UTF-8 body would decode to escapes (raw-unicode-escape).
+    message = email.message_from_bytes(raw.encode("utf-8"), policy=email.policy.default)
     body = message.get_body(preferencelist=("plain",)).get_content()
     files = {
         part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()
@@ -141,6 +142,7 @@ def test_a_cancelled_event_tells_its_registrants(app: Any, make: Any, smtp_serve
     (_to, raw) = smtp_server.wait_for(2)[1]
     message, body, _files = _parts(raw)
     assert "Event cancelled" in str(message["Subject"]) and "The event is cancelled" in body
+    assert "Reason: 天气" in body  # the reason staff gave reaches the registrant
 
 
 def test_a_refused_address_does_not_stop_the_others(app: Any, make: Any, smtp_server: Any) -> None:

@@ -11,8 +11,8 @@ booking. A capacity below the places taken (confirmed plus offered) is 409
 Cancelling an event frees its room and cancels every live registration with it (status
 `cancelled`, the counts back to zero): a cancelled event holds no places and keeps no line,
 its tickets no longer check anyone in, and each registrant is told (opc.events.notify sees
-`registration.event.status == "cancelled"`). The reason, which the event has no column
-for, is in the transaction's `session.info["event_cancel_reason"]` for the notification.
+`registration.event.status == "cancelled"`, and gives them the reason, which the event has
+no column for: it is in the transaction's `session.info` while the registrations change).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from opc.events.models import (
     RegistrationStatus,
     WaitlistMode,
 )
+from opc.events.notify import CANCEL_REASON
 from opc.events.operations import places
 from opc.events.permissions import can_manage_events, can_view_event
 from opc.parks.models import Park
@@ -297,11 +298,11 @@ def cancel_event(event_id: Any, *, actor: Any, reason: Any = "") -> Event:
             .where(Registration.event_id == event.id, Registration.status.in_(LIVE))
             .order_by(Registration.id)
         )
-        session.info["event_cancel_reason"] = reason.strip()
+        session.info[CANCEL_REASON] = reason.strip()
         try:
             for registration in list(live):
                 places.release(registration, RegistrationStatus.CANCELLED, now)
                 places.changed(session, registration)
         finally:
-            session.info.pop("event_cancel_reason", None)
+            session.info.pop(CANCEL_REASON, None)
     return event
