@@ -18,8 +18,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opc.core.constraints import rule_for_integrity_error
 from opc.core.dates import local_today
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
@@ -133,41 +135,44 @@ def file_report(
     anyone else finds no team (404)."""
     values = check_figures(figures)
     note = check_note(note)
-    with transaction(actor) as session:
-        team = lock(Team, team_id) if is_id(team_id) else None
-        if team is None:
-            raise NotFound("not_found", _("Not found."))
-        if actor is not None and not can_file_kpis(actor, team):
-            raise NotFound("not_found", _("Not found."))
-        today = local_today(team.park.timezone)
-        check_quarter(quarter, today)
-        check_resident(team, quarter, residency_of(session, team), today)
-        now = utcnow()
-        version = _next_version(session, team.id, quarter)
-        current = session.scalar(
-            select(KpiReport)
-            .where(
-                KpiReport.team_id == team.id,
-                KpiReport.year == quarter.year,
-                KpiReport.quarter == quarter.quarter,
-                KpiReport.superseded_at.is_(None),
+    try:
+        with transaction(actor) as session:
+            team = lock(Team, team_id) if is_id(team_id) else None
+            if team is None:
+                raise NotFound("not_found", _("Not found."))
+            if actor is not None and not can_file_kpis(actor, team):
+                raise NotFound("not_found", _("Not found."))
+            today = local_today(team.park.timezone)
+            check_quarter(quarter, today)
+            check_resident(team, quarter, residency_of(session, team), today)
+            now = utcnow()
+            version = _next_version(session, team.id, quarter)
+            current = session.scalar(
+                select(KpiReport)
+                .where(
+                    KpiReport.team_id == team.id,
+                    KpiReport.year == quarter.year,
+                    KpiReport.quarter == quarter.quarter,
+                    KpiReport.superseded_at.is_(None),
+                )
+                .with_for_update()
             )
-            .with_for_update()
-        )
-        if current is not None:
-            current.superseded_at = now
-            session.flush()  # before the next version: one current version at every moment
-        report = KpiReport(
-            team_id=team.id,
-            year=quarter.year,
-            quarter=quarter.quarter,
-            version=version,
-            note=note,
-            filed_by_id=getattr(actor, "id", None),
-            **values,
-        )
-        session.add(report)
-        session.flush()
+            if current is not None:
+                current.superseded_at = now
+                session.flush()  # before the next version: one current version at every moment
+            report = KpiReport(
+                team_id=team.id,
+                year=quarter.year,
+                quarter=quarter.quarter,
+                version=version,
+                note=note,
+                filed_by_id=getattr(actor, "id", None),
+                **values,
+            )
+            session.add(report)
+            session.flush()
+    except IntegrityError as exc:  # a race past the lock: the index refuses it
+        raise rule_for_integrity_error(exc) from exc
     return report
 
 
