@@ -1,0 +1,1 @@
+"""Tests of the outcomes: the dashboard and the Torch survey export."""
