@@ -11,9 +11,9 @@
    marks the run done, last. A producer killed before it leaves the run running without
    files, taken over after LEASE; one that raised marks it failed with the error.
 
-Inside the scheduler's job (opc.reports.tasks) the three steps join the job's transaction:
-the run, its files and the job's success commit together, and a manual request for the same
-park waits on the park's row and then finds the run done.
+The scheduler's job (opc.reports.tasks) produces one park after the other, each in
+transactions of its own beside the job's (PostgreSQL), so a park's row is held only while
+its run is claimed; on SQLite (one writer) the three steps join the job's transaction.
 """
 
 from __future__ import annotations

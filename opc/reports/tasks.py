@@ -2,27 +2,40 @@
 
 * `reports.monthly-subsidy`, on the 1st at 02:00 (the scheduler's time zone,
   BABEL_DEFAULT_TIMEZONE: the parks' Asia/Shanghai) for the month before: every park's
-  report, in the job's run (opc.jobs: once per period however many schedulers), then mailed.
-  Should a park's report fail, the job fails and everything it wrote rolls back: the job
-  is retried after its lease (opc.jobs.runner), and produces every park again.
+  report, one park after the other, each mailed as soon as it is done. The job's run (opc.jobs)
+  makes the sweep happen once per period however many schedulers; each park's report is
+  produced exactly once by its own claim (opc.reports.operations: the park's row lock, the
+  run's lease, the unique keys), in transactions of its own beside the job's, so that a
+  park's report is committed (and downloadable, and its park's row free for a manual
+  request) as soon as it is done, not when the last park's is. Should a park's report
+  fail, it is recorded failed, the other parks go on, and the job fails at the end: it is
+  retried after its lease (opc.jobs.runner), which finds the done parks done and takes the
+  failed ones over.
+  SQLite has a single writer, the job's own transaction (BEGIN IMMEDIATE): a session beside
+  it would wait on it. There the parks are produced inside the job's transaction, as one
+  unit, as before, and mailed once all are done (SQLite serves development and tests).
 * `reports.mail`, hourly: mails done runs the last sweep could not (a server that was down).
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from opc.compute.usage_queries import add_months, has_ended, month_of
 from opc.core.dates import local_today
-from opc.core.db import transaction
+from opc.core.db import is_sqlite, transaction
 from opc.extensions import db
 from opc.jobs.models import JobRun, RunState
 from opc.jobs.registry import job
 from opc.parks.models import Park
-from opc.reports.mailing import mail_pending
+from opc.reports.mailing import mail_pending, mail_run
 from opc.reports.models import ReportKind, RunStatus
 from opc.reports.operations import produce_report
 
@@ -32,6 +45,7 @@ MONTHLY = "reports.monthly-subsidy"
 MAIL = "reports.mail"
 HOUR_FORMAT = "%Y-%m-%dT%H"
 RUNS_KEPT = timedelta(days=2)
+T = TypeVar("T")
 
 
 def month_before(now: datetime) -> str:
@@ -43,6 +57,35 @@ def hourly(now: datetime) -> str:
     return now.strftime(HOUR_FORMAT)
 
 
+def beside_the_job(work: Callable[[], T]) -> T:
+    """Run `work` in an app context of its own, and so its own session and transactions
+    that commit on their own, beside the job's open transaction (PostgreSQL).
+
+    A fresh contextvars context: nothing of the job's (its open transaction, its actor,
+    its app context) is seen inside. On SQLite `work` joins the job's transaction.
+    """
+    if is_sqlite():
+        return work()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def alone() -> T:
+        with app.app_context():
+            return work()
+
+    return contextvars.Context().run(alone)
+
+
+def produce_park(park_id: int, period: str, *, mail: bool) -> str | None:
+    """The park's report of `period`, produced now unless done or being produced by
+    another, and mailed (once per run) with `mail`; its error's last line if it failed."""
+    run, _created = produce_report(park_id=park_id, kind=ReportKind.MONTHLY_SUBSIDY, period=period)
+    if run.status == RunStatus.FAILED:
+        return ((run.error or "").splitlines() or ["failed"])[-1]
+    if mail and run.status == RunStatus.DONE:
+        mail_run(run.id)
+    return None
+
+
 @job(
     MONTHLY,
     cron={"day": 1, "hour": 2, "minute": 0},
@@ -51,20 +94,22 @@ def hourly(now: datetime) -> str:
     misfire_grace_time=6 * 3600,
 )
 def monthly_subsidy(period: str) -> None:
-    """Produce every park's monthly subsidy report of `period`, then mail them."""
+    """Produce every park's monthly subsidy report of `period`, one park at a time."""
+    parks = db.session.execute(select(Park.id, Park.timezone).order_by(Park.id)).all()
+    apart = not is_sqlite()  # each park's runs commit on their own: mail each at once
     failed = []
-    for park in db.session.scalars(select(Park).order_by(Park.id)).all():
-        if not has_ended(period, local_today(park.timezone)):
+    for park_id, timezone in parks:
+        if not has_ended(period, local_today(timezone)):
             continue  # a park west of the scheduler: its month is not over (never in China)
-        run, _created = produce_report(
-            park_id=park.id, kind=ReportKind.MONTHLY_SUBSIDY, period=period
-        )
-        if run.status == RunStatus.FAILED:
-            failed.append(f"park {park.id}: {(run.error or '').splitlines()[-1:]}")
+        error = beside_the_job(lambda p=park_id: produce_park(p, period, mail=apart))
+        if error is not None:
+            failed.append(f"park {park_id}: {error}")
     if failed:
         raise RuntimeError("monthly subsidy report failed for " + "; ".join(failed))
-    mailed = mail_pending()
-    log.info("%s %s: reports produced, %d mailed", MONTHLY, period, mailed)
+    mailed = beside_the_job(mail_pending)  # SQLite's, and any a down server left
+    log.info(
+        "%s %s: %d parks' reports produced, %d mailed late", MONTHLY, period, len(parks), mailed
+    )
 
 
 def forget_old_runs(period: str) -> None:
