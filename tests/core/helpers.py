@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from opc.core.errors import DomainError
 from opc.extensions import db
 from tests.conftest import csrf_token
 
@@ -72,3 +76,50 @@ def error_of(response: Any) -> dict[str, Any]:
     text = response.get_data(as_text=True)
     assert "Traceback" not in text and 'File "' not in text, text
     return error
+
+
+def race(
+    app: Flask,
+    writes: list[Callable[[], Any]],
+    outcome: Callable[[Any], str] = lambda _result: "ok",
+    timeout: float = 90,
+) -> list[str]:
+    """The writes at once: each in a thread with its own app context (so its own database
+    connection and transaction), released together by a barrier. Each one's outcome:
+    `outcome(result)`, a refusal's code, or the repr of anything else (which the caller's
+    assertion then reports); in the order they finished."""
+    barrier = threading.Barrier(len(writes))
+    outcomes: list[str] = []
+
+    def run(write: Callable[[], Any]) -> None:
+        with app.app_context():
+            try:
+                db.session.rollback()  # start the write on a fresh transaction
+                barrier.wait(timeout=10)
+                outcomes.append(outcome(write()))
+            except DomainError as exc:
+                outcomes.append(exc.code)
+            except Exception as exc:  # reported by the caller's assertion
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in writes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return outcomes
+
+
+def slowed(monkeypatch: Any, module: Any, name: str, seconds: float = 0.25) -> None:
+    """Sleep after `module.name` returns (where the code under test looks it up), widening
+    the window between a rule's check and its write, so that a race would show."""
+    original = getattr(module, name)
+
+    def slow(*args: Any, **kw: Any) -> Any:
+        result = original(*args, **kw)
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setattr(module, name, slow)

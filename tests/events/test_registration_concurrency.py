@@ -5,59 +5,23 @@ event's row lock both would take the last place. On SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from opc.core.errors import DomainError
 from opc.events.models import Event, Registration
 from opc.events.operations import places
 from opc.events.operations import registrations as ops
-from opc.extensions import db
+from tests.core.helpers import race, slowed
 from tests.events.core_helpers import one, rows, run
 
 pytestmark = pytest.mark.slow
 
 
-def _slowed(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    original = getattr(places, name)
-
-    def slow(*args: Any, **kw: Any) -> Any:
-        result = original(*args, **kw)
-        time.sleep(0.25)
-        return result
-
-    monkeypatch.setattr(places, name, slow)
-
-
 def _race(app: Any, writes: list[Callable[[], Any]]) -> list[str]:
-    """The writes at once, each in a thread with its own app context; their outcomes (a
-    registration's status, or the refusal's code)."""
-    barrier = threading.Barrier(len(writes))
-    outcomes: list[str] = []
-
-    def go(write: Callable[[], Any]) -> None:
-        with app.app_context():
-            try:
-                db.session.rollback()
-                barrier.wait(timeout=10)
-                outcomes.append(write().status)
-            except DomainError as exc:
-                outcomes.append(exc.code)
-            except Exception as exc:  # reported by the assertion
-                outcomes.append(repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=go, args=(w,)) for w in writes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    """The writes at once; each one's registration status, or its refusal's code."""
+    return race(app, writes, outcome=lambda registration: registration.status)
 
 
 def _consistent(app: Any, event: Any) -> tuple[int, int]:
@@ -76,7 +40,7 @@ def _guest(event_id: int, n: int) -> Callable[[], Any]:
 
 
 def test_concurrent_registrations_for_the_last_place(app, make, monkeypatch):
-    _slowed(monkeypatch, "lapse_expired")  # read under the lock, before the place is taken
+    slowed(monkeypatch, places, "lapse_expired")  # read under the lock, before the place is taken
     event = make.event(capacity=1)
     outcomes = _race(app, [_guest(event.id, n) for n in range(3)])
     assert sorted(outcomes) == ["confirmed", "waitlisted", "waitlisted"], outcomes
@@ -84,7 +48,7 @@ def test_concurrent_registrations_for_the_last_place(app, make, monkeypatch):
 
 
 def test_concurrent_registrations_fill_the_places_exactly(app, make, monkeypatch):
-    _slowed(monkeypatch, "lapse_expired")
+    slowed(monkeypatch, places, "lapse_expired")
     event = make.event(capacity=2)
     outcomes = _race(app, [_guest(event.id, n) for n in range(4)])
     assert sorted(outcomes) == ["confirmed"] * 2 + ["waitlisted"] * 2, outcomes
@@ -95,8 +59,8 @@ def test_a_cancellation_and_a_registration_at_once(app, make, monkeypatch):
     event = make.event(capacity=1)
     first = run(app, ops.register, event.id, name="A", email="a@x.cn")
     second = run(app, ops.register, event.id, name="B", email="b@x.cn")
-    _slowed(monkeypatch, "release")  # between freeing the place and serving the line
-    _slowed(monkeypatch, "lapse_expired")
+    slowed(monkeypatch, places, "release")  # between freeing the place and serving the line
+    slowed(monkeypatch, places, "lapse_expired")
     outcomes = _race(
         app,
         [
@@ -114,7 +78,7 @@ def test_two_cancellations_offer_two_places_in_line_order(app, make, monkeypatch
     event = make.event(capacity=2, waitlist_mode="offer")
     held = [run(app, ops.register, event.id, name=f"H{n}", email=f"h{n}@x.cn") for n in range(2)]
     line = [run(app, ops.register, event.id, name=f"L{n}", email=f"l{n}@x.cn") for n in range(3)]
-    _slowed(monkeypatch, "release")
+    slowed(monkeypatch, places, "release")
     outcomes = _race(
         app, [lambda r=r: ops.cancel_registration(r.id, secret=r.secret) for r in held]
     )
@@ -129,7 +93,7 @@ def test_accepting_and_registering_at_once_stay_within_capacity(app, make, monke
     first = run(app, ops.register, event.id, name="A", email="a@x.cn")
     second = run(app, ops.register, event.id, name="B", email="b@x.cn")
     run(app, ops.cancel_registration, first.id, secret=first.secret)
-    _slowed(monkeypatch, "lapse_expired")
+    slowed(monkeypatch, places, "lapse_expired")
     outcomes = _race(
         app,
         [lambda: ops.accept_offer(second.id, secret=second.secret), _guest(event.id, 7)],

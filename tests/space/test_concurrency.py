@@ -7,8 +7,6 @@ transaction did not lock before it checked.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -17,56 +15,25 @@ from typing import Any
 import pytest
 
 from opc.auth.models import User
-from opc.core.errors import DomainError
 from opc.extensions import db
 from opc.space import operations as ops
 from opc.space import rules
 from opc.space.models import Allocation, Unit
 from opc.space.operations import allocations
+from tests.core.helpers import race, slowed
 from tests.space.helpers import D, count
 
 ROUNDS = 3
 
 
-def _slowed(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> None:
-    """Sleep after the named check reads (where `module` looks it up), widening the window
-    between check and write."""
-    original = getattr(module, name)
-
-    def slow(*args: Any, **kw: Any) -> Any:
-        result = original(*args, **kw)
-        time.sleep(0.25)
-        return result
-
-    monkeypatch.setattr(module, name, slow)
-
-
 def _race(app: Any, staff_id: int, writes: list[Callable[[Any], Any]]) -> list[str]:
-    """Run the writes at once, each in a thread with its own app context; their outcomes."""
-    barrier = threading.Barrier(len(writes))
-    outcomes: list[str] = []
+    """The writes at once, each by the staff member; their outcomes, sorted."""
+    acting = [partial(_as, staff_id, write) for write in writes]
+    return sorted(race(app, acting))
 
-    def run(write: Callable[[Any], Any]) -> None:
-        with app.app_context():
-            try:
-                actor = db.session.get(User, staff_id)
-                db.session.rollback()  # start the write on a fresh transaction
-                barrier.wait(timeout=10)
-                write(actor=actor)
-                outcomes.append("ok")
-            except DomainError as exc:
-                outcomes.append(exc.code)
-            except Exception as exc:  # reported by the assertion
-                outcomes.append(repr(exc))
-            finally:
-                db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(w,)) for w in writes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return sorted(outcomes)
+def _as(staff_id: int, write: Callable[[Any], Any]) -> Any:
+    return write(actor=db.session.get(User, staff_id))
 
 
 @pytest.mark.slow
@@ -74,7 +41,7 @@ def test_two_allocations_of_one_unit_race(app, make, monkeypatch):
     park = make.park()
     staff = make.user("staff", parks=[park])
     teams = [make.team(park, status="resident") for _ in range(2)]
-    _slowed(monkeypatch, allocations, "overlapping")
+    slowed(monkeypatch, allocations, "overlapping")
     for round_ in range(ROUNDS):
         unit = make.unit(park, code=f"R{round_}")
         periods = [(D("2026-03-01"), None), (D("2026-03-15"), D("2026-04-15"))]
@@ -89,7 +56,7 @@ def test_two_allocations_of_one_unit_race(app, make, monkeypatch):
 
 @pytest.mark.slow
 def test_two_units_racing_for_the_last_area(app, make, monkeypatch):
-    _slowed(monkeypatch, rules, "units_area")
+    slowed(monkeypatch, rules, "units_area")
     for round_ in range(ROUNDS):
         park = make.park(total_area_m2=Decimal("2500"))
         staff = make.user("staff", parks=[park])
