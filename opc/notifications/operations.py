@@ -4,12 +4,16 @@ A domain calls `notify(session, recipients, kind, params)` inside the transactio
 writes the event, so the notification exists exactly when the event does (a rolled-back
 write tells nobody). Notifications sit below the domains that use them, so callers pass
 user ids: each finds its own recipients (a team's members, a park's staff).
+
+Packages above may `listen(fn)` to every event as it is made: `fn(session, kind, params,
+recipients)` is called once per notify() call, in the same transaction (opc.webhooks adds
+its outbox rows there, so a rolled-back event sends nothing anywhere).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,6 +26,18 @@ from opc.core.security import safe_next
 from opc.core.values import is_id
 from opc.notifications import kinds
 from opc.notifications.models import MAX_LINK, Notification
+
+Listener = Callable[[Session, str, dict[str, Any], list[int]], None]
+_listeners: list[Listener] = []
+
+
+def listen(fn: Listener) -> Listener:
+    """Call `fn(session, kind, params, recipient_ids)` for every event notify() makes,
+    inside its transaction; registering the same function again (another app) changes
+    nothing. An error in `fn` fails the event's write, as any error of the write would."""
+    if fn not in _listeners:
+        _listeners.append(fn)
+    return fn
 
 
 def notify(
@@ -55,6 +71,8 @@ def notify(
         for user_id in dict.fromkeys(r for r in recipients if r is not None)
     ]
     session.add_all(made)
+    for listener in list(_listeners):
+        listener(session, kind, values, [n.user_id for n in made])
     return made
 
 
