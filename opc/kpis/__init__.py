@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from opc.kpis import models
+from opc.kpis import (
+    api,  # /api/v1/kpi-reports: routes register when imported
+    audit_kinds,
+    models,
+    notify,
+    permissions,
+    tasks,  # the reminder job registers when imported
+)
 
-__all__ = ["models"]
+# Models map, rules and jobs register when imported.
+__all__ = ["api", "models", "permissions", "tasks"]
 
 
 def init_app(app: Flask) -> None:
-    pass
+    """The KPI API, notifications and audit kinds (the pages register below)."""
+    audit_kinds.register_kinds()
+    notify.register_kinds()
