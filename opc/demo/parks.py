@@ -251,6 +251,14 @@ def seed_park(
     return park
 
 
+def _founded_on(profile: Profile, applied: date) -> date | None:
+    """A company's founding, three months to five years before it applied; drawn from its
+    credit code, so the park's own draws (names, lives, space) stay as they were."""
+    if profile.uscc is None:
+        return None
+    return applied - timedelta(days=random.Random(profile.uscc).randint(90, 5 * 365))
+
+
 def _team(park: Park, plan: TeamPlan, actor_id: int | None) -> Team:
     """A team with its lifecycle steps, attributed to the staff member (applying: to no one)."""
     steps = plan.life.steps
@@ -259,6 +267,7 @@ def _team(park: Park, plan: TeamPlan, actor_id: int | None) -> Team:
         status=steps[-1][1],
         status_since=steps[-1][2],
         created_at=at(steps[0][2]),
+        founded_on=_founded_on(plan.profile, steps[0][2]),
         **asdict(plan.profile),
     )
     team.history = [

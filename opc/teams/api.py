@@ -29,6 +29,7 @@ class TeamOut(Out):
     kind: str
     legal_name: str | None
     uscc: str | None
+    founded_on: date | None
     description: str
     contact_name: str
     contact_email: str
@@ -53,6 +54,7 @@ class TeamIn(In):
     kind: TeamKind = TeamKind.COMPANY
     legal_name: str | None = Field(None, max_length=ops.MAX_LENGTH["legal_name"])
     uscc: Uscc | None = None
+    founded_on: IsoDate | None = None  # the legal entity's; not after the park's today
     description: str = Field("", max_length=ops.MAX_LENGTH["description"])
     contact_name: str = Field("", max_length=ops.MAX_LENGTH["contact_name"])
     contact_email: ContactEmail = ""  # type: ignore[valid-type]
@@ -64,7 +66,7 @@ class TeamIn(In):
 
 
 class TeamPatch(Patch):
-    nullable = frozenset({"legal_name", "uscc"})  # a team may lose its legal entity
+    nullable = frozenset({"legal_name", "uscc", "founded_on"})  # it may lose its legal entity
     multiline = frozenset({"description"})
     name_zh: str | None = Field(None, min_length=1, max_length=ops.MAX_LENGTH["name_zh"])
     name_en: str | None = Field(None, max_length=ops.MAX_LENGTH["name_en"])
@@ -72,6 +74,7 @@ class TeamPatch(Patch):
     kind: TeamKind | None = None
     legal_name: str | None = Field(None, max_length=ops.MAX_LENGTH["legal_name"])
     uscc: Uscc | None = None
+    founded_on: IsoDate | None = None
     description: str | None = Field(None, max_length=ops.MAX_LENGTH["description"])
     contact_name: str | None = Field(None, max_length=ops.MAX_LENGTH["contact_name"])
     contact_email: ContactEmail | None = None  # type: ignore[valid-type]

@@ -42,6 +42,11 @@ class ProfileForm(BaseForm):
         _l("Unified Social Credit Code"),
         description=_l("18 characters, as on the business licence; leave empty if none."),
     )
+    founded_on = DateField(
+        _l("Founded on"),
+        validators=[Optional()],
+        description=_l("The legal entity's founding date, as on the business licence."),
+    )
     description = TextAreaField(_l("What the team does"))
     contact_name = StringField(_l("Contact person"))
     contact_email = EmailField(_l("Contact e-mail"))

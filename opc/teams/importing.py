@@ -30,6 +30,7 @@ from opc.teams.operations import clean_profile
 from opc.teams.permissions import can_manage_teams
 from opc.teams.rules import cap_refusal, resident_count
 from opc.teams.signals import status_changed
+from opc.teams.values import check_founded
 
 # The file's columns: a header may be the code or the label in either language, a track,
 # kind or status its code or its label ("AIGC 影视", "个人", "申请人"), as pages show them.
@@ -44,6 +45,13 @@ SHEET = Sheet(
         _l("Unified Social Credit Code"),
         example="91510100MA6CGUGA1W",
         hint=_l("18 characters, as on the business licence; leave empty if none."),
+    ),
+    Column(
+        "founded_on",
+        _l("Founded on"),
+        example="2024-11-08",
+        hint=_l("The legal entity's founding date (YYYY-MM-DD); leave empty if none."),
+        clean=date_text,
     ),
     Column("description", _l("What the team does"), example="AIGC 短片创作"),
     Column("contact_name", _l("Contact person"), example="张星"),
@@ -147,6 +155,10 @@ def import_teams(park_id: int, data: bytes, *, actor: Any) -> list[Team]:
         for number, values, status in good:
             if values[SINCE] is not None and values[SINCE] > today:
                 errors.add(number, "since", _("The date may not be in the future."))
+            try:
+                check_founded(values["founded_on"], today)
+            except ValidationFailed as exc:
+                errors.add_fields(number, exc.fields)
             if values["name_zh"] in taken_names:
                 errors.add(number, "name_zh", _("The park has a team of this name."))
             if values["uscc"] in taken_codes:

@@ -13,8 +13,6 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc as uscc_std
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
 from opc.core.constraints import rule_for_integrity_error
 from opc.core.dates import check_dates, local_today
@@ -29,6 +27,7 @@ from opc.teams.models import TRANSITIONS, Team, TeamKind, TeamStatus, TeamStatus
 from opc.teams.permissions import can_edit_profile, can_manage_teams
 from opc.teams.rules import cap_refusal, check_refusal_reason, resident_count
 from opc.teams.signals import status_changed
+from opc.teams.values import check_founded, clean_date, normalize_uscc
 
 PROFILE_FIELDS = (
     "name_zh",
@@ -41,7 +40,10 @@ PROFILE_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "founded_on",
 )
+# Profile values that are dates (YYYY-MM-DD), not texts.
+DATE_FIELDS = frozenset({"founded_on"})
 # The longest each text of a profile may be, here only: the API's schema states them from these.
 MAX_LENGTH = {
     "name_zh": 200,
@@ -58,29 +60,6 @@ MULTILINE = frozenset({"description"})
 # --- profile ---------------------------------------------------------------------------
 
 
-def normalize_uscc(value: str | None) -> str | None:
-    """A Unified Social Credit Code in compact upper case, or None when blank.
-
-    GB 32100-2015: 18 characters, the 18th a check character over the first 17
-    (python-stdnum's cn.uscc computes it). ValidationFailed names what is wrong.
-    """
-    if value is None or not value.strip():
-        return None
-    try:
-        return str(uscc_std.validate(value))
-    except InvalidLength as exc:
-        reason = _("A credit code has 18 characters.")
-        raise ValidationFailed({"uscc": [reason]}) from exc
-    except InvalidChecksum as exc:
-        reason = _("The check character does not match the code (GB 32100-2015).")
-        raise ValidationFailed({"uscc": [reason]}) from exc
-    except (InvalidComponent, ValidationError) as exc:
-        reason = _(
-            "A credit code is 8 digits then digits and capital letters (not I, O, S, V or Z)."
-        )
-        raise ValidationFailed({"uscc": [reason]}) from exc
-
-
 def clean_profile(values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Checked, normalised profile values; ValidationFailed lists every bad field at once.
 
@@ -94,6 +73,12 @@ def clean_profile(values: dict[str, Any], *, partial: bool = False) -> dict[str,
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     for key, raw in given.items():
+        if key in DATE_FIELDS:
+            try:
+                out[key] = clean_date(key, raw)
+            except ValidationFailed as exc:
+                errors.update(exc.fields)
+            continue
         value = raw.strip() if isinstance(raw, str) else raw
         if value is None:
             value = ""
@@ -196,6 +181,7 @@ def create_team(
         today = local_today(park.timezone)
         day = since or on or today
         check_not_future(day, today)
+        check_founded(values["founded_on"], today)
         if resident:
             refusal = cap_refusal(park, resident_count(session, park.id))
             if refusal is not None:
@@ -258,6 +244,7 @@ def update_profile(team: Team, *, actor: Any, **values: Any) -> Team:
             uscc=cleaned.get("uscc"),
             exclude_id=team.id,
         )
+        check_founded(cleaned.get("founded_on"), local_today(team.park.timezone))
         for key, value in cleaned.items():
             setattr(team, key, value)
     return team
