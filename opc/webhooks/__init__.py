@@ -14,18 +14,21 @@ from flask import Flask
 
 from opc.notifications.operations import listen
 from opc.webhooks import (
+    api,  # /api/v1/webhooks: routes register when imported
     audit_kinds,
     events,
     models,
     notify,
     permissions,
     tasks,  # the delivery job registers when imported
+    views,
 )
 
-__all__ = ["models", "permissions", "tasks"]
+__all__ = ["api", "models", "permissions", "tasks"]
 
 
 def init_app(app: Flask) -> None:
     audit_kinds.register_kinds()
     notify.register_kinds()
     listen(events.on_event)
+    views.register(app)

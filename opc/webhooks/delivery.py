@@ -190,7 +190,7 @@ def deliver_due(
             if failures_after(hook, outcomes[hook.id]) >= MAX_FAILURES:
                 continue  # the hook is about to be switched off: no more posts to it
             error = attempt(delivery, hook, utcnow())
-            record(delivery, error, utcnow())
+            record(delivery, error, now)
             outcomes[hook.id].append(error is None)
             log.info(
                 "webhook %s delivery %s attempt %d: %s",

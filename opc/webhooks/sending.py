@@ -5,9 +5,9 @@ anyone who may edit hooks make the server post into its own network (SSRF: the d
 a cloud's metadata address 169.254.169.254, an admin port on localhost). So:
 
 * only http and https, with a host, no user:password, at most MAX_URL characters;
-* every address the host resolves to must be public: private, loopback, link-local,
-  multicast, reserved and unspecified ones are refused -- checked when the hook is saved
-  and again at each send (a name may resolve elsewhere later);
+* every address the host resolves to must be public: private, shared (100.64.0.0/10),
+  loopback, link-local, multicast, reserved and unspecified ones are refused -- checked
+  when the hook is saved and again at each send (a name may resolve elsewhere later);
 * the send connects to the address that was checked (not to a second lookup, which a
   hostile DNS server could answer differently), and follows no redirect.
 
@@ -47,7 +47,7 @@ class Answer:
 def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return not (
+    return address.is_global and not (  # is_global: not private, nor 100.64.0.0/10 (CGNAT)
         address.is_private
         or address.is_loopback
         or address.is_link_local

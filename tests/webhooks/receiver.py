@@ -4,8 +4,9 @@ DingTalk sign in the query (timestamp within an hour), the Feishu sign in the bo
 
 The path says which receiver it plays: /generic, /wecom?key=K, /dingtalk?access_token=T,
 /feishu. `answer` picks its reply: "ok" (200 and the vendor's success), "error" (500),
-"bot_error" (200 with the vendor's error code), "hang" (no reply before `hang_s`).
-`received` keeps every request that came (path, headers, body, verdict); `wait_for(n)`.
+"bot_error" (200 with the vendor's error code), "hang" (no reply before `hang_s`);
+`delay_s` slows every answer. `received` keeps every request that came (path, headers,
+body, verdict); `wait_for(n)` waits for them.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Receiver:
         self.received: list[Received] = []
         self.answer = "ok"
         self.hang_s = 2.0
+        self.delay_s = 0.0  # before every answer: a slow receiver
         self.secret = SECRET
         self._arrived = threading.Condition()
         self.server: ThreadingHTTPServer | None = None
@@ -159,6 +161,7 @@ class Receiver:
                     receiver._arrived.notify_all()
                 if receiver.answer == "hang":
                     time.sleep(receiver.hang_s)
+                time.sleep(receiver.delay_s)
                 status, answer = receiver.reply(urlsplit(self.path).path.strip("/"), verdict)
                 data = json.dumps(answer).encode()
                 try:
