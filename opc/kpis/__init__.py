@@ -12,6 +12,7 @@ from opc.kpis import (
     notify,
     permissions,
     tasks,  # the reminder job registers when imported
+    views,
 )
 
 # Models map, rules and jobs register when imported.
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     """The KPI API, notifications and audit kinds (the pages register below)."""
     audit_kinds.register_kinds()
     notify.register_kinds()
+    views.register(app)  # the pages, their nav entry and the team page's card
