@@ -37,8 +37,10 @@ def test_staff_see_figures_charts_and_tables(client, as_user, park_with_output):
 
     assert page.status_code == 200
     assert "Outcomes of" in html and "2026" in html
-    revenue = re.search(r'data-figure="revenue_yuan".*?</div>', html, re.S).group(0)
+    revenue = re.search(r'<tr data-figure="revenue_yuan">.*?</tr>', html, re.S).group(0)
     assert "¥1,235.06" in revenue and "▲ 23.5%" in revenue and "¥1,000.00" in revenue
+    headcount = re.search(r'data-figure="headcount".*?</div>', html, re.S).group(0)
+    assert ">4<" in headcount and "▲ 100.0%" in headcount
     # Each chart is an image with a label and the table that holds its numbers.
     for table in ("tracks-table", "months-table", "subsidy-table"):
         assert f'aria-describedby="{table}"' in html and f'id="{table}"' in html
