@@ -2,7 +2,8 @@
 PostgreSQL database. The schedulers fire the monthly subsidy job on start while a staff
 member's tool POSTs /api/v1/reports to both web servers at that same moment, again and
 again: one run (version 1) with its files, the same run in every answer, mailed once
-(a real SMTP server), its staff told once.
+(a real SMTP server), its staff told once, and the park's "report.ready" webhook posted
+once, signed, to a local HTTP server, though both schedulers deliver webhooks.
 
 PostgreSQL only: SQLite is one file with one writer, not a database several hosts share.
 """
@@ -29,10 +30,13 @@ from opc.parks.settings.operations import change_settings
 from opc.reports.models import ReportFile, ReportRun
 from opc.reports.notify import READY
 from opc.reports.tasks import MONTHLY, month_before
+from opc.webhooks.models import WebhookDelivery
+from opc.webhooks.operations import create_webhook
 from tests.core.gunicorn import Gunicorn
 from tests.core.helpers import rows
 from tests.jobs.test_scheduler import scheduler, wait_for  # noqa: F401 (a fixture)
 from tests.reports.data import seed
+from tests.webhooks.receiver import SECRET, receiver  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +59,7 @@ def site_settings(app: Any, **extra: Any) -> dict[str, Any]:
         "EXTERNAL_URL": "http://127.0.0.1",
         "STORAGE_DIR": app.config["STORAGE_DIR"],
         "JOB_MODULES": [],
+        "WEBHOOK_ALLOW_PRIVATE": True,  # the receiver is on 127.0.0.1
         **extra,
     }
 
@@ -100,6 +105,7 @@ def test_two_web_and_two_scheduler_processes_make_one_run(
     app,
     make,
     smtp_server,
+    receiver,  # noqa: F811
     tmp_path,
     database_url,
     postgresql,
@@ -112,19 +118,29 @@ def test_two_web_and_two_scheduler_processes_make_one_run(
     admin = make.user("admin")
     with app.app_context():
         change_settings(park, actor=None, values={"report_recipients": RECIPIENT})
+        hook_id = create_webhook(
+            park.id,
+            url=receiver.url("generic"),
+            kinds=[READY],
+            secret=SECRET,
+            name="BI",
+            actor=admin,
+        ).id
     token = make.token(staff)
     settings = site_settings(app)
     gate = tmp_path / "gate"
     gate.mkdir()
     config = write_config(tmp_path / "scheduler.toml", settings | {"JOB_MODULES": [GATE]})
-    schedulers = [
-        scheduler(name, [], OPC_CONFIG=str(config), OPC_TEST_GATE=str(gate)) for name in ("a", "b")
-    ]  # they boot while the web servers do, and wait at the gate
     webs: list[Gunicorn] = []
+    schedulers: list[Any] = []
     try:
-        for name in ("web-a", "web-b"):
+        for name in ("web-a", "web-b"):  # one after the other: each boots within 30 s
             (tmp_path / name).mkdir()
             webs.append(Gunicorn(tmp_path / name, database_url, **settings))
+        schedulers = [
+            scheduler(name, [], OPC_CONFIG=str(config), OPC_TEST_GATE=str(gate))
+            for name in ("a", "b")
+        ]  # they boot, and wait at the gate
         wait_for(lambda: len(list(gate.glob("waiting-*"))) == 2, 90, "the gate", *schedulers)
         body = {"park_id": park.id, "kind": "monthly_subsidy", "period": period}
         clicks = [Clicks(web.port, token, body) for web in webs]
@@ -143,7 +159,8 @@ def test_two_web_and_two_scheduler_processes_make_one_run(
             line = f"scheduler {process.holder} started"
             wait_for(lambda p=process, s=line: s in p.output(), 60, "start", process)
         smtp_server.wait_for(1)
-        time.sleep(1.5)  # time for a second mail, a second run, were there to be one
+        receiver.wait_for(1, 30)
+        time.sleep(4.5)  # two more delivery runs: time for a second post, mail or run
         assert [s.stop() for s in schedulers] == [0, 0], "".join(s.output() for s in schedulers)
     finally:
         for web in webs:
@@ -167,6 +184,13 @@ def test_two_web_and_two_scheduler_processes_make_one_run(
     assert sorted(n.user_id for n in told if n.params["run_id"] == run.id) == sorted(
         [staff.id, admin.id]
     )
+    [posted] = receiver.received  # once, though both schedulers deliver every 2 s
+    assert posted.verdict == "ok", posted.verdict  # signed with the hook's secret, fresh
+    event = posted.json()
+    assert (event["kind"], event["park_id"]) == (READY, park.id)
+    assert (event["data"]["run_id"], event["data"]["version"]) == (run.id, 1)
+    [delivery] = rows(app, WebhookDelivery, WebhookDelivery.webhook_id == hook_id)
+    assert (delivery.id, delivery.status, delivery.attempts) == (event["id"], "delivered", 1)
     [job_run] = rows(app, JobRun, JobRun.job == MONTHLY)
     assert (job_run.period, job_run.attempts) == (period, 1)
     assert job_run.claimed_by in {s.holder for s in schedulers}
