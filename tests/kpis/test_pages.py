@@ -187,3 +187,28 @@ def test_a_team_not_resident_in_the_quarter_is_told_so(app, make, client, as_use
     assert "was not resident during Q3 2026" in text(refused)
     assert _value(text(refused), "revenue_yuan") == FORM["revenue_yuan"]
     assert rows(app, KpiReport) == []
+
+
+def test_hostile_input_is_refused_on_its_field_and_writes_nothing(app, make, client, as_user):
+    team = resident_team(make)
+    as_user("member", team=team)
+    url = f"/teams/{team.id}/kpis/2026-Q3/file"
+    typed = {
+        **FORM,
+        "revenue_yuan": "9" * 5000,  # far past any amount
+        "rnd_yuan": "1e5",  # no exponents
+        "taxes_yuan": "1234567890123.00",  # past the bound of a KPI figure
+        "headcount": str(2**63),
+        "graduates_hired": "0",
+        "patents_applied": "1000000",  # past the bound of a count
+        "note": "备注\x00",
+    }
+    refused = post_form(client, url, typed)
+    assert refused.status_code == 422
+    html = text(refused)
+    for name in ("revenue_yuan", "rnd_yuan", "taxes_yuan", "headcount", "patents_applied"):
+        assert f'id="{name}-err"' in html, name
+    assert 'id="note-err"' in html
+    assert rows(app, KpiReport) == []
+    for quarter in ("2026-Q3%00", "9" * 50, "2026-Q03"):
+        assert client.get(f"/teams/{team.id}/kpis/{quarter}").status_code == 404

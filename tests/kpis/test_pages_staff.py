@@ -182,3 +182,23 @@ def test_an_empty_quarter_pages_and_odd_filters(app, make, client, as_user, monk
     assert client.get(f"/kpis?park_id={park.id}&quarter=2026-Q9&state=bogus").status_code == 200
     assert client.get("/kpis?park_id=99999999999").status_code == 422
     assert client.get("/kpis?park_id=424242").status_code == 404
+
+
+def test_the_quarter_page_reads_the_same_statements_whatever_its_rows(
+    app, make, client, as_user, count_queries
+):
+    park = make.park()
+    as_user("staff", parks=[park])
+    url = f"/kpis?park_id={park.id}&quarter=2026-Q3"
+
+    def statements() -> int:
+        with count_queries() as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    for team in [resident_team(make, park) for _ in range(2)]:
+        _file(app, team)
+    few = statements()
+    for team in [resident_team(make, park) for _ in range(6)]:
+        _file(app, team)
+    assert statements() == few
