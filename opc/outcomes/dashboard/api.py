@@ -19,12 +19,17 @@ from opc.core.dates import local_today
 from opc.core.errors import NotFound
 from opc.core.money import yuan_str
 from opc.core.permissions import get_visible
-from opc.outcomes.dashboard.figures import Dashboard, Month, dashboard, headline
+from opc.outcomes.dashboard.figures import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Dashboard,
+    Month,
+    dashboard,
+    headline,
+)
 from opc.outcomes.dashboard.permissions import can_view_outcomes
 from opc.outcomes.dashboard.queries import Output
 from opc.parks.models import Park
-
-MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a KPI report may have (ck_kpi_reports_year_sane)
 
 
 class OutcomesQuery(In):

@@ -24,6 +24,8 @@ from opc.outcomes.dashboard.queries import Graduation, Output
 from opc.parks.models import Park
 from opc.teams.models import Track
 
+# The years a dashboard may show: those a KPI report may have (ck_kpi_reports_year_sane).
+MIN_YEAR, MAX_YEAR = 2000, 2100
 TENTH = Decimal("0.1")
 HUNDREDTH = Decimal("0.01")
 

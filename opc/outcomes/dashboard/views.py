@@ -18,7 +18,7 @@ from opc.core.permissions import get_visible
 from opc.core.values import arg_id, arg_int
 from opc.extensions import db
 from opc.outcomes.dashboard import charts, figures
-from opc.outcomes.dashboard.figures import Dashboard
+from opc.outcomes.dashboard.figures import MAX_YEAR, MIN_YEAR, Dashboard
 from opc.outcomes.dashboard.permissions import can_view_outcomes
 from opc.parks.models import Park
 from opc.parks.queries import parks_for
@@ -26,7 +26,6 @@ from opc.teams.labels import track_label
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
-MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a KPI report may have (ck_kpi_reports_year_sane)
 SOURCE_LABELS = (_l("Rent waived"), _l("Compute subsidised"), _l("Funds disbursed"))
 
 
