@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask_babel import gettext as _
 
 from opc.core.db import utcnow
@@ -73,6 +74,22 @@ def local_today(tz: str = PARK_TZ) -> date:
 def to_local(value: datetime | None, tz: str = PARK_TZ) -> datetime | None:
     """A stored UTC datetime in the given zone."""
     return value.astimezone(ZoneInfo(tz)) if value else None
+
+
+# How a day reads in each language of the app: fixed CLDR patterns rather than a locale's
+# "medium" format, so every page writes a day the same way (issue 14: 2026年11月23日 and
+# 23 Nov 2026, never 2026-11-23 in a sentence). Other languages read as English.
+DAY_PATTERNS = {"zh": "y年M月d日", "en": "d MMM y"}
+
+
+def format_day(value: date | None, language: str = "zh") -> str:
+    """A day for people in the page's language: 2026年11月23日 / 23 Nov 2026 ("—": none)."""
+    if value is None:
+        return "—"
+    lang = language.replace("-", "_").split("_")[0].lower()
+    if lang not in DAY_PATTERNS:
+        lang = "en"
+    return format_date(value, DAY_PATTERNS[lang], locale=lang)
 
 
 def format_datetime(value: datetime | None, tz: str = PARK_TZ) -> str:

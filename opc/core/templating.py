@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from opc.core import nav
-from opc.core.dates import format_datetime, last_day
+from opc.core.dates import format_datetime, format_day, last_day
 from opc.core.i18n import locale_code
 from opc.core.money import format_money
 from opc.core.numbers import format_area, format_number, format_percent, percent_of, share
@@ -26,13 +26,14 @@ def _localdt(value: datetime | None, tz: str | None = None) -> str:
 
 
 def _date(value: date | None) -> str:
-    return value.isoformat() if value else "—"
+    """A day in the page's language: 2026年11月23日 / 23 Nov 2026 ("—" when none)."""
+    return format_day(value, locale_code())
 
 
 def _last_day(end: date | None) -> str:
     """A stored exclusive end as the last day held, for people ("" when open-ended)."""
     day = last_day(end)
-    return day.isoformat() if day else ""
+    return format_day(day, locale_code()) if day else ""
 
 
 def _page_url(page: int) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from opc.core.dates import format_day
 from opc.space.models import Allocation
 from tests.browser.test_pages import axe_violations, log_in
 from tests.core.helpers import rows
@@ -236,9 +237,8 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     page.goto(f"/teams/{nebula.id}")
     space = page.locator("section", has=page.get_by_role("heading", name="Space", exact=True))
     assert "Holds today: A101 (floor 1, 40.00 m²)" in space.inner_text(), space.inner_text()
-    assert space.locator("tbody tr").all_inner_texts() == [f"A101\t{today.isoformat()}\topen"], (
-        space.locator("tbody tr").all_inner_texts()
-    )
+    held = space.locator("tbody tr").all_inner_texts()
+    assert held == [f"A101\t{format_day(today, 'en')}\topen"], held
     assert_accessible(page, "team page")
     assert_in_column(page, "team page")
     page.screenshot(path=screenshot_dir / f"team-{backend}.png", full_page=True)
@@ -372,7 +372,7 @@ def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screen
     click_and_wait(page, search.get_by_role("button", name="Find"))
     free = page.locator("table.free-units tbody tr[data-unit]")
     assert free.evaluate_all("rows => rows.map(r => r.dataset.unit)") == ["A101", "A102"]
-    assert "Free from 2030-03-01 through 2030-05-22" in page.locator("main").inner_text()
+    assert "Free from 1 Mar 2030 through 22 May 2030" in page.locator("main").inner_text()
     assert_accessible(page, "allocating from a team")
     assert_in_column(page, "allocating from a team")
     page.screenshot(path=screenshot_dir / f"team-allocate-{backend}.png", full_page=True)
@@ -384,7 +384,7 @@ def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screen
     ], flashes(page, "success")
     space = page.locator("section", has=page.get_by_role("heading", name="Space", exact=True))
     assert space.locator("thead th").all_inner_texts() == ["Unit", "First day", "Last day"]
-    assert space.locator("tbody tr").all_inner_texts() == ["A102\t2030-03-01\t2030-05-22"]
+    assert space.locator("tbody tr").all_inner_texts() == ["A102\t1 Mar 2030\t22 May 2030"]
     # Stored exclusive, as the API documents it.
     [stored] = rows(app, Allocation, Allocation.team_id == team.id)
     assert (stored.start, stored.end) == (date(2030, 3, 1), date(2030, 5, 23))
@@ -407,7 +407,7 @@ def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screen
         "A101 allocated to 未来剧场 from 2030-03-01 through 2030-05-22."
     ], flashes(page, "success")
     row = page.locator("#timeline-table tr.alloc-future")
-    assert "2030-05-22" in row.inner_text() and "2030-05-23" not in row.inner_text()
+    assert "22 May 2030" in row.inner_text() and "23 May 2030" not in row.inner_text()
 
     # --- it has not begun: cancelled (asked first), not ended ----------------------------
     cancel = row.get_by_role("link", name="Cancel…")

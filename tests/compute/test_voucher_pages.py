@@ -66,7 +66,7 @@ def test_a_member_sees_the_teams_vouchers_with_balance_alerts_and_forecast(
     assert 'data-alert="used_80"' in page and "Used: 80%" in page
     assert "星河算力" in page  # redeemable at the programme's providers
     # ¥3,000 over the last 30 days: ¥100 a day, the ¥2,000 left lasts 20 days.
-    assert "At ¥100.00 a day (the last 30 days), it runs out on 2026-06-21" in page
+    assert "At ¥100.00 a day (the last 30 days), it runs out on 21 Jun 2026" in page
     assert _text(client.get(f"/teams/{s['other'].id}/vouchers")) and (
         client.get(f"/teams/{s['other'].id}/vouchers").status_code == 404
     )
@@ -81,7 +81,7 @@ def test_a_voucher_that_outlasts_its_expiry_says_what_would_be_left(app, client,
     as_user("member", team=s["other"])
     page = _text(client.get(f"/teams/{s['other'].id}/vouchers"))
     # ¥600 in 30 days is ¥20 a day: 29 days to the end of June use ¥580 of ¥49,400.
-    assert "it lasts past its expiry on 2026-06-30: ¥48,820.00 would be left unused" in page
+    assert "it lasts past its expiry on 30 Jun 2026: ¥48,820.00 would be left unused" in page
 
 
 @time_machine.travel(NOW, tick=False)
@@ -91,7 +91,7 @@ def test_staff_see_a_teams_vouchers_and_the_card_on_the_team_page(app, client, m
     assert "¥2,000.00 left" in page and "Grant a voucher" in page
     card = _text(client.get(f"/teams/{s['team'].id}"))
     assert 'id="compute"' in card
-    assert "¥2,000.00 left on 1 valid voucher" in card and "2026-06-21" in card
+    assert "¥2,000.00 left on 1 valid voucher" in card and "21 Jun 2026" in card
 
 
 @time_machine.travel(NOW, tick=False)

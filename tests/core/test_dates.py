@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
-from opc.core.dates import end_after, format_datetime, last_day, local_now, local_today, to_local
+from opc.core.dates import (
+    end_after,
+    format_datetime,
+    format_day,
+    last_day,
+    local_now,
+    local_today,
+    to_local,
+)
 from opc.core.db import utcnow
 
 SHANGHAI = "Asia/Shanghai"
@@ -119,3 +127,35 @@ def test_a_last_day_and_an_exclusive_end_convert_both_ways():
     assert last_day(date(2027, 1, 1)) == date(2026, 12, 31)
     assert end_after(None) is None and last_day(None) is None  # open-ended stays open
     assert end_after(date.max) == date.max  # no overflow: check_dates refuses it later
+
+
+@pytest.mark.parametrize(
+    ("day", "zh", "en"),
+    [
+        (date(2026, 11, 23), "2026年11月23日", "23 Nov 2026"),
+        # No leading zeros in either language; September is "Sep", as CLDR's English has it.
+        (date(2026, 9, 3), "2026年9月3日", "3 Sep 2026"),
+        (date(1900, 1, 1), "1900年1月1日", "1 Jan 1900"),  # the calendar's ends
+        (date(2200, 12, 31), "2200年12月31日", "31 Dec 2200"),
+    ],
+)
+def test_a_day_reads_in_the_pages_language(day, zh, en):
+    assert format_day(day, "zh") == zh and format_day(day, "zh_CN") == zh
+    assert format_day(day, "en") == en and format_day(day, "en-US") == en
+    assert format_day(day, "fr") == en  # a language the app lacks reads as English
+    assert format_day(None, "zh") == format_day(None, "en") == "—"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "last"),
+    [("zh", "2026年11月23日", "2027年5月22日"), ("en", "23 Nov 2026", "22 May 2027")],
+)
+def test_the_date_filters_follow_the_request_language(app, language, shown, last):
+    """Every page's |date and |last_day change together (the templates call only these)."""
+    from flask import render_template_string
+
+    source = "{{ day|date }} · {{ end|last_day }} · {{ none|date }} · [{{ none|last_day }}]"
+    with app.test_request_context(headers={"Accept-Language": language}):
+        text = render_template_string(source, day=date(2026, 11, 23), end=date(2027, 5, 23))
+    # An exclusive end reads as the last day held; an open end is empty for `or _('open')`.
+    assert text == f"{shown} · {last} · — · []"

@@ -255,7 +255,7 @@ def test_the_application_page_shows_its_content(make, client, portal):
     )
     body = text(client.get(f"/applications/{record.id}", headers=EN))
     assert "¥10,000.00" in body and "拍摄" in body and "团队规模" in body and "5 人" in body
-    assert "成片" in body and "2027-03-31" in body and "¥5,000.00" in body
+    assert "成片" in body and "31 Mar 2027" in body and "¥5,000.00" in body
     assert "Still to attach: 商业计划书" in body
     assert '<option selected value="商业计划书">' in body  # the upload offers what is missing
     assert "at most 20 MiB" in body

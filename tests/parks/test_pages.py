@@ -253,8 +253,8 @@ def test_a_full_park_has_no_free_places(client, make, as_user):
 @pytest.mark.parametrize(
     ("zone", "park_day", "in_use"),
     [
-        ("Asia/Shanghai", "2026-03-02", "50%"),  # 01:30 on the 2nd: the allocation has begun
-        ("America/Los_Angeles", "2026-03-01", "20%"),  # 09:30 on the 1st: not yet
+        ("Asia/Shanghai", "2 Mar 2026", "50%"),  # 01:30 on the 2nd: the allocation has begun
+        ("America/Los_Angeles", "1 Mar 2026", "20%"),  # 09:30 on the 1st: not yet
     ],
 )
 def test_dashboard_counts_the_parks_own_today(

@@ -237,5 +237,5 @@ def test_the_waiver_form_takes_and_shows_the_last_day(app, client, as_user, s):
     [waiver] = rows(app, Waiver)
     assert (waiver.start, waiver.end) == (D("2027-01-01"), D("2027-07-01"))
     html = client.get(path).get_data(as_text=True)
-    assert "2027-01-01 – 2027-06-30" in html and "2027-07-01" not in html
+    assert "1 Jan 2027 – 30 Jun 2027" in html and "1 Jul 2027" not in html
     assert s["staff"].get(f"/waivers/{waiver.id}").get_json()["end"] == "2027-07-01"

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from opc.audit.models import AuditEntry
-from opc.core.dates import local_today
+from opc.core.dates import format_day, local_today
 from opc.core.errors import Forbidden
 from opc.space import operations as ops
 from opc.space.models import Allocation
@@ -54,13 +54,16 @@ def test_a_last_day_typed_is_stored_as_the_day_after_and_shown_as_typed(app, cli
         f"/allocations/{allocation.id}/end",
     ):
         html = text(client.get(path, headers=EN))
-        assert "2027-05-22" in html and "2027-05-23" not in html, path
+        assert "22 May 2027" in html and "23 May 2027" not in html, path
+        assert "2027-05-23" not in html, path
     floors = text(client.get(f"/parks/{park_id}/floors?on=2027-03-01", headers=EN))
-    assert "Future Theatre · through 2027-05-22" in floors
+    assert "Future Theatre · through 22 May 2027" in floors
     row = re.search(
-        r'<tr data-allocation="\d+"[^>]*>.*?</tr>', text(client.get(f"/teams/{team_id}")), re.S
+        r'<tr data-allocation="\d+"[^>]*>.*?</tr>',
+        text(client.get(f"/teams/{team_id}", headers={"Accept-Language": "zh"})),
+        re.S,
     )
-    assert row and "2027-05-22" in row.group(0)
+    assert row and "2027年5月22日" in row.group(0)
 
     # The API keeps its documented exclusive end.
     body = api(s["staff"]).get(f"/allocations/{allocation.id}").get_json()
@@ -80,9 +83,9 @@ def test_an_end_given_to_the_api_is_shown_as_the_day_before(client, api, s):
         },
     )
     assert created.status_code == 201 and created.get_json()["end"] == end.isoformat()
-    last = (end - timedelta(days=1)).isoformat()
+    last = format_day(end - timedelta(days=1), "en")
     units = text(client.get(f"/parks/{s['park'].id}/units", headers=EN))
-    assert f"through {last}" in units and end.isoformat() not in units
+    assert f"through {last}" in units and format_day(end, "en") not in units
     floors = text(client.get(f"/parks/{s['park'].id}/floors", headers=EN))
     assert f"through {last}" in floors
 

@@ -1,5 +1,6 @@
-"""The team list on a small screen: the park's name is a column only when the list holds
-several parks (issue 14: it repeated the park on every row of a list filtered to it)."""
+"""Issue 14 on the team pages: the park's name is a column of the team list only when the list
+holds several parks (it repeated the park on every row of a list filtered to it), and detail
+pages carry breadcrumbs back to their list."""
 
 from __future__ import annotations
 
@@ -41,3 +42,38 @@ def test_staff_of_one_park_see_no_park_column(client, make, as_user):
     as_user("staff", parks=[park])
     html = client.get("/teams/", headers=EN).get_data(as_text=True)
     assert "Park" not in headers(html)
+
+
+def trail(html: str) -> str:
+    """The breadcrumbs' text, tags dropped ("" when the page has none)."""
+    found = re.search(r'<nav class="breadcrumbs"[^>]*>(.*?)</nav>', html, re.S)
+    return re.sub(r"<[^>]+>", "", found[1]).strip() if found else ""
+
+
+def test_detail_pages_lead_back_to_their_list(client, make, as_user):
+    park = make.park(name_en="Chengdu OPC Hub")
+    team = make.team(park, status="resident", name_zh="星云工作室", name_en="Nebula Studio")
+    unit = make.unit(park, code="A101")
+    as_user("staff", parks=[park])
+
+    html = client.get(f"/teams/{team.id}", headers=EN).get_data(as_text=True)
+    assert trail(html) == "Teams › Nebula Studio"
+    assert f'<a href="/teams/?park_id={park.id}">Teams</a>' in html
+    assert '<span aria-current="page">Nebula Studio</span>' in html
+
+    html = client.get(f"/units/{unit.id}", headers=EN).get_data(as_text=True)
+    assert trail(html) == "Units › Unit A101"
+    assert f'<a href="/parks/{park.id}/units">Units</a>' in html
+
+    html = client.get(f"/teams/{team.id}/rent", headers=EN).get_data(as_text=True)
+    assert trail(html) == "Nebula Studio › Rent"
+    assert f'<a href="/teams/{team.id}">Nebula Studio</a>' in html
+
+
+def test_a_member_is_home_on_the_team_page_and_led_back_to_it(client, make, as_user):
+    park = make.park()
+    team = make.team(park, status="resident", name_zh="星云工作室", name_en="Nebula Studio")
+    as_user("member", team=team)
+    assert trail(client.get(f"/teams/{team.id}", headers=EN).get_data(as_text=True)) == ""
+    rent = client.get(f"/teams/{team.id}/rent", headers=EN).get_data(as_text=True)
+    assert trail(rent) == "Nebula Studio › Rent"

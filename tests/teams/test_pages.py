@@ -189,7 +189,7 @@ def test_staff_move_a_team_through_the_page(client, make, as_user):
     )
     assert response.status_code == 302
     history = client.get(f"/teams/{team.id}", headers=EN).get_data(as_text=True)
-    assert "2026-02-03" in history and "评审通过" in history and staff.name in history
+    assert "3 Feb 2026" in history and "评审通过" in history and staff.name in history
     [step] = rows(client.application, TeamStatusChange)
     assert (step.to_status, step.on, step.actor_id) == ("admitted", date(2026, 2, 3), staff.id)
 
