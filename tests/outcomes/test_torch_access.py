@@ -37,6 +37,26 @@ def test_a_bi_tool_downloads_with_a_reports_read_token(make, api):
     assert error_of(refused)["code"] == "insufficient_scope"
 
 
+def test_the_api_document_describes_the_download(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/torch"]["get"]
+    assert operation["x-scope"] == "reports:read"
+    assert operation["responses"]["200"]["content"][XLSX]["schema"]["format"] == "binary"
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert params["year"]["required"] and params["park_id"]["required"]
+    assert (params["year"]["schema"]["minimum"], params["year"]["schema"]["maximum"]) == (
+        2000,
+        2100,
+    )
+    assert "404" in operation["responses"]
+
+
+def test_the_page_in_chinese(make, client, as_user):
+    park = make.park()
+    as_user("staff", parks=[park])
+    html = text(client.get("/outcomes/torch", headers={"Accept-Language": "zh"}))
+    assert "火炬统计" in html and "统计年度" in html and "下载 XLSX" in html
+
+
 def test_members_and_other_parks_staff_find_nothing(make, client, as_user, api):
     park = make.park()
     member = make.user("member", team=make.team(park))
