@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from opc.core.forms import BaseForm, int_or_none
@@ -23,7 +23,9 @@ class WebhookForm(BaseForm):
     name = StringField(_l("Name"))
     url = StringField(_l("URL"))
     preset = SelectField(
-        _l("Kind of webhook"), choices=list(PRESETS.items()), validate_choice=False
+        _l("Kind of webhook"),
+        choices=[SelectChoice(k, v) for k, v in PRESETS.items()],
+        validate_choice=False,
     )
     all_kinds = BooleanField(_l("Every kind of event"))
     kinds = SelectMultipleField(
@@ -39,5 +41,5 @@ class WebhookForm(BaseForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kinds.choices = [
-            (k, k) for k in notification_kinds.names() if not k.startswith("webhook.test")
+            SelectChoice(k, k) for k in notification_kinds.names() if k != "webhook.test"
         ]

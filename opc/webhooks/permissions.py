@@ -12,7 +12,7 @@ from opc.core.permissions import rule, visibility
 from opc.webhooks.models import Webhook, WebhookDelivery
 
 
-@rule("webhooks.manage")
+@rule("webhooks.manage", "webhooks.view", "webhook_deliveries.view")
 def can_manage_webhooks(_user: Any, _of: Any = None) -> bool:
     """Create, change, test and read webhooks and their deliveries: admins (every rule
     lets them), nobody else."""

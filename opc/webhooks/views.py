@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from opc.core import nav
 from opc.core.errors import DomainError
@@ -70,7 +71,7 @@ def index() -> Any:
 
 def _form_page(form: WebhookForm, hook: Webhook | None, status: int) -> Any:
     parks = _parks()
-    form.park_id.choices = [(p.id, p.name_zh) for p in parks.values()]
+    form.park_id.choices = [SelectChoice(p.id, p.name_zh) for p in parks.values()]
     return render_template("webhooks/form.html", form=form, hook=hook, parks=parks), status
 
 
