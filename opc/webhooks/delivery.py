@@ -69,6 +69,7 @@ def attempt(delivery: WebhookDelivery, hook: Webhook, now: datetime) -> str | No
     """Post one delivery; why it failed, or None when the receiver took it."""
     event = {"id": delivery.id, **(delivery.payload or {})}
     request = outgoing(hook.preset, hook.url, hook.secret, event, now)
+    delivery.last_status_code = None  # this attempt's, or none when nothing answered
     try:
         answer = post(request.url, request.body, request.headers)
     except UnsafeUrl as exc:

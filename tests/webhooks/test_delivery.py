@@ -100,10 +100,13 @@ def test_a_retry_that_succeeds_is_delivered_with_the_same_id(app, make, receiver
 def test_a_receiver_that_hangs_times_out_and_fails(app, make, receiver):
     park, admin = make.park(), make.user("admin")
     hook(app, park, admin, receiver.url("generic"))
-    receiver.answer, receiver.hang_s = "hang", 3.0
+    receiver.answer = "error"
     event(app, park_id=park.id)
     deliver(app)
-    [delivery] = deliveries(app)
+    assert deliveries(app)[0].last_status_code == 500
+    receiver.answer, receiver.hang_s = "hang", 3.0
+    deliver(app, utcnow() + BACKOFF[0])
+    [delivery] = deliveries(app)  # the attempt that got no answer has no status code
     assert delivery.status == DeliveryStatus.FAILED and delivery.last_status_code is None
     assert "timed out" in delivery.last_error
 
