@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +23,7 @@ def register_kinds() -> None:
         RecordKind(
             KpiReport,
             _l("KPI report"),
+            url=lambda r: url_for("kpis.quarter", team_id=r.team_id, quarter=r.period),
             name=_name,
             load=(joinedload(KpiReport.team),),
             fields={

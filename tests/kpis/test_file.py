@@ -202,3 +202,22 @@ def test_filing_is_audited(app, make, ctx):
     file_report(team.id, Q3, FIGURES, actor=None)
     entries = rows(app, AuditEntry, AuditEntry.entity == "kpi_reports")
     assert sorted(e.action for e in entries) == ["create", "create", "update"]
+
+
+def test_the_audit_log_names_the_report_and_links_its_quarter(app, make, ctx):
+    from opc.audit.registry import KINDS
+
+    team = resident_team(make)
+    report = file_report(team.id, Q3, FIGURES, actor=None)
+    kind = KINDS["kpi_reports"]
+    with app.test_request_context():
+        loaded = ctx_report(report.id)
+        assert kind.name(loaded).endswith("· 2026-Q3 v1")
+        assert kind.url(loaded) == f"/teams/{team.id}/kpis/2026-Q3"
+        assert kind.values["revenue_fen"](1_234_567) == "¥12,345.67"
+
+
+def ctx_report(report_id: int) -> KpiReport:
+    from opc.extensions import db
+
+    return db.session.get(KpiReport, report_id)
