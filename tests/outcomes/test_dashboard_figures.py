@@ -270,6 +270,9 @@ def test_occupancy_is_the_area_held_at_month_end_over_the_parks_area(app, world)
         assert m.occupancy_pct == (held(m.day) * 100 / Decimal("2500")).quantize(Decimal("0.1"))
     assert d.months[4].allocated_m2 == Decimal("70.00")  # May's allocation ended on 05-20
     assert d.occupancy_pct == (d.months[7].occupancy_pct, d.last_months[7].occupancy_pct)
+    # Its growth is in percentage points: 2.0% against 4.0% is 2 points less.
+    [occupancy] = [f for f in figures.headline(d) if f.key == "occupancy_pct"]
+    assert occupancy.growth == d.occupancy_pct[0] - d.occupancy_pct[1] == Decimal("-2.0")
 
 
 def test_graduations_count_the_parks_teams_by_month(app, world):
@@ -287,7 +290,9 @@ def test_an_empty_year_is_all_zeros_and_no_growth(app, make):
     d = compute(app, park)
 
     assert d.quarters_compared == 0 and d.tracks == []
-    assert all(f.growth is None for f in figures.headline(d))
+    changes = {f.key: f.growth for f in figures.headline(d)}
+    assert changes.pop("occupancy_pct") == 0  # in points: nothing held either year
+    assert all(change is None for change in changes.values())
 
 
 def test_the_figures_take_a_fixed_number_of_statements(app, world, make, count_queries):

@@ -41,6 +41,9 @@ def test_staff_see_figures_charts_and_tables(client, as_user, park_with_output):
     assert "¥1,235.06" in revenue and "▲ 23.5%" in revenue and "¥1,000.00" in revenue
     headcount = re.search(r'data-figure="headcount".*?</div>', html, re.S).group(0)
     assert ">4<" in headcount and "▲ 100.0%" in headcount
+    # Occupancy moves in percentage points (30 m² of 2,500 held both years).
+    occupancy = re.search(r'data-figure="occupancy_pct".*?</div>', html, re.S).group(0)
+    assert "1.2%" in occupancy and "0.0 pp" in occupancy
     # Each chart is an image with a label and the table that holds its numbers.
     for table in ("tracks-table", "months-table", "subsidy-table"):
         assert f'aria-describedby="{table}"' in html and f'id="{table}"' in html
@@ -57,7 +60,7 @@ def test_the_page_in_chinese(client, as_user, park_with_output):
     html = text(client.get(f"/outcomes?park_id={park.id}&year=2026", headers=ZH))
 
     assert "2026年成效" in html and "各赛道产出" in html and "每月在园团队与出租率" in html
-    assert "补贴支出与营收、税收对比" in html
+    assert "补贴支出与营收、税收对比" in html and "0.0个百分点" in html
     assert "Output by track" not in html
 
 

@@ -55,7 +55,9 @@ class OutputOut(Out):
 class FigureOut(Out):
     this_year: str | None = Field(description="yuan for `_yuan` keys; null: not defined")
     last_year: str | None
-    growth_pct: str | None = Field(description="change in percent; null from nothing")
+    growth_pct: str | None = Field(
+        description="change in percent (occupancy: in percentage points); null from nothing"
+    )
 
 
 class TrackOut(Out):

@@ -58,8 +58,12 @@ class Figure:
 
     @property
     def growth(self) -> Decimal | None:
+        """The change in percent; for a percentage (occupancy) in percentage points, since
+        "2% to 3%" is one point more, not "50% more"."""
         if self.this is None or self.last is None:
             return None
+        if self.kind == "pct":
+            return Decimal(self.this - self.last).quantize(TENTH, rounding=ROUND_HALF_UP)
         return growth(self.this, self.last)
 
 
