@@ -137,3 +137,17 @@ def test_the_job_reminds_once_on_a_reminder_day(app, make):
     assert sorted(n.params["team_id"] for n in again) == sorted(
         n.params["team_id"] for n in first if n.params["team_id"] != owing.id
     )  # the team that filed is not reminded again
+
+
+def test_a_park_whose_quarter_is_not_over_yet_is_reminded_later(app, make):
+    from opc.kpis.tasks import remind_parks
+
+    west = make.park(timezone="America/Los_Angeles")
+    make.user("member", team=resident_team(make, west))
+    east = make.park()
+    make.user("member", team=resident_team(make, east))
+    # 09:00 on 1 October in Shanghai is still 30 September in Los Angeles.
+    with time_machine.travel(_at(date(2026, 10, 1)), tick=False), app.app_context():
+        assert remind_parks(date(2026, 10, 1)) == 1
+    [told] = _due(app)
+    assert told.params["quarter"] == "2026-Q3"
