@@ -13,6 +13,7 @@ from opc.compute import (
     api,
     audit_kinds,
     explorer_views,
+    home,
     notify,
     permissions,
     settlement_views,
@@ -69,3 +70,4 @@ def init_app(app: Flask) -> None:
     # Staff upload a provider's usage file on its behalf (opc.compute.usage_views).
     app.register_blueprint(usage_views.bp)
     nav.add("compute_upload.upload", _l("Upload usage"), usage_views.may_upload, order=46)
+    home.register()  # vouchers running out, on the team home

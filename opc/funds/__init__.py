@@ -16,6 +16,7 @@ from opc.funds import (
     api_reviews,  # /api/v1 screening, reviews and rankings
     application_models,
     audit_kinds,
+    home,
     models,
     permissions,
     review_models,
@@ -64,3 +65,4 @@ def init_app(app: Flask) -> None:
     # Funds and calls for staff and admins (opc.funds.views_funds).
     app.register_blueprint(views_funds.bp)
     nav.add("funds.index", _l("Funds"), views_funds.may_see_funds, order=47)
+    home.register()  # deadlines on the team home, applications to screen in the staff's queue

@@ -15,7 +15,8 @@ from opc.events.queries import next_events
 from opc.overview import queries
 from opc.overview.attention import ENDING_WITHIN_DAYS, attention
 from opc.parks.models import Park
-from opc.parks.permissions import can_manage_parks
+from opc.parks.permissions import can_manage_parks, staff_of
+from opc.parks.queue import queue_for
 from opc.teams.labels import track_label
 from opc.teams.models import TeamStatus
 from opc.teams.permissions import can_manage_teams
@@ -48,6 +49,8 @@ def dashboard(park_id: int) -> Any:
             summary.teams_by_status[TeamStatus.APPLICANT],
             calendar=can_manage_parks(current_user, park),
         )
+    # What waits on the park's own staff today, from every domain (opc.parks.queue).
+    today_queue = queue_for([park.id], summary.today) if staff_of(current_user, park.id) else None
     tracks = summary.residents_by_track
     chart = {
         "labels": [track_label(track) for track, _n in tracks],
@@ -58,6 +61,7 @@ def dashboard(park_id: int) -> Any:
         park=park,
         s=summary,
         todo=todo,
+        today_queue=today_queue,
         within_days=ENDING_WITHIN_DAYS,
         track_chart=json.dumps(chart),
         # The park's next events, places left (opc.events): for those who see its events.

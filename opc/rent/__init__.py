@@ -11,6 +11,7 @@ from opc.rent import (
     api,
     audit_kinds,
     balance_views,
+    home,
     notify,
     payments_api,
     permissions,
@@ -40,3 +41,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda m: str(PAYMENT_METHODS.get(m, m)), "payment_method")
     nav.add("rent.index", _l("Rent"), lambda u: can_manage_waivers(u), order=40)
     nav.add("rent_balances.mine", _l("Our rent"), lambda u: u.role == Role.MEMBER, order=40)
+    home.register()  # statements to pay on the team home, waivers in the staff's queue

@@ -11,6 +11,7 @@ from opc.core import nav
 from opc.reports import (
     api,  # /api/v1/reports: routes register when imported
     audit_kinds,
+    home,
     models,
     notify,
     permissions,
@@ -28,3 +29,4 @@ def init_app(app: Flask) -> None:
     notify.register_kinds()  # report.ready
     app.register_blueprint(views.bp)
     nav.add("reports.index", _l("Reports"), views.may_see_reports, order=60)
+    home.register()  # reports produced or failed, in the staff's queue

@@ -9,6 +9,7 @@ from opc.service import (
     api,  # /api/v1/service-requests: routes register when imported
     api_attachments,  # /api/v1 files of requests
     audit_kinds,
+    home,
     models,
     notify,
     permissions,
@@ -39,3 +40,4 @@ def init_app(app: Flask) -> None:
     audit_kinds.register_kinds()
     notify.register_kinds()
     views.register(app)
+    home.register()  # requests waiting on the team, requests near their SLA

@@ -102,3 +102,48 @@ def sections_for(team: Team, user: Any) -> list[tuple[Section, Mapping[str, Any]
         if values is not None:
             shown.append((section, values))
     return shown
+
+
+# --- What's due: the first card of a member's team home ----------------------------------
+
+OVERDUE, SOON, LATER = "overdue", "soon", "later"  # a due item's urgency, most urgent first
+_URGENCY = {OVERDUE: 0, SOON: 1, LATER: 2}
+NOTIFICATIONS_SHOWN = 3  # the latest notifications on the team home
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing the team owes or must do: `kind` names the domain's thing (Rent, Fund
+    call…), `text` says what, `url` where to do it; `due` the day it is due (None: no date,
+    listed last), `amount_fen` what it costs or is left, `urgency` one of OVERDUE, SOON,
+    LATER."""
+
+    kind: str
+    text: str
+    url: str
+    due: date | None = None
+    amount_fen: int | None = None
+    urgency: str = LATER
+
+
+# What a domain says is due: `due(team, user, today)` with `today` the park's date; its own
+# few bounded queries, never one per item; [] when nothing (or nothing this user may see).
+Due = Callable[[Team, Any, date], list[DueItem]]
+
+_due: dict[str, Due] = {}
+
+
+def add_due(name: str, due: Due) -> None:
+    """Add a domain's due items to the team home (registering a name again replaces it)."""
+    _due[name] = due
+
+
+def _order(item: DueItem) -> tuple[int, date, int, str]:
+    """By date (undated last), then the most urgent, then by kind."""
+    return (item.due is None, item.due or date.max, _URGENCY.get(item.urgency, 9), item.kind)
+
+
+def due_for(team: Team, user: Any, today: date) -> list[DueItem]:
+    """Everything due for the team, from every domain, soonest first."""
+    items = [item for due in _due.values() for item in due(team, user, today)]
+    return sorted(items, key=_order)

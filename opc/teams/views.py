@@ -41,6 +41,7 @@ from opc.teams.forms import (
     ProfileForm,
     TransitionForm,
 )
+from opc.teams.home import home_of
 from opc.teams.labels import (
     CONFIRMED_STEPS,
     DESTRUCTIVE_STEPS,
@@ -191,6 +192,7 @@ def detail_page(
         team=team,
         manage=can_manage_teams(current_user, team),
         sections=sections_for(team, current_user),
+        home=home_of(team, current_user),  # a member's own cards: what's due, notifications
         transition_form=transition_form or TransitionForm(prefix="step", formdata=None),
         invite_form=invite_form or InviteForm(prefix="invite", formdata=None),
         issued=issued,
