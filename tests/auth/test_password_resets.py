@@ -280,18 +280,18 @@ def test_logins_sessions_of_other_users_are_untouched(app, client, make, smtp_se
 def test_two_uses_of_one_link_at_once_set_one_password(app, make, monkeypatch):
     """Both see the link unused before either writes; the row lock lets one of them in."""
     from opc.auth import resets
-    from tests.space.test_concurrency import _race, _slowed
+    from tests.core.helpers import race_as, slowed
 
     user = make.user("staff")
     with app.app_context():
         token = resets.force_reset(user, actor=None).link.rsplit("/", 1)[1]
-    _slowed(monkeypatch, resets, "find_reset")
+    slowed(monkeypatch, resets, "find_reset")
 
     def use(password, *, actor):
         resets.complete_reset(token, password, address="10.0.0.1")
 
     passwords = ["first-new-password", "second-new-password"]
-    outcomes = _race(app, user.id, [partial(use, p) for p in passwords])
+    outcomes = race_as(app, user.id, [partial(use, p) for p in passwords])
 
     assert outcomes == ["ok", "reset_used"], outcomes
     logins = [login(app.test_client(), user.email, p).status_code for p in passwords]

@@ -328,10 +328,10 @@ def test_two_staff_issue_a_settlement_at_once(app, s, monkeypatch):
     """On two real connections: one issues it, the other finds it issued (issued 0), and
     the records are settled once."""
     from opc.compute.operations import settlements as operation
-    from tests.space.test_concurrency import _race, _slowed
+    from tests.core.helpers import race_as, slowed
 
     september(app, s)
-    _slowed(monkeypatch, operation, "draft_of")  # the window between the sums and the write
+    slowed(monkeypatch, operation, "draft_of")  # the window between the sums and the write
     results: list[int] = []
 
     def issue_it(*, actor):
@@ -339,7 +339,7 @@ def test_two_staff_issue_a_settlement_at_once(app, s, monkeypatch):
             operation.issue_settlement(s["park"].id, s["star"].id, "2026-09", actor=actor)
         )
 
-    outcomes = _race(app, s["staff"].id, [issue_it, issue_it])
+    outcomes = race_as(app, s["staff"].id, [issue_it, issue_it])
     assert outcomes == ["ok", "ok"], outcomes
     assert sorted(results) == [0, 1]
     assert count(app, Settlement) == 1 and count(app, SettlementLine) == 2

@@ -30,7 +30,7 @@ from tests.compute.usage_helpers import (
     used,
     voucher,
 )
-from tests.space.test_concurrency import _race, _slowed
+from tests.core.helpers import race_as, slowed
 
 pytestmark = pytest.mark.slow
 
@@ -50,12 +50,12 @@ def test_two_providers_batches_for_one_team_at_once_never_overdraw(app, make, mo
     full = voucher(make, programme(make, park, rate="100"), team, 10_000)  # ¥100
     first, second = provider(make), provider(make)
     # Each batch alone fits the voucher (¥80); together they would take ¥160 of it.
-    _slowed(monkeypatch, usage_store, "balances")  # both would read the same balance
+    slowed(monkeypatch, usage_store, "balances")  # both would read the same balance
     writes = [
         partial(_ingest, first.id, _batch(team, "a", ["40.00", "40.00"])),
         partial(_ingest, second.id, _batch(team, "b", ["40.00", "40.00"])),
     ]
-    assert _race(app, staff.id, writes) == ["ok", "ok"]
+    assert race_as(app, staff.id, writes) == ["ok", "ok"]
     assert used(app, full)[0] == 10_000
     assert sum(d.subsidy_fen for d in rows(app, UsageDraw)) == 10_000
     assert sum(r.subsidy_fen for r in rows(app, UsageRecord)) == 10_000
@@ -68,7 +68,7 @@ def test_two_batches_crossing_80_percent_together_alert_once(app, make, monkeypa
     staff = make.user("staff", parks=[park])
     full = voucher(make, programme(make, park, rate="100"), team, 10_000)
     sent: list[tuple[int, str]] = []
-    _slowed(monkeypatch, usage_store, "balances")
+    slowed(monkeypatch, usage_store, "balances")
     writes = [
         partial(_ingest, provider(make).id, _batch(team, "a", ["45.00"])),
         partial(_ingest, provider(make).id, _batch(team, "b", ["45.00"])),
@@ -78,7 +78,7 @@ def test_two_batches_crossing_80_percent_together_alert_once(app, make, monkeypa
         sent.append((voucher.id, kind))
 
     with voucher_alerted.connected_to(heard):
-        assert _race(app, staff.id, writes) == ["ok", "ok"]
+        assert race_as(app, staff.id, writes) == ["ok", "ok"]
     assert sent == [(full.id, "used_80")]
     assert [(a.voucher_id, a.kind) for a in rows(app, VoucherAlert)] == [(full.id, "used_80")]
     assert used(app, full)[0] == 9_000

@@ -32,7 +32,7 @@ from tests.compute.usage_helpers import (
     resident,
     voucher,
 )
-from tests.space.test_concurrency import _race, _slowed
+from tests.core.helpers import race_as, slowed
 
 Sums = dict[tuple[Any, ...], tuple[int, int, int, int]]
 
@@ -192,7 +192,7 @@ def test_batches_at_once_keep_the_rollup_exact(app, make, monkeypatch):
     voucher(make, prog, team, 10_000)
     voucher(make, prog, other, 10_000)
     staff = make.user("staff", parks=[park])
-    _slowed(monkeypatch, usage_store, "balances")  # both read their balances, then wait
+    slowed(monkeypatch, usage_store, "balances")  # both read their balances, then wait
 
     def batch(provider_id: int, prefix: str, *, actor: Any) -> None:
         records = [record(t, external_id=f"{prefix}-{n}", cost_yuan="40.00")
@@ -200,7 +200,7 @@ def test_batches_at_once_keep_the_rollup_exact(app, make, monkeypatch):
         ingest_usage(provider_id, records, source="api", actor=actor)
 
     writes = [partial(batch, provider(make).id, p) for p in ("x", "y", "z")]
-    assert _race(app, staff.id, writes) == ["ok", "ok", "ok"]
+    assert race_as(app, staff.id, writes) == ["ok", "ok", "ok"]
     sums = assert_exact(app)
     assert sum(v[0] for v in sums.values()) == 9
     assert sum(v[3] for v in sums.values()) == 20_000  # both vouchers used up, never over

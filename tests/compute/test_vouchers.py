@@ -27,7 +27,7 @@ from tests.compute.helpers import (
     rows,
     voucher,
 )
-from tests.space.test_concurrency import _race, _slowed
+from tests.core.helpers import race_as, slowed
 
 
 @pytest.fixture
@@ -315,12 +315,12 @@ def _grant(prog, team, amount_fen, *, actor):
 def test_two_staff_granting_at_once_cannot_exceed_the_pool(app, make, monkeypatch, park, gpu):
     """Each grant fits the pool alone; together they do not. Only one passes."""
     staff = make.user("staff", parks=[park])
-    _slowed(monkeypatch, vouchers_ops, "granted_fen")
+    slowed(monkeypatch, vouchers_ops, "granted_fen")
     for round_ in range(3):
         prog = programme(app, park, code=f"RACE-{round_}", budget_fen=1_000_000)
         teams = [make.team(park, status="resident") for _ in range(2)]
         writes = [partial(_grant, prog, team, 600_000) for team in teams]
-        outcomes = _race(app, staff.id, writes)
+        outcomes = race_as(app, staff.id, writes)
         assert outcomes == ["ok", "pool_exceeded"], (round_, outcomes)
         assert count(app, Voucher, Voucher.programme_id == prog.id) == 1
 
@@ -330,11 +330,11 @@ def test_two_staff_granting_one_team_at_once_cannot_exceed_its_cap(
     app, make, monkeypatch, park, gpu
 ):
     staff = make.user("staff", parks=[park])
-    _slowed(monkeypatch, vouchers_ops, "granted_fen")
+    slowed(monkeypatch, vouchers_ops, "granted_fen")
     prog = programme(app, park, budget_fen=10_000_000, team_cap_fen=1_000_000)
     team = make.team(park, status="resident")
     writes = [partial(_grant, prog, team, 600_000) for _ in range(2)]
-    outcomes = _race(app, staff.id, writes)
+    outcomes = race_as(app, staff.id, writes)
     assert outcomes == ["ok", "team_cap_exceeded"], outcomes
     assert count(app, Voucher) == 1
 

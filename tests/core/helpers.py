@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from opc.auth.models import User
 from opc.core.errors import DomainError
 from opc.extensions import db
 from tests.conftest import csrf_token
@@ -81,15 +82,15 @@ def error_of(response: Any) -> dict[str, Any]:
 def race(
     app: Flask,
     writes: list[Callable[[], Any]],
-    outcome: Callable[[Any], str] = lambda _result: "ok",
+    outcome: Callable[[Any], Any] = lambda _result: "ok",
     timeout: float = 90,
-) -> list[str]:
+) -> list[Any]:
     """The writes at once: each in a thread with its own app context (so its own database
     connection and transaction), released together by a barrier. Each one's outcome:
     `outcome(result)`, a refusal's code, or the repr of anything else (which the caller's
     assertion then reports); in the order they finished."""
     barrier = threading.Barrier(len(writes))
-    outcomes: list[str] = []
+    outcomes: list[Any] = []
 
     def run(write: Callable[[], Any]) -> None:
         with app.app_context():
@@ -110,6 +111,16 @@ def race(
     for thread in threads:
         thread.join(timeout=timeout)
     return outcomes
+
+
+def race_as(app: Flask, user_id: int, writes: list[Callable[..., Any]]) -> list[Any]:
+    """The writes at once, each called with `actor=` the user (read in its own thread);
+    their outcomes, sorted."""
+
+    def acting(write: Callable[..., Any]) -> Callable[[], Any]:
+        return lambda: write(actor=db.session.get(User, user_id))
+
+    return sorted(race(app, [acting(write) for write in writes]))
 
 
 def slowed(monkeypatch: Any, module: Any, name: str, seconds: float = 0.25) -> None:

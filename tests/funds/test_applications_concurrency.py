@@ -12,8 +12,8 @@ import time_machine
 
 from opc.funds.application_models import Application
 from opc.funds.operations import applications as ops
+from tests.core.helpers import race_as, slowed
 from tests.funds import helpers as h
-from tests.space.test_concurrency import _race, _slowed
 
 pytestmark = pytest.mark.slow
 
@@ -22,13 +22,13 @@ def test_two_drafts_of_one_team_to_one_call_at_once_make_one(app, make, monkeypa
     park = make.park()
     call = h.call(make, h.fund(make, park))
     team, member = h.member_of(make, park)
-    _slowed(monkeypatch, ops, "live_application")  # both would find no live application
+    slowed(monkeypatch, ops, "live_application")  # both would find no live application
     writes = [
         partial(ops.create_application, call_id=call.id, team_id=team.id, title=t, amount_fen=1)
         for t in ("甲", "乙")
     ]
     with time_machine.travel(h.NOW, tick=False):
-        assert _race(app, member.id, writes) == ["application_exists", "ok"]
+        assert race_as(app, member.id, writes) == ["application_exists", "ok"]
     assert h.count(app, Application) == 1
 
 
@@ -38,12 +38,12 @@ def test_drafts_of_two_teams_to_one_call_at_once_are_both_made(app, make, monkey
     first, member = h.member_of(make, park)
     second = make.team(park, status="resident")
     make.user("member", team=second)
-    _slowed(monkeypatch, ops, "live_application")
+    slowed(monkeypatch, ops, "live_application")
     writes = [
         partial(ops.create_application, call_id=call.id, team_id=team.id, title="x", amount_fen=1)
         for team in (first, second)
     ]
     admin = make.user("admin")
     with time_machine.travel(h.NOW, tick=False):
-        assert _race(app, admin.id, writes) == ["ok", "ok"]
+        assert race_as(app, admin.id, writes) == ["ok", "ok"]
     assert h.count(app, Application) == 2 and member.team_id == first.id

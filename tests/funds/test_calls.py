@@ -18,8 +18,8 @@ from opc.funds.application_models import ApplicationStatus
 from opc.funds.models import Call, Criterion, Fund
 from opc.funds.operations import calls as calls_module
 from opc.funds.operations.calls import create_call, update_call
+from tests.core.helpers import race_as, slowed
 from tests.funds.helpers import application, call, count, fund, review, rows
-from tests.space.test_concurrency import _race, _slowed
 
 OPENS = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC)
@@ -269,12 +269,12 @@ def test_two_calls_that_together_overcommit_the_fund_race(app, make, monkeypatch
     park = make.park()
     f = fund(make, park, budget_fen=100_000_000)
     staff = make.user("staff", parks=[park])
-    _slowed(monkeypatch, calls_module, "_fits_fund")  # both would read the same calls_fen
+    slowed(monkeypatch, calls_module, "_fits_fund")  # both would read the same calls_fen
     writes = [
         partial(create_call, fund_id=f.id, **terms(budget_fen=60_000_000)),
         partial(create_call, fund_id=f.id, **terms(budget_fen=50_000_000)),
     ]
-    outcomes = _race(app, staff.id, writes)
+    outcomes = race_as(app, staff.id, writes)
     assert outcomes == ["fund_budget_exceeded", "ok"], outcomes
     (made,) = rows(app, Call)
     assert _fund(app, f.id).calls_fen == made.budget_fen
@@ -286,13 +286,13 @@ def test_a_new_call_and_a_raised_budget_at_once_never_overcommit(app, make, monk
     f = fund(make, park, budget_fen=100_000_000, calls_fen=40_000_000)
     existing = call(make, f, budget_fen=40_000_000, ceiling_fen=1_000)
     staff = make.user("staff", parks=[park])
-    _slowed(monkeypatch, calls_module, "_fits_fund")
+    slowed(monkeypatch, calls_module, "_fits_fund")
 
     def raise_budget(*, actor: Any) -> None:
         update_call(db.session.get(Call, existing.id), actor=actor, budget_fen=80_000_000)
 
     writes = [raise_budget, partial(create_call, fund_id=f.id, **terms(budget_fen=50_000_000))]
-    outcomes = _race(app, staff.id, writes)
+    outcomes = race_as(app, staff.id, writes)
     assert outcomes == ["fund_budget_exceeded", "ok"], outcomes
     assert _fund(app, f.id).calls_fen == sum(c.budget_fen for c in rows(app, Call))
     assert _fund(app, f.id).calls_fen <= 100_000_000

@@ -14,9 +14,9 @@ from opc.funds.application_models import Application
 from opc.funds.application_models import ApplicationStatus as S
 from opc.funds.models import Call
 from opc.funds.operations import decisions
+from tests.core.helpers import race_as, slowed
 from tests.funds import helpers as h
 from tests.funds.helpers import rows
-from tests.space.test_concurrency import _race, _slowed
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +35,8 @@ def test_two_approvals_that_together_overspend_the_call_race(app, make, monkeypa
         h.application(make, call, make.team(park), S.IN_REVIEW, amount_fen=10_000_000).id
         for _ in range(2)
     ]
-    _slowed(monkeypatch, decisions, "check_amount")  # both would read the same remainder
-    outcomes = _race(app, staff.id, [partial(_approve, i, 10_000_000) for i in ids])
+    slowed(monkeypatch, decisions, "check_amount")  # both would read the same remainder
+    outcomes = race_as(app, staff.id, [partial(_approve, i, 10_000_000) for i in ids])
     assert outcomes == ["budget_exceeded", "ok"], outcomes
     stored = rows(app, Application, order_by=Application.id)
     assert sorted(a.status for a in stored) == [S.APPROVED, S.IN_REVIEW]
@@ -51,7 +51,7 @@ def test_two_approvals_that_fit_together_both_count(app, make, monkeypatch):
         h.application(make, call, make.team(park), S.IN_REVIEW, amount_fen=7_000_000).id
         for _ in range(2)
     ]
-    _slowed(monkeypatch, decisions, "check_amount")
-    outcomes = _race(app, staff.id, [partial(_approve, i, 7_000_000) for i in ids])
+    slowed(monkeypatch, decisions, "check_amount")
+    outcomes = race_as(app, staff.id, [partial(_approve, i, 7_000_000) for i in ids])
     assert outcomes == ["ok", "ok"], outcomes
     assert rows(app, Call)[0].approved_fen == 14_000_000  # no lost update

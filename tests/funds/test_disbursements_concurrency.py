@@ -13,9 +13,9 @@ import pytest
 from opc.funds.application_models import Application, Disbursement
 from opc.funds.models import Call
 from opc.funds.operations import disbursements
+from tests.core.helpers import race_as, slowed
 from tests.funds import helpers as h
 from tests.funds.helpers import rows
-from tests.space.test_concurrency import _race, _slowed
 
 pytestmark = pytest.mark.slow
 
@@ -39,9 +39,9 @@ def _setup(make: Any) -> tuple[Any, Any]:
 
 def test_two_tranches_that_together_exceed_the_approval_race(app, make, monkeypatch):
     staff, application = _setup(make)
-    _slowed(monkeypatch, disbursements, "reserved_fen")  # both would read the same sum
+    slowed(monkeypatch, disbursements, "reserved_fen")  # both would read the same sum
     writes = [partial(_propose, application.id, 600_000) for _ in range(2)]
-    outcomes = _race(app, staff.id, writes)
+    outcomes = race_as(app, staff.id, writes)
     assert outcomes == ["disbursement_exceeds_approval", "ok"], outcomes
     assert [t.amount_fen for t in rows(app, Disbursement)] == [600_000]
     assert rows(app, Application)[0].disbursed_fen == 600_000
@@ -50,9 +50,9 @@ def test_two_tranches_that_together_exceed_the_approval_race(app, make, monkeypa
 
 def test_two_tranches_that_fit_together_both_count(app, make, monkeypatch):
     staff, application = _setup(make)
-    _slowed(monkeypatch, disbursements, "reserved_fen")
+    slowed(monkeypatch, disbursements, "reserved_fen")
     writes = [partial(_propose, application.id, 500_000) for _ in range(2)]
-    assert _race(app, staff.id, writes) == ["ok", "ok"]
+    assert race_as(app, staff.id, writes) == ["ok", "ok"]
     stored = rows(app, Application)[0]
     assert (stored.disbursed_fen, stored.status) == (1_000_000, "disbursed")
     assert rows(app, Call)[0].disbursed_fen == 1_000_000

@@ -11,8 +11,8 @@ import pytest
 
 from opc.funds.operations import reviews as ops
 from opc.funds.review_models import Review
+from tests.core.helpers import race_as, slowed
 from tests.funds import helpers as h
-from tests.space.test_concurrency import _race, _slowed
 
 pytestmark = pytest.mark.slow
 
@@ -24,10 +24,10 @@ def _assign(application_id: int, reviewer_id: int, *, actor: Any) -> None:
 def test_two_assignments_of_the_last_place_race(app, make, monkeypatch):
     s = h.review_setup(make, reviewers=3, per_application=2)
     h.review(make, s.application, s.pool[0])
-    _slowed(monkeypatch, ops, "live_reviews")  # both would count one live review
+    slowed(monkeypatch, ops, "live_reviews")  # both would count one live review
 
     writes = [partial(_assign, s.application.id, r.id) for r in s.pool[1:]]
-    outcomes = _race(app, s.staff.id, writes)
+    outcomes = race_as(app, s.staff.id, writes)
 
     assert outcomes == ["ok", "reviewers_complete"], outcomes
     assert h.count(app, Review) == 2
@@ -36,10 +36,10 @@ def test_two_assignments_of_the_last_place_race(app, make, monkeypatch):
 def test_two_proposals_accepted_at_once_write_one(app, make, monkeypatch):
     s = h.review_setup(make, reviewers=2, per_application=2)
     pairs = [(s.application.id, r.id) for r in s.pool]
-    _slowed(monkeypatch, ops, "live_reviews")
+    slowed(monkeypatch, ops, "live_reviews")
 
     writes = [partial(ops.accept_proposal, s.call.id, pairs) for _ in range(2)]
-    outcomes = _race(app, s.staff.id, writes)
+    outcomes = race_as(app, s.staff.id, writes)
 
     assert outcomes == ["ok", "reviewer_assigned"], outcomes
     assert h.count(app, Review) == 2

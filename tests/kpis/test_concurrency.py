@@ -6,8 +6,6 @@ the loser). On SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,12 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from opc.core.errors import DomainError
 from opc.extensions import db
 from opc.kpis import operations
 from opc.kpis.models import KpiReport
 from opc.kpis.quarters import Quarter
-from tests.core.helpers import rows
+from tests.core.helpers import race, rows, slowed
 from tests.kpis.helpers import FIGURES, resident_team
 
 pytestmark = pytest.mark.slow
@@ -30,41 +27,12 @@ REFUSED = {"kpi_report_changed", "kpi_version_taken", "concurrent_update"}
 
 
 def _slowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = operations._next_version
-
-    def slow(*args: Any, **kw: Any) -> Any:
-        result = original(*args, **kw)
-        time.sleep(0.3)
-        return result
-
-    monkeypatch.setattr(operations, "_next_version", slow)
+    slowed(monkeypatch, operations, "_next_version", seconds=0.3)
 
 
 def _race(app: Any, writes: list[Callable[[], Any]]) -> list[Any]:
-    """The writes at once, each in a thread with its own app context; their outcomes (the
-    version filed, or the refusal's code)."""
-    barrier = threading.Barrier(len(writes))
-    outcomes: list[Any] = []
-
-    def go(write: Callable[[], Any]) -> None:
-        with app.app_context():
-            try:
-                db.session.rollback()
-                barrier.wait(timeout=10)
-                outcomes.append(write().version)
-            except DomainError as exc:
-                outcomes.append(exc.code)
-            except Exception as exc:  # reported by the assertion
-                outcomes.append(repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=go, args=(w,)) for w in writes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    """The writes at once; each one's version filed, or its refusal's code."""
+    return race(app, writes, outcome=lambda report: report.version, timeout=60)
 
 
 def _filing(team_id: int, headcount: int) -> Callable[[], Any]:

@@ -13,8 +13,8 @@ from opc.rent import compute
 from opc.rent import operations as ops
 from opc.rent.models import Statement, StatementLine, Waiver
 from opc.rent.operations import statements, waivers
+from tests.core.helpers import race_as, slowed
 from tests.rent.helpers import D, count, resident, rows
-from tests.space.test_concurrency import _race, _slowed
 
 
 @pytest.mark.slow
@@ -30,9 +30,9 @@ def test_two_approvals_that_together_exceed_the_rent_race(app, make, monkeypatch
             ).id
             for pct in ("60", "50")
         ]
-    _slowed(monkeypatch, waivers, "approved_waivers")
+    slowed(monkeypatch, waivers, "approved_waivers")
     writes = [partial(_approve, waiver_id) for waiver_id in ids]
-    outcomes = _race(app, staff.id, writes)
+    outcomes = race_as(app, staff.id, writes)
     assert outcomes == ["ok", "waiver_stacking"], outcomes
     assert count(app, Waiver, Waiver.status == "approved") == 1
     assert sorted(w.status for w in rows(app, Waiver)) == ["approved", "proposed"]
@@ -50,13 +50,13 @@ def test_two_staff_issue_a_month_at_once(app, make, monkeypatch):
     for _ in range(3):
         team = resident(make, park, "2026-01-01")
         make.allocation(team, make.unit(park, area_m2=Decimal("30")), D("2026-01-01"))
-    _slowed(monkeypatch, compute, "park_month")
+    slowed(monkeypatch, compute, "park_month")
     results: list[int] = []
 
     def issue(*, actor):
         results.append(statements.issue_month(park.id, "2026-09", actor=actor))
 
-    outcomes = _race(app, staff.id, [issue, issue])
+    outcomes = race_as(app, staff.id, [issue, issue])
     assert outcomes == ["ok", "ok"], outcomes
     assert sorted(results) == [0, 3]
     assert count(app, Statement) == 3

@@ -12,8 +12,8 @@ import time_machine
 
 from opc.rooms.models import Booking
 from opc.rooms.operations import bookings, overlap
+from tests.core.helpers import race_as, slowed
 from tests.rooms.helpers import NOW, at, place, rows
-from tests.space.test_concurrency import _race, _slowed
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +31,9 @@ def _book(unit_id: int, team_id: int, *, actor: Any) -> None:
 def test_two_teams_booking_the_last_slot_at_once(app, make, monkeypatch):
     p = place(make)
     teams = [p.team, make.team(p.park, status="resident")]
-    _slowed(monkeypatch, overlap, "conflicting")  # both would read a free room
+    slowed(monkeypatch, overlap, "conflicting")  # both would read a free room
     writes = [partial(_book, p.room.unit_id, team.id) for team in teams]
     with time_machine.travel(NOW, tick=True):
-        outcomes = _race(app, p.staff.id, writes)
+        outcomes = race_as(app, p.staff.id, writes)
     assert outcomes == ["ok", "room_taken"], outcomes
     assert len(rows(app, Booking)) == 1

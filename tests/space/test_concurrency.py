@@ -7,33 +7,20 @@ transaction did not lock before it checked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
-from typing import Any
 
 import pytest
 
-from opc.auth.models import User
 from opc.extensions import db
 from opc.space import operations as ops
 from opc.space import rules
 from opc.space.models import Allocation, Unit
 from opc.space.operations import allocations
-from tests.core.helpers import race, slowed
+from tests.core.helpers import race_as, slowed
 from tests.space.helpers import D, count
 
 ROUNDS = 3
-
-
-def _race(app: Any, staff_id: int, writes: list[Callable[[Any], Any]]) -> list[str]:
-    """The writes at once, each by the staff member; their outcomes, sorted."""
-    acting = [partial(_as, staff_id, write) for write in writes]
-    return sorted(race(app, acting))
-
-
-def _as(staff_id: int, write: Callable[[Any], Any]) -> Any:
-    return write(actor=db.session.get(User, staff_id))
 
 
 @pytest.mark.slow
@@ -49,7 +36,7 @@ def test_two_allocations_of_one_unit_race(app, make, monkeypatch):
             partial(ops.allocate, team_id=team.id, unit_id=unit.id, start=start, end=end)
             for team, (start, end) in zip(teams, periods, strict=True)
         ]
-        outcomes = _race(app, staff.id, writes)
+        outcomes = race_as(app, staff.id, writes)
         assert outcomes == ["allocation_overlap", "ok"], (round_, outcomes)
         assert count(app, Allocation, Allocation.unit_id == unit.id) == 1
 
@@ -67,7 +54,7 @@ def test_two_units_racing_for_the_last_area(app, make, monkeypatch):
             partial(ops.create_unit, park.id, code=code, kind="office", floor=1, area_m2=half)
             for code in ("A", "B")
         ]
-        outcomes = _race(app, staff.id, writes)
+        outcomes = race_as(app, staff.id, writes)
         assert outcomes == ["ok", "park_area_exceeded"], (round_, outcomes)
         assert count(app, Unit, Unit.park_id == park.id) == 2
         with app.app_context():
