@@ -143,3 +143,14 @@ def test_the_cards_cost_the_same_queries_for_one_or_four_statements(
         pages[key + "_n"] = len(statements)
     assert len(rent_items(pages["one"])) == 1 and len(rent_items(pages["four"])) == 4
     assert pages["one_n"] == pages["four_n"]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_members_home_puts_the_domains_cards_before_the_profile(app, client, make, s):
+    html = home_of(client, s["member"])
+    due, rent, profile = (html.index(m) for m in ("data-due-card", 'id="rent"', ">Profile<"))
+    assert due < rent < profile  # balances, space, events… before the profile
+    staff = app.test_client()
+    login(staff, make.user("staff", parks=[s["park"]]).email)
+    html = text(staff.get(f"/teams/{s['team'].id}", headers=EN))
+    assert html.index(">Profile<") < html.index('id="rent"')  # staff: the cards last
