@@ -6,7 +6,6 @@ extracted)."""
 from __future__ import annotations
 
 from flask import render_template
-from weasyprint import HTML
 
 from opc.rent import statements
 from opc.rent.models import Statement
@@ -20,4 +19,8 @@ def statement_pdf(statement: Statement) -> bytes:
         view=statements.issued_view(statement),
         policies={line.policy_id: line.policy for line in statement.lines if line.policy},
     )
+    # Imported here: WeasyPrint (with its fonts and cairo bindings) is most of a process's
+    # start-up, and only this download needs it.
+    from weasyprint import HTML
+
     return HTML(string=html).write_pdf()
