@@ -24,6 +24,7 @@ from opc.demo.compute import seed_compute
 from opc.demo.directory import seed_directory
 from opc.demo.events import seed_events
 from opc.demo.funds import seed_funds
+from opc.demo.kpis import seed_kpis
 from opc.demo.parks import seed_park
 from opc.demo.rent import seed_rent
 from opc.demo.rooms import seed_rooms
@@ -105,6 +106,7 @@ def seed_demo() -> bool:
             seed_service(session, park, staff, users.get(LOGINS[3].email))
             seed_rooms(session, park, staff, users.get(LOGINS[3].email))
             seed_events(session, park, staff, users.get(LOGINS[3].email))
+            seed_kpis(session, park, staff, users.get(LOGINS[3].email))
     return created
 
 
