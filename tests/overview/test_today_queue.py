@@ -147,3 +147,33 @@ def test_nothing_waiting_says_so(client, make):
 def test_admins_who_are_no_parks_staff_have_no_today_card(client, make, parks):
     login(client, make.user("admin").email)
     assert today_card(client, parks.a.id) is None
+
+
+def _busy_park(app, make, n):
+    """A park of its own with `n` waivers, requests and submitted applications waiting."""
+    d = desk(make)
+    team = resident(make, d.park, "2025-07-01")
+    screened = call(
+        make,
+        fund(make, d.park),
+        opens_at=datetime(2026, 2, 20, tzinfo=UTC),
+        closes_at=datetime(2026, 3, 20, tzinfo=UTC),
+    )
+    for _ in range(n):
+        propose(app, team, percent="20", start=datetime(2026, 1, 1).date())
+        opened(app, d, at(2026, 2, 27, 9, 0))
+        application(make, screened, make.team(d.park, status="resident"), "submitted")
+    return d
+
+
+@time_machine.travel(CHECKED, tick=False)
+def test_the_card_costs_the_same_queries_for_one_or_three_of_each(app, client, make, count_queries):
+    counted = []
+    for n in (1, 3):
+        d = _busy_park(app, make, n)
+        staff = app.test_client()
+        login(staff, d.staff.email)
+        with count_queries() as statements:
+            assert len(queue(staff, d.park.id)) == 3
+        counted.append(len(statements))
+    assert counted[0] == counted[1]
