@@ -1,6 +1,7 @@
 """Demo data: the Chengdu OPC hub and the Shougang cluster, their space, teams and users,
 and their rent (a policy each, a year of issued statements and payments), and Chengdu's
-compute subsidies (opc.demo.compute) and funds (opc.demo.funds).
+compute subsidies (opc.demo.compute) and funds (opc.demo.funds); a year of KPI reports
+(opc.demo.kpis) and of monthly subsidy reports (opc.demo.reports).
 
 `flask --app opc seed-demo` (and the run command on first start). Idempotent: a park that
 exists already is left as it is.
@@ -27,6 +28,7 @@ from opc.demo.funds import seed_funds
 from opc.demo.kpis import seed_kpis
 from opc.demo.parks import seed_park
 from opc.demo.rent import seed_rent
+from opc.demo.reports import seed_reports
 from opc.demo.rooms import seed_rooms
 from opc.demo.service import seed_service
 from opc.demo.specs import CHENGDU, PARKS, TZ
@@ -107,6 +109,14 @@ def seed_demo() -> bool:
             seed_rooms(session, park, staff, users.get(LOGINS[3].email))
             seed_events(session, park, staff, users.get(LOGINS[3].email))
             seed_kpis(session, park, staff, users.get(LOGINS[3].email))
+        seeded = [
+            (park.id, park.timezone)
+            for park in session.scalars(
+                select(Park).where(Park.code.in_([spec.code for spec in missing]))
+            )
+        ]
+    for park_id, timezone in seeded:  # from the records committed above
+        seed_reports(park_id, local_today(timezone))
     return created
 
 
