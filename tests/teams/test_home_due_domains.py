@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from opc.funds.application_models import ApplicationStatus
+from opc.service.operations import requests as service
 from tests.compute.helpers import D, draw, programme, provider, voucher
+from tests.conftest import login
 from tests.funds.helpers import NOW, application, call, fund
 from tests.service.helpers import act, at, desk, opened
 from tests.teams.home_helpers import due_card, due_items, home_of
@@ -58,9 +60,7 @@ def test_service_requests_waiting_on_the_team(app, client, make):
 
 
 def _ask(request_id, staff):
-    from opc.service.operations import requests as ops
-
-    return ops.ask_team(request_id, actor=staff, question="请上传营业执照")
+    return service.ask_team(request_id, actor=staff, question="请上传营业执照")
 
 
 def test_compute_vouchers_running_out_or_expiring_within_a_month(app, client, make):
@@ -87,3 +87,18 @@ def test_a_new_team_has_nothing_due(client, make):
     team = make.team(make.park(), status="resident")
     card = due_card(home_of(client, make.user("member", team=team)))
     assert card is not None and "data-due-empty" in card and "<li" not in card
+
+
+def test_a_members_start_page_is_the_team_home_and_staffs_the_dashboard(app, client, make):
+    park = make.park()
+    team = make.team(park, status="resident")
+    login(client, make.user("member", team=team).email)
+    first = client.get("/")
+    assert first.status_code == 302 and first.headers["Location"].endswith("/teams/mine")
+    home = client.get("/teams/mine")
+    assert home.status_code == 302 and home.headers["Location"].endswith(f"/teams/{team.id}")
+    staff = app.test_client()
+    login(staff, make.user("staff", parks=[park]).email)
+    landed = staff.get("/", follow_redirects=True)
+    assert landed.status_code == 200 and landed.request.path == f"/parks/{park.id}"
+    assert "data-today" in landed.get_data(as_text=True)
