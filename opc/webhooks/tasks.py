@@ -2,8 +2,9 @@
 that are due (opc.webhooks.delivery.deliver_due).
 
 Each minute is a run of its own (`job_runs`), claimed once whatever the number of scheduler
-processes; runs of two minutes that overlap take different deliveries (the rows' locks). A
-run that failed is not retried: the next minute's takes what it left. The job deletes its
+processes; runs of two minutes that overlap take different deliveries (each run leases its
+own, opc.webhooks.delivery). A run that failed is not retried: the next minute's takes what
+it left, and what it had claimed once the claim's lease has passed. The job deletes its
 own runs once they are a day old (1,440 a day otherwise).
 """
 
