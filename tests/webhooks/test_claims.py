@@ -14,6 +14,7 @@ import pytest
 from opc.core.db import transaction, utcnow
 from opc.extensions import db
 from opc.parks.models import Park
+from opc.webhooks import delivery as delivery_module
 from opc.webhooks.delivery import BATCH, LOST, MAX_ATTEMPTS, Tally, claim, finish, lease
 from opc.webhooks.models import DeliveryStatus, WebhookDelivery
 from tests.webhooks.helpers import deliver, deliveries, event, hook, rows
@@ -109,3 +110,28 @@ def test_a_lost_last_attempt_makes_the_delivery_dead_without_a_post(app, make, r
     assert delivery.status == DeliveryStatus.DEAD and delivery.attempts == MAX_ATTEMPTS
     assert delivery.last_error == LOST and delivery.next_attempt_at is None
     assert receiver.received == []
+
+
+def test_a_run_dying_between_post_and_record_sends_again_after_the_lease(
+    app, make, receiver, monkeypatch
+):
+    park, admin = make.park(), make.user("admin")
+    hook(app, park, admin, receiver.url("generic"))
+    event(app, park_id=park.id)
+
+    def dies(*_args: object) -> bool:
+        raise RuntimeError("the scheduler died after the post")
+
+    monkeypatch.setattr(delivery_module, "finish", dies)
+    now = utcnow()
+    with pytest.raises(RuntimeError):
+        deliver(app, now)
+    monkeypatch.setattr(delivery_module, "finish", finish)  # a scheduler started anew
+    assert deliver(app, now + timedelta(seconds=30)).delivered == 0  # still leased
+    with app.app_context():
+        later = now + lease(BATCH) + timedelta(seconds=1)
+    assert deliver(app, later).delivered == 1
+    first, again = receiver.received  # the same event twice: the receiver keeps one by `id`
+    assert first.json()["id"] == again.json()["id"] == deliveries(app)[0].id
+    [delivery] = deliveries(app)
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2

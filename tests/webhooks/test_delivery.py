@@ -126,6 +126,8 @@ def test_a_hook_failing_10_times_in_a_row_is_switched_off_and_admins_told(app, m
     assert stored.consecutive_failures == MAX_FAILURES
     statuses = [d.status for d in deliveries(app)]
     assert statuses == [DeliveryStatus.DEAD] * (MAX_FAILURES + 2)
+    attempts = [d.attempts for d in deliveries(app)]  # claimed but not posted: not counted
+    assert attempts == [1] * MAX_FAILURES + [0, 0]
     told = rows(app, Notification, Notification.kind == DISABLED_KIND)
     assert sorted(n.user_id for n in told) == sorted([admin.id, other_admin.id])
     assert staff.id not in {n.user_id for n in told}
