@@ -14,7 +14,11 @@
   SQLite has a single writer, the job's own transaction (BEGIN IMMEDIATE): a session beside
   it would wait on it. There the parks are produced inside the job's transaction, as one
   unit, as before, and mailed once all are done (SQLite serves development and tests).
-* `reports.mail`, hourly: mails done runs the last sweep could not (a server that was down).
+* `reports.mail`, hourly: produces each park's report of its month before once the 1st
+  02:00 has passed in the park's own zone, unless it is done — a park west of the
+  scheduler (whose month was not over when the monthly job ran), a run whose producer died
+  (a web worker killed during a manual request), one that failed, or a month the scheduler
+  was down for — and mails done runs the last sweep could not (a server that was down).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -36,12 +41,13 @@ from opc.jobs.models import JobRun, RunState
 from opc.jobs.registry import job
 from opc.parks.models import Park
 from opc.reports.mailing import mail_pending, mail_run
-from opc.reports.models import ReportKind, RunStatus
+from opc.reports.models import ReportKind, ReportRun, RunStatus
 from opc.reports.operations import produce_report
 
 log = logging.getLogger(__name__)
 
 MONTHLY = "reports.monthly-subsidy"
+PRODUCED_AT_HOUR = 2  # on the 1st, park time
 MAIL = "reports.mail"
 HOUR_FORMAT = "%Y-%m-%dT%H"
 RUNS_KEPT = timedelta(days=2)
@@ -88,7 +94,7 @@ def produce_park(park_id: int, period: str, *, mail: bool) -> str | None:
 
 @job(
     MONTHLY,
-    cron={"day": 1, "hour": 2, "minute": 0},
+    cron={"day": 1, "hour": PRODUCED_AT_HOUR, "minute": 0},
     period=month_before,
     lease=timedelta(minutes=30),
     misfire_grace_time=6 * 3600,
@@ -100,7 +106,7 @@ def monthly_subsidy(period: str) -> None:
     failed = []
     for park_id, timezone in parks:
         if not has_ended(period, local_today(timezone)):
-            continue  # a park west of the scheduler: its month is not over (never in China)
+            continue  # a park west of the scheduler: the hourly sweep produces it later
         error = beside_the_job(lambda p=park_id: produce_park(p, period, mail=apart))
         if error is not None:
             failed.append(f"park {park_id}: {error}")
@@ -125,9 +131,43 @@ def forget_old_runs(period: str) -> None:
         )
 
 
+def produce_due(now: datetime) -> list[str]:
+    """Each park's report of the month before its local `now`, once the 1st 02:00 has passed
+    there, unless a run of it is done (see the module's doc); the periods produced now."""
+    parks = db.session.execute(select(Park.id, Park.timezone).order_by(Park.id)).all()
+    due = {}
+    for park_id, timezone in parks:
+        local = now.astimezone(ZoneInfo(timezone))
+        if (local.day, local.hour) >= (1, PRODUCED_AT_HOUR):
+            due[park_id] = month_before(local)
+    done = set(
+        db.session.execute(
+            select(ReportRun.park_id, ReportRun.period).where(
+                ReportRun.kind == ReportKind.MONTHLY_SUBSIDY,
+                ReportRun.status == RunStatus.DONE,
+                ReportRun.period.in_(set(due.values())),
+            )
+        ).tuples()
+    )
+    produced = []
+    for park_id, period in due.items():
+        if (park_id, period) in done:
+            continue
+        error = beside_the_job(lambda p=park_id, m=period: produce_park(p, m, mail=False))
+        if error is None:
+            produced.append(f"{park_id}:{period}")
+        else:  # tried again next hour
+            log.warning("%s: park %s's report of %s failed: %s", MAIL, park_id, period, error)
+    return produced
+
+
 @job(MAIL, cron={"minute": 17}, period=hourly, lease=timedelta(minutes=10), max_attempts=1)
 def mail_reports(period: str) -> None:
-    """Mail the done runs not mailed yet."""
+    """Produce the reports due and not done, and mail the done runs not mailed yet."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    produced = produce_due(datetime.strptime(period, HOUR_FORMAT).replace(tzinfo=zone))
+    if produced:
+        log.info("%s %s: produced late %s", MAIL, period, ", ".join(produced))
     mailed = mail_pending()
     forget_old_runs(period)
     if mailed:

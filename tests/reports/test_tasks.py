@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from opc.core.db import transaction, utcnow
 from opc.extensions import db
@@ -20,7 +21,7 @@ from opc.reports import files as report_files
 from opc.reports import monthly_subsidy
 from opc.reports.models import ReportFile, ReportRun
 from opc.reports.operations import produce_report
-from opc.reports.tasks import MONTHLY, month_before
+from opc.reports.tasks import MAIL, MONTHLY, month_before
 from tests.core.helpers import rows
 
 
@@ -137,3 +138,43 @@ def test_a_park_done_is_not_held_by_the_next_parks(app, make, monkeypatch):
     assert outcomes == [Outcome.SUCCEEDED]
     second = rows(app, ReportRun, ReportRun.park_id == parks[1].id)
     assert [(r.status, r.version) for r in second] == [("done", 1)]
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_a_park_west_of_the_scheduler_is_produced_by_the_sweep_after_its_own_1st_0200(app, make):
+    east = make.park()
+    west = make.park(timezone="America/Los_Angeles")
+    sweep = registry.get(MAIL)
+    with app.app_context():
+        # 1 March 02:00 in Shanghai is 28 February 10:00 in Los Angeles: February not over.
+        with time_machine.travel(datetime(2026, 3, 1, 2, 0, tzinfo=SHANGHAI), tick=False):
+            assert run_due(registry.get(MONTHLY), holder="t", period="2026-02") == Outcome.SUCCEEDED
+        assert [(r.park_id, r.period) for r in rows(app, ReportRun)] == [(east.id, "2026-02")]
+        # 1 March 01:00 in Los Angeles (17:00 Shanghai): not yet its 02:00.
+        assert run_due(sweep, holder="t", period="2026-03-01T17") == Outcome.SUCCEEDED
+        assert len(rows(app, ReportRun)) == 1
+        # 1 March 02:00 there (18:00 Shanghai): produced, once; later sweeps leave it.
+        for hour in ("2026-03-01T18", "2026-03-01T19"):
+            assert run_due(sweep, holder="t", period=hour) == Outcome.SUCCEEDED
+        runs = rows(app, ReportRun, ReportRun.park_id == west.id)
+        assert [(r.period, r.version, r.status) for r in runs] == [("2026-02", 1, "done")]
+        assert len(rows(app, ReportRun)) == 2
+        db.session.remove()
+
+
+def test_the_sweep_takes_over_a_run_whose_producer_died(app, make, monkeypatch):
+    park = make.park()
+    with app.app_context():
+        run, _created = produce_report(park_id=park.id, period="2026-02")
+        with transaction() as session:  # as a web worker killed mid-run leaves it
+            stuck = session.get(ReportRun, run.id)
+            stuck.status, stuck.lease_until = "running", utcnow()
+            for file in list(stuck.files):
+                session.delete(file)
+        assert run_due(registry.get(MAIL), holder="t", period="2026-03-02T09") == Outcome.SUCCEEDED
+        (again,) = rows(app, ReportRun)
+        assert (again.id, again.status, again.version, again.attempts) == (run.id, "done", 1, 2)
+        assert len(rows(app, ReportFile, ReportFile.run_id == run.id)) == 2
+        db.session.remove()
