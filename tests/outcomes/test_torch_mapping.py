@@ -25,6 +25,33 @@ def test_the_shipped_mapping_has_two_years_that_differ():
     assert (revenue.unit, revenue.decimals, revenue.fen_per_unit) == ("千元", 3, 100_000)
 
 
+# What the survey asks of every resident enterprise (issue 13), whatever the year's form.
+ASKED = {
+    "name",
+    "uscc",
+    "founded_on",
+    "moved_in_on",
+    "track",
+    "area_m2",
+    "employees",
+    "revenue",
+    "rnd",
+    "taxes",
+    "financing",
+    "patents_applied",
+    "patents_granted",
+    "graduated",
+}
+
+
+def test_every_shipped_year_asks_what_the_survey_asks_with_money_in_thousand_yuan():
+    for year, form in mapping.load().items():
+        keys = {c.key for c in form.columns}
+        assert keys >= ASKED, (year, ASKED - keys)
+        money = [c for c in form.columns if mapping.FIELDS[c.key] == "money"]
+        assert money and all(c.unit == "千元" and "（千元）" in c.title for c in money), year
+
+
 @pytest.mark.parametrize(
     ("toml", "says"),
     [
