@@ -8,6 +8,7 @@ from flask import Flask
 from opc.kpis import (
     api,  # /api/v1/kpi-reports: routes register when imported
     audit_kinds,
+    home,
     models,
     notify,
     permissions,
@@ -24,3 +25,4 @@ def init_app(app: Flask) -> None:
     audit_kinds.register_kinds()
     notify.register_kinds()
     views.register(app)  # the pages, their nav entry and the team page's card
+    home.register()  # the quarter to file on the team home, teams not filed in the staff's queue
