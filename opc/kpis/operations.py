@@ -32,6 +32,7 @@ from opc.kpis import notify
 from opc.kpis.models import FIGURES, MONEY_FIELDS, KpiReport
 from opc.kpis.permissions import can_file_kpis, can_remind_kpis
 from opc.kpis.quarters import Quarter
+from opc.kpis.queries import park_quarter
 from opc.kpis.residency import Residency, residency_of
 from opc.parks.models import Park
 from opc.teams.models import Team
@@ -180,8 +181,6 @@ def file_report(
 def remind(park_id: int, quarter: Quarter, *, actor: Any) -> int:
     """Notify the members of each team of the park that owes its report for `quarter` (an
     ended quarter); how many teams were reminded."""
-    from opc.kpis.queries import park_quarter
-
     with transaction(actor) as session:
         park = db.session.get(Park, park_id) if is_id(park_id) else None
         if park is None:
