@@ -158,7 +158,9 @@ def visible_text(page: str) -> str:
 
 
 # Words that stay as they are on a Chinese page: the product, the language switch, formats.
+# Kept as they are: names, formats, and the terms Chinese offices write in Latin letters.
 KEEP = {"OPC", "Ops", "English", "AIGC", "CSV", "XLSX", "API", "UTF", "BOM", "GB18030", "ID"}
+KEEP |= {"KPI", "Webhook"}
 
 
 def english_words(page: str, *data: str) -> set[str]:
