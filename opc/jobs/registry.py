@@ -42,6 +42,14 @@ def daily(now: datetime) -> str:
     return now.date().isoformat()
 
 
+MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def minutely(now: datetime) -> str:
+    """The local minute: 2026-03-01T08:05."""
+    return now.strftime(MINUTE_FORMAT)
+
+
 def register(new: Job) -> Job:
     """Add a job; declaring the same name twice (a module imported again) replaces it."""
     _jobs[new.name] = new

@@ -20,12 +20,12 @@ import os
 import socket
 import traceback
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from opc.core.db import transaction, utcnow
@@ -180,3 +180,18 @@ def run_due(
     if isinstance(claimed, Outcome):
         return claimed
     return execute(job, claimed)
+
+
+def forget_finished(job: str, period: str, period_format: str, kept: timedelta) -> int:
+    """Delete `job`'s finished runs of periods more than `kept` before `period` (a job that
+    runs every minute or hour would otherwise add its runs to `job_runs` for ever)."""
+    cutoff = (datetime.strptime(period, period_format) - kept).strftime(period_format)
+    with transaction() as session:
+        result = session.execute(
+            delete(JobRun).where(
+                JobRun.job == job,
+                JobRun.period < cutoff,  # ISO periods sort as text
+                JobRun.state.in_((RunState.SUCCEEDED, RunState.FAILED)),
+            )
+        )
+    return int(result.rowcount or 0)

@@ -31,14 +31,14 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from opc.compute.usage_queries import add_months, has_ended, month_of
 from opc.core.dates import local_today
-from opc.core.db import is_sqlite, transaction
+from opc.core.db import is_sqlite
 from opc.extensions import db
-from opc.jobs.models import JobRun, RunState
 from opc.jobs.registry import job
+from opc.jobs.runner import forget_finished
 from opc.parks.models import Park
 from opc.reports.mailing import mail_pending, mail_run
 from opc.reports.models import ReportKind, ReportRun, RunStatus
@@ -118,19 +118,6 @@ def monthly_subsidy(period: str) -> None:
     )
 
 
-def forget_old_runs(period: str) -> None:
-    """Delete the mail sweep's own finished runs older than RUNS_KEPT (24 a day)."""
-    cutoff = (datetime.strptime(period, HOUR_FORMAT) - RUNS_KEPT).strftime(HOUR_FORMAT)
-    with transaction() as session:
-        session.execute(
-            delete(JobRun).where(
-                JobRun.job == MAIL,
-                JobRun.period < cutoff,
-                JobRun.state.in_((RunState.SUCCEEDED, RunState.FAILED)),
-            )
-        )
-
-
 def produce_due(now: datetime) -> list[str]:
     """Each park's report of the month before its local `now`, once the 1st 02:00 has passed
     there, unless a run of it is done (see the module's doc); the periods produced now."""
@@ -169,6 +156,6 @@ def mail_reports(period: str) -> None:
     if produced:
         log.info("%s %s: produced late %s", MAIL, period, ", ".join(produced))
     mailed = mail_pending()
-    forget_old_runs(period)
+    forget_finished(MAIL, period, HOUR_FORMAT, RUNS_KEPT)
     if mailed:
         log.info("%s %s: %d reports mailed", MAIL, period, mailed)
