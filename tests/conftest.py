@@ -29,8 +29,9 @@ from flask.testing import FlaskClient
 from tests.fixtures.audit_guard import AuditGuard
 from tests.fixtures.factories import Factories
 
-# Fixtures of their own modules, offered to every test: smtp_server (a real SMTP server).
-pytest_plugins = ["tests.fixtures.smtp"]
+# Fixtures of their own modules, offered to every test: smtp_server (a real SMTP server),
+# demo_data (the demo, seeded once per run and day).
+pytest_plugins = ["tests.fixtures.smtp", "tests.fixtures.demo"]
 
 PG_SERVER = os.environ.get(
     "OPC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

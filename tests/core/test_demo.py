@@ -29,10 +29,8 @@ from tests.core.helpers import count, rows, table_counts
 
 
 @pytest.fixture
-def demo(app: Any) -> dict[str, Park]:
-    with app.app_context():
-        assert seed_demo() is True
-        db.session.remove()
+def demo(app: Any, demo_data: Any) -> dict[str, Park]:
+    demo_data()
     return {park.code: park for park in rows(app, Park)}
 
 

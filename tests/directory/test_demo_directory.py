@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from opc.auth.models import User
-from opc.demo import DEMO_PASSWORD, MEMBER_TEAM, seed_demo
+from opc.demo import DEMO_PASSWORD, MEMBER_TEAM
 from opc.directory.models import LISTED, Introduction, Outcome, Profile
 from opc.directory.queries import figures, matches
 from opc.extensions import db
@@ -24,10 +24,8 @@ EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def demo(app):
-    with app.app_context():
-        assert seed_demo() is True
-        db.session.remove()
+def demo(demo_data):
+    demo_data()
 
 
 def _user(email: str) -> User:

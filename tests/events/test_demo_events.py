@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from opc.core.db import utcnow
-from opc.demo import DEMO_PASSWORD, seed_demo
+from opc.demo import DEMO_PASSWORD
 from opc.events.attendance import attendance
 from opc.events.models import Event, Registration, RegistrationStatus
 from opc.extensions import db
@@ -26,10 +26,8 @@ S = RegistrationStatus
 
 
 @pytest.fixture
-def demo(app):
-    with app.app_context():
-        assert seed_demo() is True
-        db.session.remove()
+def demo(demo_data):
+    demo_data()
 
 
 def _events(code: str) -> list[Event]:

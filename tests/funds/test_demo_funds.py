@@ -15,9 +15,9 @@ from opc.funds.review_models import Review
 from opc.teams.models import Team
 
 
-def test_the_demo_has_a_fund_an_open_and_a_closed_call_scored_decided_and_paid(app):
+def test_the_demo_has_a_fund_an_open_and_a_closed_call_scored_decided_and_paid(app, demo_data):
+    demo_data()
     with app.app_context():
-        assert seed_demo() is True
         fund = db.session.scalar(select(Fund))
         calls = list(db.session.scalars(select(Call).order_by(Call.opens_at)))
         now = utcnow()

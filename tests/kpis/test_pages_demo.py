@@ -15,7 +15,7 @@ import time_machine
 from sqlalchemy import select
 
 from opc.auth.models import User
-from opc.demo import DEMO_PASSWORD, seed_demo
+from opc.demo import DEMO_PASSWORD
 from opc.demo.specs import CHENGDU
 from opc.extensions import db
 from opc.kpis.models import KpiReport
@@ -30,10 +30,10 @@ SEEDED = datetime(2026, 12, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 QUARTERS = [Quarter(2025, 4), Quarter(2026, 1), Quarter(2026, 2), Quarter(2026, 3)]
 
 
-def test_a_year_of_kpis_with_corrections_and_a_latest_quarter_partly_filed(app, client):
+def test_a_year_of_kpis_with_corrections_and_a_latest_quarter_partly_filed(app, client, demo_data):
     with time_machine.travel(SEEDED, tick=False):
+        demo_data()
         with app.app_context():
-            assert seed_demo() is True
             park = db.session.scalar(select(Park).where(Park.code == CHENGDU.code))
             reports = list(db.session.scalars(select(KpiReport)))
             teams = {t.id: t for t in db.session.scalars(select(Team))}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import distinct, func, select
 
 from opc.core.dates import local_today
-from opc.demo import seed_demo
 from opc.extensions import db
 from opc.rent.balances import balances
 from opc.rent.models import Policy, Statement
@@ -13,9 +12,9 @@ from opc.rent.payments_model import Payment
 from opc.rent.queries import waived_to_date
 
 
-def test_the_demo_has_policies_a_year_of_statements_and_payments(app):
+def test_the_demo_has_policies_a_year_of_statements_and_payments(app, demo_data):
+    demo_data()
     with app.app_context():
-        assert seed_demo() is True
         policies = list(db.session.scalars(select(Policy)))
         assert {p.code for p in policies} == {"SF13-4", "SJS-RENT"}
         assert all(v > 0 for v in waived_to_date([p.id for p in policies]).values())

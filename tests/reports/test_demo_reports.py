@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import select
 
 from opc.core.dates import local_today
-from opc.demo import seed_demo
 from opc.demo.reports import months_before
 from opc.extensions import db
 from opc.parks.models import Park
@@ -19,9 +18,9 @@ def test_months_before_crosses_the_year() -> None:
     assert months_before(date(2026, 12, 1)) == ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
 
 
-def test_each_demo_park_has_a_year_of_reports_with_their_files(app) -> None:
+def test_each_demo_park_has_a_year_of_reports_with_their_files(app, demo_data) -> None:
+    demo_data()
     with app.app_context():
-        assert seed_demo() is True
         for park in db.session.scalars(select(Park)):
             runs = db.session.scalars(
                 select(ReportRun).where(ReportRun.park_id == park.id).order_by(ReportRun.period)

@@ -19,7 +19,7 @@ import time_machine
 from sqlalchemy import select
 
 from opc.core.db import utcnow
-from opc.demo import DEMO_PASSWORD, MEMBER_TEAM, seed_demo
+from opc.demo import DEMO_PASSWORD, MEMBER_TEAM
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.rooms.models import Booking, BookingStatus, Room
@@ -34,11 +34,9 @@ MONDAY = date(2026, 11, 16)
 
 
 @pytest.fixture
-def demo(app):
+def demo(demo_data):
     with time_machine.travel(NOW, tick=True):
-        with app.app_context():
-            assert seed_demo() is True
-            db.session.remove()
+        demo_data()
         yield
 
 

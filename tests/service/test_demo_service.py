@@ -36,11 +36,9 @@ EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def demo(app):
+def demo(demo_data):
     with time_machine.travel(NOW, tick=True):
-        with app.app_context():
-            assert seed_demo() is True
-            db.session.remove()
+        demo_data()
         yield
 
 

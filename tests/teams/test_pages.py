@@ -278,13 +278,12 @@ def test_team_list_queries_do_not_grow_with_rows(
     assert small == large, (small, large)
 
 
-def test_demo_data_search_and_member_start_page(client, app):
+def test_demo_data_search_and_member_start_page(client, demo_data):
     """The seeded demo: staff find 星云工作室 by pinyin; its member lands on it."""
-    from opc.demo import DEMO_PASSWORD, seed_demo
+    from opc.demo import DEMO_PASSWORD
     from tests.conftest import login
 
-    with app.app_context():
-        seed_demo()
+    demo_data()
     assert login(client, "staff@opc-demo.cn", DEMO_PASSWORD).status_code == 302
     html = client.get("/teams/?q=xingyun").get_data(as_text=True)
     assert "星云工作室" in html and "幻境影业" not in html
