@@ -63,7 +63,8 @@ def _rows(teams: list[Any]) -> list[list[Any]]:
 def export(fmt: str) -> Any:
     """The filtered team list as CSV (UTF-8 with BOM) or XLSX."""
     filters, _parks, _facets = listing()
-    stmt = queries.teams_for(current_user, filters)
+    sort = queries.SORTING.requested()
+    stmt = queries.teams_for(current_user, filters, sort=sort)
     check_size(stmt)
     teams = list(db.session.scalars(stmt))
     return export_response(fmt, _("Teams"), _headers(), _rows(teams))

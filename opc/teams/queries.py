@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from opc.auth.models import User
 from opc.core.dates import local_today
 from opc.core.permissions import Role, visible
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.teams.models import Invitation, Team, TeamStatus, TeamStatusChange
@@ -62,8 +63,25 @@ def search(q: str) -> ColumnElement[bool]:
     )
 
 
-def teams_for(user: Any, filters: TeamFilters, today: date | None = None) -> Select[tuple[Team]]:
-    """The teams the user may see, filtered, in name order (pinyin), park loaded."""
+SORTING = Sorting(
+    {
+        "name": Team.name_pinyin,
+        "track": Team.track,
+        "status": Team.status,
+        "since": Team.status_since,
+        "contact": func.nullif(Team.contact_name, ""),  # no contact: last
+    },
+    default="name",
+    tiebreak=Team.id,
+    first_desc=frozenset({"since"}),
+)
+
+
+def teams_for(
+    user: Any, filters: TeamFilters, today: date | None = None, sort: Sort | None = None
+) -> Select[tuple[Team]]:
+    """The teams the user may see, filtered, in the reader's order (without one: park by
+    park, by their names' pinyin), park loaded."""
     stmt = select(Team).where(visible(user, Team)).options(joinedload(Team.park))
     if filters.park_id is not None:
         stmt = stmt.where(Team.park_id == filters.park_id)
@@ -78,7 +96,9 @@ def teams_for(user: Any, filters: TeamFilters, today: date | None = None) -> Sel
         for facet in CONTRIBUTIONS.filters:
             if facet.param in filters.more:
                 stmt = facet.narrow(stmt, filters.more[facet.param], day)
-    return stmt.order_by(Team.park_id, Team.name_pinyin, Team.id)
+    if sort is None:  # park by park, then by name
+        return stmt.order_by(Team.park_id, *SORTING.chosen({}).order_by())
+    return stmt.order_by(*sort.order_by())
 
 
 def load_team(team_id: int) -> Team | None:

@@ -95,13 +95,15 @@ def listing() -> tuple[queries.TeamFilters, list[Any], list[tuple[Any, Any]]]:
 def index() -> Any:
     """Staff: the teams of their parks, filtered, searched and paged."""
     filters, parks, facets = listing()
-    page = paginate(queries.teams_for(current_user, filters))
+    sort = queries.SORTING.requested()
+    page = paginate(queries.teams_for(current_user, filters, sort=sort))
     columns = [(c.label, c.values(page.items)) for c in CONTRIBUTIONS.columns]
     shown = [p for p in parks if filters.park_id in (None, p.id)]
     waitlists = queries.waitlists_of(shown)
     return render_template(
         "teams/index.html",
         page=page,
+        sort=sort or queries.SORTING.chosen(),
         columns=columns,
         facets=facets,
         filters=filters,

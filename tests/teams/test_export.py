@@ -53,7 +53,7 @@ def test_the_team_list_shows_contact_and_lease_end(client, as_user, park):
     as_user("staff", parks=[park])
     html = client.get("/teams/", headers=ZH).get_data(as_text=True)
     last = (local_today(park.timezone) + timedelta(days=60)).isoformat()
-    assert "<th>联系人</th>" in html and "张星" in html
+    assert ">联系人</a></th>" in html and "张星" in html
     assert "租约截止" in html and last in html
     assert 'data-export="csv"' in html and 'data-export="xlsx"' in html
 

@@ -12,7 +12,9 @@ EN = {"Accept-Language": "en"}
 def headers(html: str) -> list[str]:
     head = re.search(r"<thead>(.*?)</thead>", html, re.S)
     assert head, html
-    return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th>(.*?)</th>", head[1])]
+    return [
+        re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", head[1], re.S)
+    ]
 
 
 def test_the_park_is_a_column_only_when_the_list_holds_several(client, make, as_user):
