@@ -9,14 +9,15 @@ Ties go by the id, so a page holds the same rows however often it is asked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request, url_for
 from sqlalchemy import ColumnElement, nulls_last
 
 ASC, DESC = "asc", "desc"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,17 @@ class Sort:
         args = {k: v for k, v in request.args.items() if k not in ("page", "sort", "dir")}
         args.update(request.view_args or {})
         return url_for(request.endpoint or "core.home", **args, sort=key, dir=direction)
+
+
+def sorted_rows(sort: Sort, rows: Iterable[T]) -> list[T]:
+    """Rows a list computes in Python (a month's drafts, balances, sums by floor) in `sort`'s
+    order: for such a list `columns` and `tiebreak` are functions of a row. As in
+    `order_by`, empty values (None, "") go last either way and ties go by the tiebreak."""
+    column = sort.sorting.columns[sort.key]
+    tie = sort.sorting.tiebreak
+    rows = list(rows)
+    empty = [r for r in rows if column(r) in (None, "")]
+    full = [r for r in rows if column(r) not in (None, "")]
+    full.sort(key=lambda r: (column(r), tie(r)), reverse=sort.descending)
+    empty.sort(key=tie, reverse=sort.descending)
+    return full + empty
