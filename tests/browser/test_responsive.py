@@ -44,6 +44,11 @@ STACKED_CELLS = """() => Array.from(document.querySelectorAll("main table"))
       table: t.className,
       stacked: cells.length > 0 && cells.every((c) => getComputedStyle(c).display === "block"),
       head: getComputedStyle(t.querySelector("thead") || t).position,
+      // A sortable table keeps its sort links above the cards, and only them.
+      sortable: t.classList.contains("sortable"),
+      headings: Array.from(t.querySelectorAll("thead th"))
+        .filter((th) => getComputedStyle(th).display !== "none")
+        .map((th) => th.querySelector("a.sort") !== null),
       labelled: labelled.length,
       label: labelled.length ? getComputedStyle(labelled[0], "::before").content : "",
     };
@@ -95,7 +100,11 @@ def _check_page(page: Any, width: int, name: str) -> None:
     small = page.evaluate(SMALL_TARGETS, TAP_TARGETS)
     assert not small, f"{name} at {width} px: tap targets under 44 px: {small}"
     for table in page.evaluate(STACKED_CELLS):
-        assert table["stacked"] and table["head"] == "absolute", (name, table)
+        assert table["stacked"], (name, table)
+        if table["sortable"]:
+            assert table["headings"] and all(table["headings"]), (name, table)
+        else:
+            assert table["head"] == "absolute", (name, table)
         assert table["labelled"] and table["label"] not in ("", "none"), (name, table)
 
 
@@ -152,3 +161,38 @@ def test_wide_screens_keep_the_bar_and_the_tables(page, app, make):
     cell = page.locator("table tbody td").first
     assert cell.evaluate("c => getComputedStyle(c).display") == "table-cell"
     assert cell.get_attribute("data-label") == "Name"
+
+
+def test_on_a_phone_the_filters_fold_and_the_list_still_sorts(browser, live_server, app, make):
+    """The team list at 360 px: rows come first, the filters behind a button that counts the
+    ones set; the sort links stay above the cards and sort."""
+    seed = _seed(app, make)
+    context = browser.new_context(
+        base_url=live_server, locale="en-US", viewport={"width": 360, "height": 800}
+    )
+    page = context.new_page()
+    try:
+        log_in(page, seed["staff"].email)
+        page.goto(f"/teams/?park_id={seed['park'].id}&status=resident&track=games")
+        toggle = page.locator(".filters-toggle")
+        search = page.locator("form.filters input[name=q]")
+        assert toggle.is_visible() and toggle.text_content() == "Filters (2)"
+        assert not search.is_visible()
+        toggle.click()
+        assert search.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+        sort = page.locator("thead a.sort", has_text="Since")
+        assert sort.is_visible()
+        sort.click()
+        page.wait_for_url("**sort=since**")
+        assert "status=resident" in page.url and "dir=desc" in page.url
+    finally:
+        context.close()
+    wide = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    page = wide.new_page()
+    try:
+        log_in(page, seed["staff"].email)
+        page.goto("/teams/")
+        assert not page.locator(".filters-toggle").is_visible()
+        assert page.locator("form.filters input[name=q]").is_visible()
+    finally:
+        wide.close()

@@ -96,11 +96,41 @@
         });
       });
       table.classList.add("stacked");
+      // Its sortable headings stay on a phone, as a row of links above the cards.
+      if (table.tHead && table.tHead.querySelector("a.sort")) { table.classList.add("sortable"); }
+    });
+  }
+
+  // A list's filters fold behind a button on a phone (below 720 px, as the menu), so the
+  // rows come first; the button says how many filters are set, and a form with a refused
+  // value stays open. Wider screens never see the button.
+  function foldFilters() {
+    var label = document.body.dataset.filtersLabel;
+    if (!label) { return; }
+    document.querySelectorAll("form.filters").forEach(function (form, n) {
+      var fields = form.querySelectorAll("input:not([type=hidden]):not([type=submit]), select");
+      var set = Array.prototype.filter.call(fields, function (f) { return f.value !== ""; });
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "filters-toggle";
+      toggle.textContent = set.length ? label + " (" + set.length + ")" : label;
+      form.id = form.id || "filters-" + n;
+      toggle.setAttribute("aria-controls", form.id);
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        form.classList.toggle("open", open);
+      });
+      form.parentNode.insertBefore(toggle, form);
+      form.classList.add("foldable");
+      if (form.querySelector("[aria-invalid=true], .errors")) { toggle.click(); }
     });
   }
 
   function start() {
     setUpMenu();
+    foldFilters();
     stackTables();
     drawCharts();
   }
