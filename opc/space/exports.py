@@ -36,7 +36,9 @@ def _headers() -> list[str]:
 def export_units(park_id: int, fmt: str) -> Any:
     """The park's units, as filtered on the list, as CSV (UTF-8 with BOM) or XLSX."""
     park = g.park = queries.space_of(current_user, park_id, "space.view")
-    stmt = queries.units_of(current_user, park.id, unit_filters())
+    stmt = queries.units_of(
+        current_user, park.id, unit_filters(), sort=queries.UNIT_SORTING.chosen()
+    )
     check_size(stmt)
     units = list(db.session.scalars(stmt))
     day, locale = queries.today(park), locale_code()

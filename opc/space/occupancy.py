@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Date, Select, and_, bindparam, case, distinct, func, select
 
+from opc.core.sorting import Sorting
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.space.models import Allocation, Unit
@@ -48,6 +49,23 @@ class FloorRow:
     @property
     def bucket(self) -> int:
         return bucket(self.allocated_m2, self.area_m2)
+
+
+# The floors table's headings sort its rows (a park has a few floors: sorted in Python).
+FLOOR_SORTING = Sorting(
+    {
+        "floor": lambda f: f.floor,
+        "units": lambda f: f.units,
+        "taken": lambda f: f.taken,
+        "free": lambda f: f.free,
+        "area": lambda f: f.area_m2,
+        "allocated": lambda f: f.allocated_m2,
+        "occupancy": lambda f: f.allocated_m2 / f.area_m2 if f.area_m2 else Decimal(0),
+    },
+    default="floor",
+    tiebreak=lambda f: f.floor,
+    first_desc=frozenset({"units", "taken", "free", "area", "allocated", "occupancy"}),
+)
 
 
 @dataclass

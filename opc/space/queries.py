@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from opc.core.dates import end_after, local_today
 from opc.core.errors import NotFound
 from opc.core.permissions import can, get_or_404, require, visible
+from opc.core.sorting import Sort, Sorting
 from opc.core.values import is_id
 from opc.extensions import db
 from opc.parks.models import Park
@@ -84,15 +85,37 @@ class UnitFilters:
     floor: int | None = None
     kind: str | None = None
 
+    @property
+    def active(self) -> bool:
+        return self.floor is not None or bool(self.kind)
 
-def units_of(user: Any, park_id: int, filters: UnitFilters | None = None) -> Select[Any]:
-    """The park's units the user may see, by floor and code."""
+
+UNIT_SORTING = Sorting(
+    {
+        "code": Unit.code,
+        "kind": (Unit.kind, Unit.code),
+        "floor": (Unit.floor, Unit.code),
+        "area": Unit.area_m2,
+        "seats": Unit.seats,
+        "rent": Unit.rent_fen_per_m2,
+    },
+    default="floor",
+    tiebreak=Unit.id,
+    first_desc=frozenset({"area", "seats", "rent"}),
+)
+
+
+def units_of(
+    user: Any, park_id: int, filters: UnitFilters | None = None, sort: Sort | None = None
+) -> Select[Any]:
+    """The park's units the user may see, in the reader's order (without one, as the API
+    lists them: by floor and code)."""
     stmt = select(Unit).where(Unit.park_id == park_id, visible(user, Unit))
     if filters and filters.floor is not None:
         stmt = stmt.where(Unit.floor == filters.floor)
     if filters and filters.kind:
         stmt = stmt.where(Unit.kind == filters.kind)
-    return stmt.order_by(Unit.floor, Unit.code, Unit.id)
+    return stmt.order_by(*(sort or UNIT_SORTING.chosen({})).order_by())
 
 
 def floors(park_id: int) -> list[int]:

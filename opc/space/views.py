@@ -20,6 +20,7 @@ from flask_login import current_user
 from opc.core.errors import DomainError, NotFound
 from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, get_visible
+from opc.core.sorting import sorted_rows
 from opc.core.values import arg_date, arg_id, arg_int
 from opc.parks.models import Park
 from opc.space import importing, queries
@@ -124,10 +125,13 @@ def occupancy(park_id: int) -> Any:
         },
         ensure_ascii=False,
     )
+    sort = occupancy_reads.FLOOR_SORTING.chosen()
     return render_template(
         "space/occupancy.html",
         park=park,
         occ=occ,
+        sort=sort,
+        floors=sorted_rows(sort, occ.floors),
         area_chart=area_chart,
         floor_chart=floor_chart,
         track_chart=track_chart,
@@ -221,12 +225,14 @@ def units(park_id: int) -> Any:
     """The park's units, paged, each with the team that holds it today."""
     park = _park(park_id)
     filters = unit_filters()
-    page = paginate(queries.units_of(current_user, park.id, filters))
+    sort = queries.UNIT_SORTING.chosen()
+    page = paginate(queries.units_of(current_user, park.id, filters, sort=sort))
     day = queries.today(park)
     return render_template(
         "space/units.html",
         park=park,
         page=page,
+        sort=sort,
         holders=queries.holders(page.items, day),
         filters=filters,
         kinds=KINDS,
