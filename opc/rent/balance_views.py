@@ -13,6 +13,7 @@ from flask_login import current_user
 from opc.core.dates import local_today
 from opc.core.errors import DomainError, NotFound
 from opc.core.permissions import Role, get_or_404
+from opc.core.sorting import sorted_rows
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.rent import operations as ops
@@ -31,12 +32,14 @@ def _page(park: Park, form: PaymentForm, status: int = 200) -> Any:
     teams = {t.id: t for t in statements.teams_of(park.id)}
     found = balances(db.session, local_today(park.timezone), park_id=park.id)
     totals = {k: sum(b.aging[k] for b in found.values()) for k in BUCKETS}
+    sort = statements.BALANCE_SORTING.chosen()
+    rows = [statements.BalanceRow(b, teams[b.team_id]) for b in found.values()]
     page = render_template(
         "rent/balances.html",
         park=park,
         form=form,
-        balances=list(found.values()),
-        teams=teams,
+        rows=sorted_rows(sort, rows),
+        sort=sort,
         totals=totals,
         owed=sum(b.balance_fen for b in found.values()),
     )

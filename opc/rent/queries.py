@@ -9,6 +9,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from opc.core.permissions import visible
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.rent.models import Policy, StatementLine, Waiver, WaiverStatus
@@ -23,11 +24,41 @@ class WaiverFilters:
     policy_id: int | None = None
 
 
-def policies_of(user: Any, park_id: int | None = None) -> Select[Any]:
-    """The policies the user may see (of one park), by park and code, steps loaded."""
+POLICY_SORTING = Sorting(
+    {
+        "code": Policy.code,
+        "name": Policy.name_zh,
+        "document": func.nullif(Policy.document, ""),  # none named: last
+        "cap": Policy.area_cap_m2,
+    },
+    default="code",
+    tiebreak=Policy.id,
+    first_desc=frozenset({"cap"}),
+)
+
+# The decided waivers: the team and the policy by name, without joining them twice.
+WAIVER_SORTING = Sorting(
+    {
+        "team": select(Team.name_pinyin).where(Team.id == Waiver.team_id).scalar_subquery(),
+        "policy": select(Policy.code).where(Policy.id == Waiver.policy_id).scalar_subquery(),
+        "start": Waiver.start,
+        "status": Waiver.status,
+    },
+    default="start",
+    tiebreak=Waiver.id,
+    descending=True,
+    first_desc=frozenset({"start"}),
+)
+
+
+def policies_of(user: Any, park_id: int | None = None, sort: Sort | None = None) -> Select[Any]:
+    """The policies the user may see (of one park), steps loaded: in the reader's order, else
+    by park and code."""
     stmt = select(Policy).where(visible(user, Policy)).options(selectinload(Policy.steps))
     if park_id is not None:
         stmt = stmt.where(Policy.park_id == park_id)
+    if sort is not None:
+        return stmt.order_by(*sort.order_by())
     return stmt.order_by(Policy.park_id, Policy.code)
 
 
@@ -85,10 +116,12 @@ def proposed_waivers(user: Any, park_id: int) -> list[Waiver]:
     return list(db.session.scalars(waivers_of(user, filters)).unique())
 
 
-def decided_waivers(user: Any, park_id: int) -> Select[Any]:
-    """A park's approved, rejected and withdrawn waivers, newest first."""
+def decided_waivers(user: Any, park_id: int, sort: Sort | None = None) -> Select[Any]:
+    """A park's approved, rejected and withdrawn waivers: in the reader's order, else the
+    latest start first."""
     filters = WaiverFilters(park_id=park_id)
-    return waivers_of(user, filters).where(Waiver.status != WaiverStatus.PROPOSED)
+    stmt = waivers_of(user, filters).where(Waiver.status != WaiverStatus.PROPOSED)
+    return stmt.order_by(None).order_by(*(sort or WAIVER_SORTING.chosen({})).order_by())
 
 
 def waived_to_date(policy_ids: list[int]) -> dict[int, int]:

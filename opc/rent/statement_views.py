@@ -14,6 +14,7 @@ from opc.core.errors import DomainError
 from opc.core.forms import BaseForm
 from opc.core.pagination import paginate
 from opc.core.permissions import get_or_404
+from opc.core.sorting import sorted_rows
 from opc.core.values import arg_text
 from opc.extensions import db
 from opc.parks.models import Park
@@ -48,13 +49,17 @@ def _month_page(park: Park, month: str, status: int = 200) -> Any:
         key: sum(getattr(v, key) for v in views)
         for key in ("gross_fen", "waived_fen", "adjustments_fen", "net_fen")
     }
+    rows = [
+        statements.MonthRow(v, teams[v.team_id], settled.get(v.id, 0) if v.id else None)
+        for v in views
+    ]
+    sort = statements.MONTH_SORTING.chosen()
     page = render_template(
         "rent/month.html",
         park=park,
         month=month,
-        views=views,
-        settled=settled,
-        teams=teams,
+        rows=sorted_rows(sort, rows),
+        sort=sort,
         totals=totals,
         drafts=sum(1 for v in views if v.status == "draft"),
         form=BaseForm(),

@@ -12,9 +12,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from opc.core.permissions import visible
+from opc.core.sorting import Sorting
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.rent import compute
+from opc.rent.balances import BUCKETS, Balance
 from opc.rent.models import Statement
 from opc.rent.payments_model import Payment
 from opc.teams.models import Team
@@ -134,3 +136,52 @@ def payments_of(team_id: int) -> list[Payment]:
     """A team's payments, newest first."""
     stmt = select(Payment).where(Payment.team_id == team_id)
     return list(db.session.scalars(stmt.order_by(Payment.paid_on.desc(), Payment.id.desc())))
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """A team's line in a park's month: its statement (or draft) and what was paid of it
+    (None for a draft: nothing is due yet)."""
+
+    view: StatementView
+    team: Team
+    paid_fen: int | None
+
+
+# A month's statements are computed in Python (drafts are not stored): sorted there.
+MONTH_SORTING = Sorting(
+    {
+        "team": lambda r: r.team.name_pinyin or r.team.name_zh,
+        "gross": lambda r: r.view.gross_fen,
+        "waived": lambda r: r.view.waived_fen,
+        "adjustments": lambda r: r.view.adjustments_fen,
+        "net": lambda r: r.view.net_fen,
+        "paid": lambda r: r.paid_fen,
+        "status": lambda r: r.view.status,
+    },
+    default="team",
+    tiebreak=lambda r: r.view.team_id,
+    first_desc=frozenset({"gross", "waived", "adjustments", "net", "paid"}),
+)
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    """A team's balance and aging, with the team for its name."""
+
+    balance: Balance
+    team: Team
+
+
+BALANCE_SORTING = Sorting(
+    {
+        "team": lambda r: r.team.name_pinyin or r.team.name_zh,
+        "issued": lambda r: r.balance.issued_fen,
+        "paid": lambda r: r.balance.paid_fen,
+        "balance": lambda r: r.balance.balance_fen,
+        **{k: (lambda r, k=k: r.balance.aging[k]) for k in BUCKETS},
+    },
+    default="team",
+    tiebreak=lambda r: r.balance.team_id,
+    first_desc=frozenset({"issued", "paid", "balance", *BUCKETS}),
+)

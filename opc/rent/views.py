@@ -46,13 +46,15 @@ def index() -> Any:
 def policies(park_id: int) -> Any:
     """The park's policies, with how many teams each reaches."""
     park = _park(park_id)
-    page = paginate(queries.policies_of(current_user, park.id))
+    sort = queries.POLICY_SORTING.chosen()
+    page = paginate(queries.policies_of(current_user, park.id, sort=sort))
     ids = [p.id for p in page.items]
     covered, waived = queries.teams_covered(ids), queries.waived_to_date(ids)
     return render_template(
         "rent/policies.html",
         park=park,
         page=page,
+        sort=sort,
         covered=covered,
         waived=waived,
         may_manage=can_manage_policies(current_user, park),
@@ -86,12 +88,14 @@ def _waiver_form(park: Park) -> WaiverForm:
 
 
 def _queue(park: Park, form: WaiverForm, status: int) -> Any:
+    sort = queries.WAIVER_SORTING.chosen()
     page = render_template(
         "rent/waivers.html",
         park=park,
         form=form,
         proposed=queries.proposed_waivers(current_user, park.id),
-        decided=paginate(queries.decided_waivers(current_user, park.id)),
+        decided=paginate(queries.decided_waivers(current_user, park.id, sort=sort)),
+        sort=sort,
         may_manage=can_manage_waivers(current_user, park),
         kinds=WAIVER_KINDS,
     )
