@@ -15,6 +15,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from opc.compute import sortings
 from opc.compute import usage_queries as uq
 from opc.compute.explorer_queries import explorer_facts
 from opc.compute.permissions import can_view_usage
@@ -25,6 +26,7 @@ from opc.core.i18n import locale_code
 from opc.core.money import format_money, yuan_str
 from opc.core.pagination import page_number
 from opc.core.permissions import Role, get_or_404
+from opc.core.sorting import Sort
 from opc.core.values import arg_id, arg_text
 from opc.parks.models import Park
 from opc.teams.models import Team
@@ -101,7 +103,8 @@ def _explore(park: Park, team: Team | None) -> Any:
         team_choices = {team.id: team.display_name(locale)}
     else:  # the names only, not a hundred Team records
         team_choices = {row.id: Team.display_name(row, locale) for row in facts.teams}  # type: ignore[arg-type]
-    page = uq.paginate_records(flt, facts.totals.records, page_number(), PER_PAGE)
+    sort = sortings.RECORDS.requested()
+    page = uq.paginate_records(flt, facts.totals.records, page_number(), PER_PAGE, sort)
     return render_template(
         "compute/usage_explorer.html",
         park=park,
@@ -109,6 +112,9 @@ def _explore(park: Park, team: Team | None) -> Any:
         flt=flt,
         totals=facts.totals,
         page=page,
+        # Without a choice no heading is the order (newest arrivals first).
+        sort=sort or Sort(sortings.RECORDS, "", descending=True),
+        filtered=bool((flt.team_id and not team) or flt.provider_id or flt.gpu_type),
         lines=_lines(page.items, month, team_choices, facts.providers, park.timezone),
         months=facts.months,
         chart=bar_chart([(m, t.subsidy_fen) for m, t in facts.months.items()]),

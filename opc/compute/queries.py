@@ -24,6 +24,7 @@ from opc.compute.voucher_days import VoucherDay
 from opc.compute.voucher_facts import voucher_facts
 from opc.core.dates import MAX_DATE
 from opc.core.permissions import visible
+from opc.core.sorting import Sort
 from opc.extensions import db
 from opc.parks.models import Park
 from opc.teams.models import Team, TeamStatus
@@ -76,13 +77,16 @@ class Pool:
         return self.granted_fen - self.used_fen
 
 
-def programmes_of(user: Any, park_id: int | None = None) -> Select[Any]:
-    """The programmes the user may see (of one park), by park and code, providers loaded."""
+def programmes_of(user: Any, park_id: int | None = None, sort: Sort | None = None) -> Select[Any]:
+    """The programmes the user may see (of one park), providers loaded: in the reader's
+    order (opc.compute.sortings), else by park and code."""
     stmt = (
         select(Programme).where(visible(user, Programme)).options(selectinload(Programme.providers))
     )
     if park_id is not None:
         stmt = stmt.where(Programme.park_id == park_id)
+    if sort is not None:
+        return stmt.order_by(*sort.order_by())
     return stmt.order_by(Programme.park_id, Programme.code)
 
 
@@ -218,9 +222,9 @@ class VoucherFilters:
     valid_on: date | None = None  # only those valid that day
 
 
-def vouchers_of(user: Any, filters: VoucherFilters) -> Select[Any]:
-    """The vouchers the user may see, narrowed; newest first, team, programme and providers
-    loaded."""
+def vouchers_of(user: Any, filters: VoucherFilters, sort: Sort | None = None) -> Select[Any]:
+    """The vouchers the user may see, narrowed; in the reader's order, else newest first;
+    team, programme and providers loaded."""
     stmt = (
         select(Voucher)
         .where(visible(user, Voucher))
@@ -241,7 +245,7 @@ def vouchers_of(user: Any, filters: VoucherFilters) -> Select[Any]:
         stmt = stmt.where(
             Voucher.valid_from <= filters.valid_on, Voucher.valid_to >= filters.valid_on
         )
-    return stmt.order_by(Voucher.id.desc())
+    return stmt.order_by(*sort.order_by()) if sort else stmt.order_by(Voucher.id.desc())
 
 
 def team_vouchers(team_id: int) -> list[Voucher]:

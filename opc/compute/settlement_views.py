@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from opc.compute import settlements
+from opc.compute import settlements, sortings
 from opc.compute.exports import settlement_csv, settlement_xlsx
 from opc.compute.models import Provider
 from opc.compute.operations.settlements import issue_settlement
@@ -22,6 +22,7 @@ from opc.core.errors import DomainError, NotFound
 from opc.core.forms import BaseForm
 from opc.core.pagination import paginate
 from opc.core.permissions import get_or_404
+from opc.core.sorting import sorted_rows
 from opc.extensions import db
 from opc.parks.models import Park
 
@@ -45,9 +46,9 @@ def _month(month: str) -> str:
 def providers(park_id: int) -> Any:
     """The providers the park settles with: the last month issued, what is open."""
     park = _park(park_id)
-    return render_template(
-        "compute/settlements.html", park=park, summaries=settlements.providers_of_park(park.id)
-    )
+    sort = sortings.PROVIDERS.chosen()
+    summaries = sorted_rows(sort, settlements.providers_of_park(park.id))
+    return render_template("compute/settlements.html", park=park, summaries=summaries, sort=sort)
 
 
 @bp.route("/parks/<int:park_id>/compute/providers/<int:provider_id>/settlements")

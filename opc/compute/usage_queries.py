@@ -24,7 +24,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
 
 from opc.compute.models import UsageRecord
+from opc.compute.sortings import RECORDS
 from opc.compute.usage_months import UsageMonth, UsageTeamMonth
+from opc.core.sorting import Sort
 from opc.extensions import db
 
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -256,7 +258,8 @@ class _Known(Pagination):
 
     def _query_items(self) -> list[Any]:
         args = self._query_args
-        return page_of(args["filter"], self.per_page, (self.page - 1) * self.per_page)
+        offset = (self.page - 1) * self.per_page
+        return page_of(args["filter"], self.per_page, offset, args.get("sort"))
 
     def _query_count(self) -> int:
         return int(self._query_args["total"])
@@ -270,31 +273,35 @@ PAGE_COLUMNS = (
 
 
 @functools.cache
-def _page_statement(equal: tuple[str, ...]) -> Select[Any]:
+def _page_statement(equal: tuple[str, ...], key: str | None, descending: bool) -> Select[Any]:
     c = UsageRecord.__table__.c
+    order = [c.id.desc()] if key is None else Sort(RECORDS, key, descending).order_by()
     ids = (
         select(c.id)
         .where(*(c[name] == bindparam(name) for name in equal))
-        .order_by(c.id.desc())
+        .order_by(*order)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
     shown = [c[name] for name in PAGE_COLUMNS]
-    return select(*shown).where(c.id.in_(ids.scalar_subquery())).order_by(c.id.desc())
+    return select(*shown).where(c.id.in_(ids.scalar_subquery())).order_by(*order)
 
 
-def page_of(flt: UsageFilter, limit: int, offset: int) -> list[Any]:
-    """The records under the filter, newest first (by id: the order they arrived): the
-    page's ids from the index alone, then the columns it shows (rows, not ORM objects: a
-    page only shows them), in one statement."""
+def page_of(flt: UsageFilter, limit: int, offset: int, sort: Sort | None = None) -> list[Any]:
+    """The records under the filter, newest first (by id: the order they arrived) unless
+    the reader chose an order: the page's ids first, then the columns it shows (rows, not
+    ORM objects: a page only shows them), in one statement."""
     given = flt.values()
-    stmt = _page_statement(tuple(given))
+    chosen = (sort.key, sort.descending) if sort else (None, True)
+    stmt = _page_statement(tuple(given), *chosen)
     return list(db.session.execute(stmt, {**given, "limit": limit, "offset": offset}))
 
 
-def paginate_records(flt: UsageFilter, total: int, page: int, per_page: int) -> Pagination:
+def paginate_records(
+    flt: UsageFilter, total: int, page: int, per_page: int, sort: Sort | None = None
+) -> Pagination:
     """The page `page` of the records under the filter (past the last: the last), given
-    their number."""
+    their number, in the reader's order if any."""
     last = max(1, math.ceil(total / per_page))
     return _Known(
         page=min(max(page, 1), last),
@@ -303,4 +310,5 @@ def paginate_records(flt: UsageFilter, total: int, page: int, per_page: int) -> 
         error_out=False,
         filter=flt,
         total=total,
+        sort=sort,
     )

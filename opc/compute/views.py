@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from opc.compute import queries
+from opc.compute import queries, sortings
 from opc.compute.forms import ProgrammeForm, VoucherForm
 from opc.compute.models import Programme
 from opc.compute.operations.programmes import create_programme, update_programme
@@ -61,11 +61,13 @@ def index() -> Any:
 def programmes(park_id: int) -> Any:
     """The park's programmes with their pools."""
     park = _park(park_id)
-    page = paginate(queries.programmes_of(current_user, park.id))
+    sort = sortings.PROGRAMMES.chosen()
+    page = paginate(queries.programmes_of(current_user, park.id, sort=sort))
     return render_template(
         "compute/programmes.html",
         park=park,
         page=page,
+        sort=sort,
         pools=queries.pools(list(page.items)),
         may_manage=can_manage_programmes(current_user, park),
     )
@@ -218,12 +220,15 @@ def _vouchers_page(park: Park, form: VoucherForm, status: int) -> Any:
         team_id=arg_id("team_id"),
         valid_on=today if valid else None,
     )
+    sort = sortings.VOUCHERS.chosen()
     page = render_template(
         "compute/vouchers.html",
         park=park,
         form=form,
-        page=paginate(queries.vouchers_of(current_user, filters)),
+        page=paginate(queries.vouchers_of(current_user, filters, sort=sort)),
+        sort=sort,
         filters=filters,
+        filtered=valid or filters.programme_id is not None or filters.team_id is not None,
         valid=valid,
         today=today,
         state_of=queries.state_of,
