@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +21,7 @@ from opc.auth.models import User
 from opc.core.db import utcnow
 from opc.core.permissions import Role, visible
 from opc.core.pinyin import sort_key
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.funds.application_models import Application, ApplicationStatus
 from opc.funds.models import Call, Fund
@@ -67,11 +69,39 @@ def fund_figures(funds: Iterable[Fund]) -> dict[int, FundFigures]:
     return out
 
 
-def funds_of(user: User, park_id: int | None = None) -> Select[tuple[Fund]]:
-    """The funds the user may see (of one park), by park and name."""
+def _of_calls(column: Any) -> Any:
+    """A sum over the fund's calls, as a column of the fund (for sorting)."""
+    return (
+        select(func.coalesce(func.sum(column), 0)).where(Call.fund_id == Fund.id).scalar_subquery()
+    )
+
+
+FUND_SORTING = Sorting(
+    {
+        "name": Fund.name_zh,
+        "budget": Fund.budget_fen,
+        "committed": Fund.calls_fen,
+        "approved": _of_calls(Call.approved_fen),
+        "disbursed": _of_calls(Call.disbursed_fen),
+        "remaining": Fund.budget_fen - Fund.calls_fen,
+        "calls": select(func.count(Call.id)).where(Call.fund_id == Fund.id).scalar_subquery(),
+    },
+    default="name",
+    tiebreak=Fund.id,
+    first_desc=frozenset({"budget", "committed", "approved", "disbursed", "remaining", "calls"}),
+)
+
+
+def funds_of(
+    user: User, park_id: int | None = None, sort: Sort | None = None
+) -> Select[tuple[Fund]]:
+    """The funds the user may see (of one park), in the reader's order (without one: by
+    park and name)."""
     stmt = select(Fund).where(visible(user, Fund))
     if park_id is not None:
         stmt = stmt.where(Fund.park_id == park_id)
+    if sort is not None:
+        return stmt.order_by(*sort.order_by())
     return stmt.order_by(Fund.park_id, Fund.name_zh, Fund.id)
 
 

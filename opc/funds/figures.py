@@ -15,8 +15,35 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from opc.core.permissions import visible
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.funds.application_models import Application, Disbursement, TrancheStatus
+from opc.teams.models import Team
+
+TRANCHES = Sorting(
+    {
+        "team": (
+            select(Team.name_pinyin)
+            .join(Application, Application.team_id == Team.id)
+            .where(Application.id == Disbursement.application_id)
+            .scalar_subquery()
+        ),
+        "application": (
+            select(Application.title)
+            .where(Application.id == Disbursement.application_id)
+            .scalar_subquery()
+        ),
+        "milestone": Disbursement.milestone,
+        "amount": Disbursement.amount_fen,
+        "paid_on": Disbursement.paid_on,
+        "reference": func.nullif(Disbursement.reference, ""),  # none: last
+        "status": Disbursement.status,
+    },
+    default="paid_on",
+    tiebreak=Disbursement.id,
+    descending=True,
+    first_desc=frozenset({"amount", "paid_on"}),
+)
 
 
 def tranches(
@@ -25,9 +52,10 @@ def tranches(
     application_id: int | None = None,
     call_id: int | None = None,
     park_id: int | None = None,
+    sort: Sort | None = None,
 ) -> Select[Any]:
-    """The tranches the user may see, narrowed: those awaiting approval first, then the
-    newest; each with its application and team loaded."""
+    """The tranches the user may see, narrowed, in the reader's order (without one: those
+    awaiting approval first, then the newest); each with its application and team loaded."""
     stmt = (
         select(Disbursement)
         .where(visible(user, Disbursement))
@@ -42,6 +70,8 @@ def tranches(
         if park_id is not None:
             of = of.where(Application.park_id == park_id)
         stmt = stmt.where(Disbursement.application_id.in_(of))
+    if sort is not None:
+        return stmt.order_by(*sort.order_by())
     waiting = case((Disbursement.status == TrancheStatus.PROPOSED, 0), else_=1)
     return stmt.order_by(waiting, Disbursement.id.desc())
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from opc.core.money import parse_yuan
 from opc.core.permissions import Role, visible
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.funds.application_models import (
     Application,
@@ -69,13 +70,28 @@ class Filters:
     status: str | None = None
 
 
-def applications_of(user: Any, filters: Filters) -> Select[Any]:
-    """The applications the user may see, newest first, with their call and team."""
+SORTING = Sorting(
+    {
+        "title": Application.title,
+        "amount": Application.amount_fen,
+        "status": Application.status,
+        "submitted": Application.submitted_at,
+    },
+    default="submitted",
+    tiebreak=Application.id,
+    descending=True,
+    first_desc=frozenset({"amount", "submitted"}),
+)
+
+
+def applications_of(user: Any, filters: Filters, sort: Sort | None = None) -> Select[Any]:
+    """The applications the user may see, in the reader's order (without one: newest
+    first), with their call and team."""
     stmt = (
         select(Application)
         .where(visible(user, Application))
         .options(joinedload(Application.call), joinedload(Application.team))
-        .order_by(Application.id.desc())
+        .order_by(*(sort.order_by() if sort else [Application.id.desc()]))
     )
     if filters.call_id is not None:
         stmt = stmt.where(Application.call_id == filters.call_id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from opc.auth.models import User
 from opc.core.permissions import Role
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.funds.application_models import Application
 from opc.funds.application_models import ApplicationStatus as S
@@ -28,12 +29,37 @@ from opc.funds.operations.reviews import (
 from opc.funds.operations.transitions import may_move
 from opc.funds.permissions import can_manage_applications
 from opc.funds.review_models import Review, ReviewStatus
+from opc.teams.models import Team
 
 CENT = Decimal("0.01")
 
 
-def my_reviews(user: Any) -> Select[Any]:
-    """The reviewer's own reviews (not recused), to do first, newest assignment first."""
+def _of_application(column: Any) -> Any:
+    """A column of the review's application (or of its call or team), for sorting."""
+    stmt = select(column).select_from(Application).where(Application.id == Review.application_id)
+    if column.table is Call.__table__:
+        stmt = stmt.join(Call, Call.id == Application.call_id)
+    elif column.table is Team.__table__:
+        stmt = stmt.join(Team, Team.id == Application.team_id)
+    return stmt.scalar_subquery()
+
+
+MY_REVIEWS = Sorting(
+    {
+        "application": _of_application(Application.title),
+        "team": _of_application(Team.name_pinyin),
+        "closes": _of_application(Call.closes_at),
+        "status": (Review.status, Review.submitted_at),
+    },
+    default="closes",
+    tiebreak=Review.id,
+)
+
+
+def my_reviews(user: Any, sort: Sort | None = None) -> Select[Any]:
+    """The reviewer's own reviews (not recused), in the reader's order (without one: those
+    to do first, newest assignment first)."""
+    order = [(Review.status == ReviewStatus.SUBMITTED).asc(), Review.id.desc()]
     return (
         select(Review)
         .where(Review.reviewer_id == user.id, Review.status != ReviewStatus.RECUSED)
@@ -41,7 +67,7 @@ def my_reviews(user: Any) -> Select[Any]:
             joinedload(Review.application).joinedload(Application.call),
             joinedload(Review.application).joinedload(Application.team),
         )
-        .order_by((Review.status == ReviewStatus.SUBMITTED).asc(), Review.id.desc())
+        .order_by(*(sort.order_by() if sort else order))
     )
 
 

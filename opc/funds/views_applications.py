@@ -62,16 +62,20 @@ def _application(application_id: int, action: str | None = None) -> Application:
 def index() -> Any:
     """A member: the calls of their park not yet closed, and their team's applications."""
     team = _team()
-    page = paginate(q.applications_of(current_user, q.Filters(team_id=team.id)))
+    sort = q.SORTING.requested()
+    page = paginate(q.applications_of(current_user, q.Filters(team_id=team.id), sort))
     calls = q.open_calls(current_user, team.park_id, utcnow())
     live = q.live_by_call(team.id, [c.id for c in calls])
+    refusals = {c.id: _refusal(c, team) for c in calls}
     return render_template(
         "funds/applications.html",
         team=team,
         calls=calls,
         page=page,
+        sort=sort or q.SORTING.chosen(),
         live=live,
-        refusals={c.id: _refusal(c, team) for c in calls},
+        refusals=refusals,
+        next_call=next((c for c in calls if c.id not in live and not refusals[c.id]), None),
         now=utcnow(),
     )
 

@@ -234,13 +234,15 @@ def index() -> Any:
 def park(park_id: int) -> Any:
     """A park's tranches: those awaiting approval first, then the newest; paged."""
     place = _park(park_id)
-    page = paginate(figures.tranches(current_user, park_id=place.id))
+    sort = figures.TRANCHES.requested()
+    page = paginate(figures.tranches(current_user, park_id=place.id, sort=sort))
     items = list(page.items)
     ids = {t.proposed_by_id for t in items} | {t.approved_by_id for t in items}
     return render_template(
         "funds/disbursements.html",
         park=place,
         page=page,
+        sort=sort or figures.TRANCHES.chosen(),
         people=people(ids),
         four_eyes=disbursements.four_eyes(place.id),
         may_manage=can_manage_applications(current_user, place),

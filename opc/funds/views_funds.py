@@ -73,12 +73,14 @@ def index() -> Any:
     parks = _parks()
     if park_id is not None and park_id not in {p.id for p in parks}:
         raise NotFound("not_found", _("Not found."))
-    page = paginate(queries.funds_of(current_user, park_id))
+    sort = queries.FUND_SORTING.requested()
+    page = paginate(queries.funds_of(current_user, park_id, sort=sort))
     funds = list(page.items)
     figures = queries.fund_figures(funds)
     return render_template(
         "funds/funds.html",
         page=page,
+        sort=sort or queries.FUND_SORTING.chosen(),
         figures=figures,
         parks={p.id: p for p in parks},
         park_id=park_id,

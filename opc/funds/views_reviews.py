@@ -46,8 +46,9 @@ def mine() -> Any:
     the call closed. Also the reviewer's start page (opc.core.views.ROLE_HOMES)."""
     if current_user.role != Role.REVIEWER:
         raise NotFound("not_found", _("Not found."))
-    page = paginate(q.my_reviews(current_user))
-    return render_template("funds/reviews.html", page=page)
+    sort = q.MY_REVIEWS.requested()
+    page = paginate(q.my_reviews(current_user, sort))
+    return render_template("funds/reviews.html", page=page, sort=sort or q.MY_REVIEWS.chosen())
 
 
 def _own(review_id: int) -> Review:
