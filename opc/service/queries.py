@@ -10,22 +10,41 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload
 
+from opc.auth.models import User
 from opc.core.permissions import visible
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.parks.workdays import calendar_of
 from opc.service.models import ServiceEvent, ServiceRequest
 from opc.service.permissions import can_handle_request
 from opc.service.sla import Sla, sla_of
+from opc.teams.models import Team
 
-SORTS = {
-    "newest": (ServiceRequest.created_at.desc(), ServiceRequest.id.desc()),
-    "oldest": (ServiceRequest.created_at, ServiceRequest.id),
-    "response_due": (ServiceRequest.first_response_due, ServiceRequest.id),
-    "resolution_due": (ServiceRequest.resolution_due, ServiceRequest.id),
-}
+SORTING = Sorting(
+    {
+        "title": ServiceRequest.title,
+        "team": select(Team.name_pinyin).where(Team.id == ServiceRequest.team_id).scalar_subquery(),
+        "category": ServiceRequest.category,
+        "status": ServiceRequest.status,
+        "assignee": (
+            select(func.nullif(User.name, ""))
+            .where(User.id == ServiceRequest.assignee_id)
+            .scalar_subquery()
+        ),
+        "opened": ServiceRequest.created_at,
+        "response_due": ServiceRequest.first_response_due,
+        "resolution_due": ServiceRequest.resolution_due,  # paused or done: last
+    },
+    default="opened",
+    tiebreak=ServiceRequest.id,
+    descending=True,  # the newest first
+    first_desc=frozenset({"opened"}),
+)
+# The queue's sort menu before its headings sorted (old links keep their order).
+FORMER_SORTS = {"newest": ("opened", "desc"), "oldest": ("opened", "asc")}
 
 
 @dataclass(frozen=True)
@@ -35,7 +54,7 @@ class Filters:
     status: str | None = None
     category: str | None = None
     sla: str | None = None  # applied after the query: SLA states are working-time arithmetic
-    sort: str = "newest"
+    sort: Sort | None = None  # None: the newest first
 
 
 def requests_of(user: Any, filters: Filters) -> Select[Any]:
@@ -58,7 +77,7 @@ def requests_of(user: Any, filters: Filters) -> Select[Any]:
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    return stmt.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+    return stmt.order_by(*(filters.sort or SORTING.chosen({})).order_by())
 
 
 def sla_states(requests: list[ServiceRequest], now: datetime) -> dict[int, Sla]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +25,7 @@ from opc.core.i18n import locale_code
 from opc.core.pagination import page_number
 from opc.core.permissions import Role, get_or_404, require, visible
 from opc.core.security import acting_user
+from opc.core.sorting import Sort
 from opc.core.values import arg_id, arg_text, parse_id
 from opc.extensions import db
 from opc.parks.models import Park, staff_parks
@@ -50,12 +51,6 @@ from opc.service.operations.transitions import may_move
 from opc.service.permissions import can_handle_request, can_open_request
 
 bp = Blueprint("service", __name__)
-SORT_LABELS = {
-    "newest": _l("Newest first"),
-    "oldest": _l("Oldest first"),
-    "response_due": _l("First response due"),
-    "resolution_due": _l("Resolution due"),
-}
 
 
 class ListPage(Pagination):
@@ -85,6 +80,14 @@ def _page(items: list[Any]) -> ListPage:
     return page
 
 
+def _sort() -> Sort:
+    """The reader's order; a link from the former sort menu (?sort=oldest) keeps its own."""
+    former = q.FORMER_SORTS.get(request.args.get("sort", ""))
+    if former and "dir" not in request.args:
+        return q.SORTING.chosen({"sort": former[0], "dir": former[1]})
+    return q.SORTING.chosen()
+
+
 def _choice(name: str, known: Any) -> str | None:
     value = arg_text(name, max_length=40)
     return value if value in known else None
@@ -95,10 +98,17 @@ def mine() -> Any:
     """A member: their team's requests with their states and SLA."""
     if not is_member(current_user):
         raise NotFound("not_found", _("Not found."))
-    filters = q.Filters(team_id=current_user.team_id, status=_choice("status", STATUSES))
+    filters = q.Filters(
+        team_id=current_user.team_id, status=_choice("status", STATUSES), sort=_sort()
+    )
     found, states = q.with_sla(current_user, filters, utcnow())
     return render_template(
-        "service/mine.html", page=_page(found), states=states, statuses=STATUSES, filters=filters
+        "service/mine.html",
+        page=_page(found),
+        states=states,
+        statuses=STATUSES,
+        filters=filters,
+        sort=filters.sort,
     )
 
 
@@ -131,7 +141,7 @@ def queue() -> Any:
         status=_choice("status", STATUSES),
         category=_choice("category", CATEGORIES),
         sla=_choice("sla", SLA_STATES),
-        sort=_choice("sort", SORT_LABELS) or "newest",
+        sort=_sort(),
     )
     found, states = q.with_sla(current_user, filters, utcnow())
     parks = db.session.scalars(select(Park).where(visible(current_user, Park)).order_by(Park.id))
@@ -144,7 +154,10 @@ def queue() -> Any:
         statuses=STATUSES,
         categories=CATEGORIES,
         sla_states=SLA_STATES,
-        sorts=SORT_LABELS,
+        sort=filters.sort,
+        filtered=any(
+            (filters.park_id, filters.team_id, filters.status, filters.category, filters.sla)
+        ),
     )
 
 
