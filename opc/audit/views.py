@@ -13,7 +13,7 @@ from flask_login import current_user
 from opc.audit import display, queries
 from opc.audit.models import AuditEntry
 from opc.audit.permissions import can_read_audit
-from opc.core.dates import format_datetime
+from opc.core.dates import export_datetime
 from opc.core.export import check_size, export_response
 from opc.core.pagination import paginate
 from opc.core.permissions import require
@@ -48,10 +48,13 @@ def index() -> Any:
     require(can_read_audit(current_user))
     chosen = filters()
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    page = paginate(queries.entries(**chosen, tz=tz))
+    sort = queries.SORTING.requested()
+    page = paginate(queries.entries(**chosen, tz=tz, sort=sort))
     return render_template(
         "audit/index.html",
         page=page,
+        sort=sort or queries.SORTING.chosen(),
+        filtered=any(value for value in chosen.values()),
         entries=display.show(page.items),
         filters=chosen,
         types=display.record_types(queries.entity_names()),
@@ -71,14 +74,15 @@ def export(fmt: str) -> Any:
     """The log as filtered on the page, every page of it, as CSV (UTF-8 with BOM) or XLSX:
     one row per change of a record, its fields in one cell as the page shows them."""
     require(can_read_audit(current_user))
-    stmt = queries.entries(**filters(), tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    stmt = queries.entries(**filters(), tz=tz, sort=queries.SORTING.requested())
     check_size(stmt)
     labels = dict(zip(ACTIONS, (_("create"), _("update"), _("delete")), strict=True))
     entries: list[AuditEntry] = list(db.session.scalars(stmt))
     tz = str(get_timezone())
     rows = [
         [
-            format_datetime(s.entry.at, tz),
+            export_datetime(s.entry.at, tz),
             s.actor,
             labels.get(s.entry.action, s.entry.action),
             s.type_label,

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from opc.core.pagination import paginate
 from opc.core.permissions import is_admin, require
-from opc.jobs import registry
-from opc.jobs.models import JobRun
+from opc.jobs import queries, registry
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -26,7 +24,22 @@ STATES = {
 
 @bp.route("/")
 def index() -> Any:
-    """The declared jobs and a page of their runs."""
+    """The declared jobs and a page of their runs (of a job, in a state: ?job=&state=)."""
     require(is_admin(current_user))
-    page = paginate(select(JobRun).order_by(JobRun.id.desc()))
-    return render_template("jobs/index.html", jobs=registry.all_jobs(), page=page, states=STATES)
+    jobs = registry.all_jobs()
+    job = request.args.get("job", "")
+    state = request.args.get("state", "")
+    filters = {
+        "job": job if job in {j.name for j in jobs} else None,
+        "state": state if state in STATES else None,
+    }
+    sort = queries.SORTING.requested()
+    page = paginate(queries.runs(**filters, sort=sort))
+    return render_template(
+        "jobs/index.html",
+        jobs=jobs,
+        page=page,
+        states=STATES,
+        filters=filters,
+        sort=sort or queries.SORTING.chosen(),
+    )

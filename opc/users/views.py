@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from opc.auth import resets
 from opc.auth.forms import ForceResetForm
+from opc.auth.labels import ROLES
 from opc.auth.models import User
 from opc.auth.permissions import can_manage_users
 from opc.core.errors import DomainError
 from opc.core.pagination import paginate
 from opc.core.permissions import get_or_404, require
+from opc.core.values import arg_text
 from opc.users import operations as ops
 from opc.users import queries
 from opc.users.forms import UserForm
@@ -46,8 +48,15 @@ def index() -> Any:
         else:
             flash(_("User %(email)s created.", email=form.email.data), "success")
             return redirect(url_for("users.index"))
-    page = paginate(queries.users())
-    return render_template("users/index.html", form=form, page=page), form.status
+    filters = queries.UserFilters(
+        q=arg_text("q", max_length=100).strip(),
+        role=role if (role := request.args.get("role")) in ROLES else None,
+    )
+    sort = queries.SORTING.chosen()
+    page = paginate(queries.users(filters, sort=sort))
+    return render_template(
+        "users/index.html", form=form, page=page, filters=filters, sort=sort, roles=ROLES
+    ), form.status
 
 
 @bp.route("/<int:user_id>")
