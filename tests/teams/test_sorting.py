@@ -76,3 +76,13 @@ def test_an_empty_list_says_what_to_do_next(client, make, as_user):
     make.team(park, name_zh="甲")
     html = client.get("/teams/?q=nothing-like-it", headers=EN).get_data(as_text=True)
     assert "No teams match these filters" in html and "Clear the filters" in html
+
+
+def test_the_filter_form_keeps_the_order(client, make, as_user):
+    park = _teams(make)
+    as_user("staff", parks=[park])
+    html = client.get("/teams/?sort=since&dir=asc", headers=EN).get_data(as_text=True)
+    form = re.search(r'<form method="get" class="filters".*?</form>', html, re.S)
+    assert form
+    assert '<input type="hidden" name="sort" value="since">' in form[0]
+    assert '<input type="hidden" name="dir" value="asc">' in form[0]
