@@ -9,10 +9,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from opc.core.permissions import visible
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.rooms.models import Booking, BookingStatus, Room
 from opc.space.models import Unit
@@ -107,33 +108,73 @@ def availability(rooms: list[Room], now: datetime, tz: ZoneInfo) -> list[Availab
     return out
 
 
+# The rooms a list shows, by their own qualities (Availability rows, sorted in Python).
+ROOMS = Sorting(
+    {
+        "room": lambda a: a.room.unit.code,
+        "now": lambda a: not a.free_now,  # free ones first
+        "next_free": lambda a: a.next_free,
+        "free_hours": lambda a: a.room.free_hours_per_month,
+        "rate": lambda a: a.room.rate_fen_per_hour,  # none: last
+    },
+    default="room",
+    tiebreak=lambda a: a.room.id,
+    first_desc=frozenset({"free_hours"}),
+)
+
+# A team's bookings, upcoming and past alike.
+BOOKINGS = Sorting(
+    {
+        "room": select(Unit.code).where(Unit.id == Booking.unit_id).scalar_subquery(),
+        "from": Booking.starts_at,
+        "to": Booking.ends_at,
+        "title": func.nullif(Booking.title, ""),  # untitled: last
+        "status": Booking.status,
+        "charge": Booking.charge_fen,
+    },
+    default="from",
+    tiebreak=Booking.id,
+    first_desc=frozenset({"charge"}),
+)
+
+
+def upcoming_bookings(team_id: int, now: datetime, sort: Sort | None = None) -> Select[Any]:
+    """A team's confirmed bookings not yet over, in `sort`'s order (the soonest first)."""
+    return (
+        select(Booking)
+        .where(
+            Booking.team_id == team_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.ends_at > now,
+        )
+        .options(joinedload(Booking.unit))
+        .order_by(*(sort or BOOKINGS.chosen({})).order_by())
+    )
+
+
+def past_bookings(team_id: int, now: datetime, sort: Sort | None = None) -> Select[Any]:
+    """A team's past and cancelled bookings, in `sort`'s order (the latest first)."""
+    order = sort.order_by() if sort else [Booking.starts_at.desc(), Booking.id.desc()]
+    return (
+        select(Booking)
+        .where(
+            Booking.team_id == team_id,
+            (Booking.status == BookingStatus.CANCELLED) | (Booking.ends_at <= now),
+        )
+        .options(joinedload(Booking.unit))
+        .order_by(*order)
+    )
+
+
 def team_bookings(
     team_id: int, now: datetime, *, past: bool = True
 ) -> tuple[list[Booking], list[Booking]]:
     """A team's upcoming bookings (soonest first) and its past and cancelled ones (latest
     first, the last 100; none unless `past`)."""
-    stmt = (
-        select(Booking)
-        .where(Booking.team_id == team_id)
-        .options(joinedload(Booking.unit))
-        .order_by(Booking.starts_at.desc(), Booking.id.desc())
-    )
-    upcoming = list(
-        db.session.scalars(
-            stmt.where(Booking.status == BookingStatus.CONFIRMED, Booking.ends_at > now)
-        )
-    )
-    upcoming.reverse()
+    upcoming = list(db.session.scalars(upcoming_bookings(team_id, now)))
     if not past:
         return upcoming, []
-    ended = list(
-        db.session.scalars(
-            stmt.where(
-                (Booking.status == BookingStatus.CANCELLED) | (Booking.ends_at <= now)
-            ).limit(100)
-        )
-    )
-    return upcoming, ended
+    return upcoming, list(db.session.scalars(past_bookings(team_id, now).limit(100)))
 
 
 def minutes_used(session: Session, team_id: int, month: str) -> dict[int, int]:

@@ -22,8 +22,10 @@ from opc.core import nav
 from opc.core.db import utcnow
 from opc.core.errors import DomainError, NotFound
 from opc.core.i18n import locale_code
+from opc.core.pagination import paginate
 from opc.core.permissions import Role, get_or_404, require, visible
 from opc.core.security import acting_user
+from opc.core.sorting import sorted_rows
 from opc.core.values import arg_date, arg_id, parse_id
 from opc.extensions import db
 from opc.parks.models import Park
@@ -72,11 +74,13 @@ def index() -> Any:
                 .order_by(Unit.code)
             )
         )
+    sort = queries.ROOMS.chosen()
     return render_template(
         "rooms/index.html",
         park=park,
         parks=parks,
-        rooms=queries.availability(rooms, utcnow(), tz),
+        rooms=sorted_rows(sort, queries.availability(rooms, utcnow(), tz)),
+        sort=sort,
         unbookable=unbookable,
         manage=can_manage_rooms(current_user, park),
         locale=locale_code(),
@@ -173,14 +177,16 @@ def mine() -> Any:
     team = current_user.team
     tz = ZoneInfo(team.park.timezone)
     now = utcnow()
-    upcoming, past = queries.team_bookings(team.id, now)
+    sort = queries.BOOKINGS.requested()
+    upcoming = list(db.session.scalars(queries.upcoming_bookings(team.id, now, sort)))
     used = queries.minutes_used(db.session, team.id, now.astimezone(tz).strftime("%Y-%m"))
     rooms = list(db.session.scalars(queries.rooms_stmt(current_user, team.park_id)))
     quota = [(r, used.get(r.unit_id, 0)) for r in rooms if r.active]
     return render_template(
         "rooms/mine.html",
         upcoming=upcoming,
-        past=past,
+        past=paginate(queries.past_bookings(team.id, now, sort)),
+        sort=sort or queries.BOOKINGS.chosen(),
         quota=quota,
         tz=tz,
         hours=hours,
