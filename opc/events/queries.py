@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from opc.core.permissions import visible
+from opc.core.sorting import Sort, Sorting
 from opc.events.models import LIVE, Event, EventStatus, Registration, RegistrationStatus
 from opc.extensions import db
 from opc.rooms.models import Room
@@ -60,14 +61,29 @@ def _filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
     return stmt
 
 
-def upcoming(user: Any, filters: Filters, now: datetime) -> Select[Any]:
-    """The events `user` may see that have not ended, soonest first (cancelled ones too:
-    who meant to come learns of it), with their park and room loaded."""
+UPCOMING = Sorting(
+    {
+        "when": Event.starts_at,
+        "title": Event.title_zh,
+        "kind": Event.kind,
+        "audience": Event.public,
+        "places": Event.capacity - Event.confirmed_count - Event.offered_count,
+    },
+    default="when",
+    tiebreak=Event.id,
+    first_desc=frozenset({"places"}),
+)
+
+
+def upcoming(user: Any, filters: Filters, now: datetime, sort: Sort | None = None) -> Select[Any]:
+    """The events `user` may see that have not ended, in the reader's order (soonest first
+    unless told), cancelled ones too (who meant to come learns of it), with their park and
+    room loaded."""
     stmt = (
         select(Event)
         .options(joinedload(Event.park), joinedload(Event.venue))
         .where(visible(user, Event), Event.ends_at > now)
-        .order_by(Event.starts_at, Event.id)
+        .order_by(*(sort or UPCOMING.chosen({})).order_by())
     )
     return _filtered(stmt, filters)
 

@@ -112,6 +112,7 @@ def index() -> Any:
         g.park = park
     first = _month(park.timezone if park else PARK_TZ)
     weeks = q.month_grid(current_user, filters, first)
+    sort = q.UPCOMING.chosen()
     return render_template(
         "events/index.html",
         filters=filters,
@@ -125,7 +126,9 @@ def index() -> Any:
         month_name=format_skeleton("yMMMM", first, locale=locale_code()),
         previous=_shifted(first, -1),
         following=_shifted(first, 1),
-        page=paginate(q.upcoming(current_user, filters, utcnow())),
+        page=paginate(q.upcoming(current_user, filters, utcnow(), sort)),
+        sort=sort,
+        filtered=any((filters.park_id, filters.kind, filters.audience)),
         may_create=can_manage_events(current_user) or current_user.role == Role.ADMIN,
     )
 
