@@ -10,12 +10,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from opc.auth.models import User
 from opc.core.dates import to_local
 from opc.core.permissions import Role, visible
 from opc.core.pinyin import sort_key
+from opc.core.sorting import Sort, Sorting
 from opc.directory.models import (
     LISTED,
     Introduction,
@@ -107,8 +109,18 @@ def residents(user: Any, park: Park) -> list[Team]:
     return list(db.session.scalars(listed(user, {park.id})))
 
 
-def directory(user: Any, filters: DirectoryFilters) -> Select[tuple[Team]]:
-    """The directory page and GET /directory: filtered, searched, in name order (pinyin)."""
+DIRECTORY = Sorting(
+    {"name": Team.name_pinyin, "track": Team.track},
+    default="name",
+    tiebreak=Team.id,
+)
+
+
+def directory(
+    user: Any, filters: DirectoryFilters, sort: Sort | None = None
+) -> Select[tuple[Team]]:
+    """The directory page and GET /directory: filtered, searched, in the reader's order
+    (without one: park by park, in name order (pinyin))."""
     parks = {filters.park_id} if filters.park_id is not None else None
     stmt = listed(user, parks).options(joinedload(Team.park))
     if filters.track:
@@ -118,7 +130,9 @@ def directory(user: Any, filters: DirectoryFilters) -> Select[tuple[Team]]:
             stmt = stmt.where(_tagged(table, select(Skill.id).where(Skill.code == code)))
     if filters.q.strip():
         stmt = stmt.where(search(filters.q))
-    return stmt.order_by(Team.park_id, Team.name_pinyin, Team.id)
+    if sort is not None:
+        return stmt.order_by(*sort.order_by())
+    return stmt.order_by(Team.park_id, *DIRECTORY.chosen({}).order_by())
 
 
 def profiles_of(team_ids: list[int]) -> dict[int, Profile]:
@@ -169,8 +183,30 @@ def matches(team: Team, user: Any) -> list[Match]:
     return found
 
 
-def introductions(user: Any, park_id: int | None = None) -> Select[tuple[Introduction]]:
-    """The introductions the user may see (a park's, when given), newest first."""
+def _team_name(column: Any) -> Any:
+    return select(Team.name_pinyin).where(Team.id == column).scalar_subquery()
+
+
+INTRODUCTIONS = Sorting(
+    {
+        "date": Introduction.created_at,
+        "teams": (_team_name(Introduction.team_a_id), _team_name(Introduction.team_b_id)),
+        "note": func.nullif(Introduction.note, ""),  # none: last
+        "by": select(User.name).where(User.id == Introduction.made_by_id).scalar_subquery(),
+        "outcome": Introduction.outcome,  # pending: last
+    },
+    default="date",
+    tiebreak=Introduction.id,
+    descending=True,
+    first_desc=frozenset({"date"}),
+)
+
+
+def introductions(
+    user: Any, park_id: int | None = None, sort: Sort | None = None
+) -> Select[tuple[Introduction]]:
+    """The introductions the user may see (a park's, when given), in the reader's order
+    (the newest first unless told)."""
     stmt = (
         select(Introduction)
         .where(visible(user, Introduction))
@@ -182,7 +218,8 @@ def introductions(user: Any, park_id: int | None = None) -> Select[tuple[Introdu
     )
     if park_id is not None:
         stmt = stmt.where(Introduction.park_id == park_id)
-    return stmt.order_by(Introduction.created_at.desc(), Introduction.id.desc())
+    sort = sort or INTRODUCTIONS.chosen({})
+    return stmt.order_by(*sort.order_by())
 
 
 def team_introductions(team: Team) -> list[Introduction]:

@@ -62,10 +62,12 @@ def index() -> Any:
         if filters.park_id not in {p.id for p in parks}:
             raise NotFound("not_found", _("Not found."))
         g.park = next(p for p in parks if p.id == filters.park_id)
-    page = paginate(queries.directory(current_user, filters))
+    sort = queries.DIRECTORY.requested()
+    page = paginate(queries.directory(current_user, filters, sort))
     return render_template(
         "directory/index.html",
         page=page,
+        sort=sort or queries.DIRECTORY.chosen(),
         profiles=queries.profiles_of([t.id for t in page.items]),
         filters=filters,
         parks=parks,
@@ -174,11 +176,13 @@ def introductions(park_id: int) -> Any:
             flash(_("Introduced; both teams are told."), "success")
             return redirect(url_for("directory.introductions", park_id=park.id))
     figures = queries.figures(park)
+    sort = queries.INTRODUCTIONS.chosen()
     page = render_template(
         "directory/introductions.html",
         park=park,
         form=form,
-        page=paginate(queries.introductions(current_user, park.id)),
+        page=paginate(queries.introductions(current_user, park.id, sort)),
+        sort=sort,
         figures=figures,
         chart=_chart(figures) if figures.made else None,
         outcomes=OUTCOMES,
