@@ -8,12 +8,15 @@ These read without permission checks: callers load the team or park with get_or_
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from opc.core.dates import local_today
+from opc.core.sorting import Sorting
 from opc.extensions import db
-from opc.kpis.models import KpiReport
+from opc.kpis.models import FIGURES, KpiReport
 from opc.kpis.quarters import Quarter, to_file
 from opc.kpis.residency import exits, move_ins, residency_of, resident_between
 from opc.teams.models import Team
@@ -53,6 +56,26 @@ def team_reports(team_id: int) -> list[KpiReport]:
         .order_by(KpiReport.year.desc(), KpiReport.quarter.desc())
     )
     return list(db.session.scalars(stmt))
+
+
+def _figure(field: str) -> Any:
+    """A row's figure (None when the team has not filed: those go last)."""
+    return lambda row: getattr(row[1], field) if row[1] is not None else None
+
+
+# A park's quarter as (team, report or None) rows (park_quarter), sorted in Python.
+QUARTER_ROWS = Sorting(
+    {
+        "team": lambda row: row[0].name_pinyin,
+        "track": lambda row: row[0].track,
+        "state": lambda row: row[1] is None,  # filed first
+        "filed_at": lambda row: row[1].created_at if row[1] is not None else None,
+        **{field: _figure(field) for field in FIGURES},
+    },
+    default="team",
+    tiebreak=lambda row: row[0].id,
+    first_desc=frozenset({"filed_at", *FIGURES}),
+)
 
 
 def park_quarter(park_ids: list[int], quarter: Quarter) -> list[tuple[Team, KpiReport | None]]:

@@ -25,6 +25,7 @@ from opc.core.i18n import locale_code
 from opc.core.pagination import page_number
 from opc.core.permissions import Role, get_or_404, require
 from opc.core.security import acting_user
+from opc.core.sorting import sorted_rows
 from opc.core.values import arg_id, arg_text, parse_id
 from opc.extensions import db
 from opc.kpis import operations, queries, team_section
@@ -191,7 +192,7 @@ def _park_quarter() -> tuple[Park | None, Quarter, list[tuple[Team, KpiReport | 
     today = local_today(park.timezone) if park is not None else local_today()
     chosen = parse_or_none(arg_text("quarter", max_length=10)) or to_file(today)
     owing = queries.park_quarter([park.id], chosen) if park is not None else []
-    return park, chosen, owing
+    return park, chosen, sorted_rows(queries.QUARTER_ROWS.chosen(), owing)
 
 
 @bp.route("/kpis")
@@ -210,6 +211,7 @@ def index() -> Any:
     return render_template(
         "kpis/index.html",
         park=park,
+        sort=queries.QUARTER_ROWS.chosen(),
         parks={str(p.id): p.display_name(locale_code()) for p in _parks()},
         quarter=chosen,
         quarters=_offered(Quarter.of(today), chosen),
