@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
+from opc.core.sorting import Sort, Sorting
 from opc.extensions import db
 from opc.notifications.models import Notification
 
@@ -15,12 +16,26 @@ from opc.notifications.models import Notification
 BADGE_CAP = 99
 
 
-def inbox(user: Any, *, unread: bool = False) -> Select[Any]:
-    """The user's own notifications, newest first (only the unread ones with `unread`)."""
+INBOX = Sorting(
+    {
+        "kind": Notification.kind,
+        "received": Notification.created_at,
+        "status": Notification.read_at.is_not(None),  # unread first
+    },
+    default="received",
+    tiebreak=Notification.id,
+    descending=True,
+    first_desc=frozenset({"received"}),
+)
+
+
+def inbox(user: Any, *, unread: bool = False, sort: Sort | None = None) -> Select[Any]:
+    """The user's own notifications, in the reader's order (the newest first unless told;
+    only the unread ones with `unread`)."""
     stmt = select(Notification).where(Notification.user_id == user.id)
     if unread:
         stmt = stmt.where(Notification.read_at.is_(None))
-    return stmt.order_by(Notification.id.desc())
+    return stmt.order_by(*(sort.order_by() if sort else [Notification.id.desc()]))
 
 
 @functools.cache

@@ -17,12 +17,15 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def _back() -> Any:
-    """Back to the list as it was shown (only its own filter and page are kept)."""
+    """Back to the list as it was shown (only its own filter, page and order are kept)."""
     args = {
         k: v
         for k, v in request.args.items()
         if k in ("unread", "page") and v.isascii() and v.isdigit() and len(v) <= 10
     }
+    if request.args.get("sort") in queries.INBOX.columns:
+        sort = queries.INBOX.chosen()
+        args.update(sort=sort.key, dir=sort.direction)
     return redirect(url_for("notifications.index", **args))
 
 
@@ -30,9 +33,16 @@ def _back() -> Any:
 def index() -> Any:
     """The user's notifications, newest first; `?unread=1`: only the unread ones."""
     unread = request.args.get("unread") == "1"
-    page = paginate(queries.inbox(current_user, unread=unread))
+    sort = queries.INBOX.requested()
+    page = paginate(queries.inbox(current_user, unread=unread, sort=sort))
     shown = {n.id: render(n.kind, n.params or {}) for n in page.items}
-    return render_template("notifications/index.html", page=page, shown=shown, unread=unread)
+    return render_template(
+        "notifications/index.html",
+        page=page,
+        shown=shown,
+        only_unread=unread,  # not `unread`: base.html's badge count has that name
+        sort=sort or queries.INBOX.chosen(),
+    )
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])
