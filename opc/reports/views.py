@@ -28,7 +28,7 @@ from opc.reports import mailing
 from opc.reports.models import ReportRun
 from opc.reports.operations import produce_report
 from opc.reports.permissions import can_view_reports
-from opc.reports.queries import runs_of
+from opc.reports.queries import RUNS, runs_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -50,7 +50,8 @@ def _page(form: ProduceForm, status: int = 200) -> Any:
     period = arg_text("period", max_length=7)
     if period and not re.fullmatch(MONTH_PATTERN, period):
         period = ""
-    page = paginate(runs_of(current_user, park_id=park_id, period=period or None))
+    sort = RUNS.requested()
+    page = paginate(runs_of(current_user, park_id=park_id, period=period or None, sort=sort))
     people = {
         u.id: u.email
         for u in db.session.scalars(
@@ -61,6 +62,7 @@ def _page(form: ProduceForm, status: int = 200) -> Any:
         "reports/index.html",
         form=form,
         page=page,
+        sort=sort or RUNS.chosen(),
         parks={p.id: p for p in parks},
         park_id=park_id,
         period=period,
