@@ -25,7 +25,7 @@ from opc.webhooks.delivery import deliver_due
 from opc.webhooks.forms import PRESETS, WebhookForm
 from opc.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from opc.webhooks.permissions import can_manage_webhooks
-from opc.webhooks.queries import deliveries, hooks
+from opc.webhooks.queries import DELIVERIES, HOOKS, deliveries, hooks
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -63,9 +63,15 @@ def index() -> Any:
     _admin()
     parks = _parks()
     park_id = arg_id("park_id")
-    page = paginate(hooks(current_user, park_id if park_id in parks else None))
+    sort = HOOKS.requested()
+    page = paginate(hooks(current_user, park_id if park_id in parks else None, sort))
     return render_template(
-        "webhooks/index.html", page=page, parks=parks, park_id=park_id, presets=PRESETS
+        "webhooks/index.html",
+        page=page,
+        sort=sort or HOOKS.chosen(),
+        parks=parks,
+        park_id=park_id,
+        presets=PRESETS,
     )
 
 
@@ -190,11 +196,13 @@ def deliveries_of(webhook_id: int) -> Any:
     status = arg_text("status", max_length=12)
     if status not in STATUSES:
         status = ""
-    page = paginate(deliveries(hook.id, status or None))
+    sort = DELIVERIES.chosen()
+    page = paginate(deliveries(hook.id, status or None, sort))
     return render_template(
         "webhooks/deliveries.html",
         hook=hook,
         page=page,
+        sort=sort,
         status=status,
         statuses=STATUSES,
         park=_parks().get(hook.park_id),
