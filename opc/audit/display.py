@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import get_timezone
@@ -29,7 +29,7 @@ from opc.audit.models import AuditEntry
 from opc.auth.models import User
 from opc.core.columns import listed
 from opc.core.csvio import chunks
-from opc.core.dates import format_datetime
+from opc.core.dates import format_datetime, format_day
 from opc.core.money import format_money
 from opc.core.numbers import format_area
 from opc.core.pinyin import sort_key
@@ -141,6 +141,17 @@ def _text(value: Any) -> str:
     return text if len(text) <= _LONGEST else text[:_LONGEST] + "…"
 
 
+# A day the recorder stored as ISO (opc.audit.recorder), shown as pages show days.
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(text: str) -> str:
+    try:
+        return format_day(date.fromisoformat(text))
+    except ValueError:
+        return _text(text)
+
+
 def _datetime(text: str) -> str:
     try:
         return format_datetime(datetime.fromisoformat(text), str(get_timezone()))
@@ -167,6 +178,8 @@ def value_text(entity: str, key: str, value: Any, names: dict[tuple[str, int], s
         return format_area(value)
     if key.endswith("_at") and isinstance(value, str):
         return _datetime(value)
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return _day(value)
     if isinstance(value, list):
         return listed(value_text(entity, key, v, names) for v in value)
     if isinstance(value, dict):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Optional
 
-from opc.core.forms import BaseForm, MoneyField, int_or_none
+from opc.core.forms import BaseForm, DayField, MoneyField, int_or_none
 from opc.teams.labels import TRACKS
 
 
@@ -28,8 +28,8 @@ class ProgrammeForm(BaseForm):
         _l("Subsidy rate (percent of the cost)"), description=_l("e.g. 50 or 12.5")
     )
     team_cap_yuan = MoneyField(_l("Cap per team and calendar year (yuan, empty: none)"))
-    valid_from = DateField(_l("Valid from (empty: today)"), validators=[Optional()])
-    valid_to = DateField(
+    valid_from = DayField(_l("Valid from (empty: today)"), validators=[Optional()])
+    valid_to = DayField(
         _l("Valid until (included; empty: the end of the year)"), validators=[Optional()]
     )
     provider_ids = SelectMultipleField(_l("Designated providers"))
@@ -63,8 +63,8 @@ class VoucherForm(BaseForm):
     team_id = SelectField(_l("Team"), coerce=int_or_none, validators=[DataRequired()])
     amount_yuan = MoneyField(_l("Amount (yuan)"))
     gpu_hours = StringField(_l("GPU-hours (optional)"))
-    valid_from = DateField(_l("Valid from"), validators=[Optional()])
-    valid_to = DateField(_l("Valid until (included)"), validators=[Optional()])
+    valid_from = DayField(_l("Valid from"), validators=[Optional()])
+    valid_to = DayField(_l("Valid until (included)"), validators=[Optional()])
     provider_ids = SelectMultipleField(_l("Redeemable at (none chosen: all of the programme's)"))
 
     def __init__(self, *args: Any, providers: list[Any] = (), **kw: Any) -> None:  # type: ignore[assignment]

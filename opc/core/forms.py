@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import flash
@@ -11,10 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Field, StringField
 from wtforms.validators import ValidationError
 
-from opc.core.dates import end_after
+from opc.core.dates import end_after, format_day, parse_day
 from opc.core.errors import DomainError
 from opc.core.money import MAX_YUAN, AmountTooLarge, parse_yuan, yuan_str
 from opc.core.values import parse_id
+
+# The day the error message shows as an example, in ISO and in the page's language.
+DAY_EXAMPLE = date(2026, 11, 23)
 
 
 def _strip(value: Any) -> Any:
@@ -111,7 +115,36 @@ class MoneyField(StringField):
         self.fen = value if isinstance(value, int) else None
 
 
-class LastDayField(DateField):
+class DayField(DateField):
+    """A day as people type it in either language (opc.core.dates.parse_day: 2026-11-23,
+    2026/11/23, 2026年11月23日, 23 Nov 2026, Nov 23, 2026). Rendered as type="date", whose
+    picker sends ISO; the other forms come from typing where the browser gives a text box."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        self.data = None
+        text = " ".join(valuelist).strip()
+        try:
+            self.data = parse_day(text)
+        except ValueError as exc:
+            example = format_day(DAY_EXAMPLE)
+            raise ValidationError(
+                _(
+                    "Enter a date like %(iso)s or %(example)s.",
+                    iso=DAY_EXAMPLE.isoformat(),
+                    example=example,
+                )
+            ) from exc
+
+    def _value(self) -> str:
+        # A parsed day goes back as ISO, the one value a type="date" input keeps.
+        if self.data is not None:
+            return self.data.isoformat()
+        return " ".join(self.raw_data) if self.raw_data else ""
+
+
+class LastDayField(DayField):
     """The last day of a period, as people give it (inclusive); `.end` is the exclusive end
     the operations and the database keep ([start, end)): a lease ending on 22 May is
     typed as 22 May and stored as 23 May (opc.core.dates.end_after)."""

@@ -22,7 +22,9 @@ from opc.core.permissions import can
 
 
 def _localdt(value: datetime | None, tz: str | None = None) -> str:
-    return format_datetime(value, tz or str(get_timezone()))
+    """A datetime in the park's zone and the page's language: 2026年11月23日 14:05 /
+    23 Nov 2026, 14:05 ("—" when none)."""
+    return format_datetime(value, tz or str(get_timezone()), locale_code())
 
 
 def _date(value: date | None) -> str:

@@ -37,7 +37,7 @@ from flask import Flask, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter, Map
 
-from opc.core.dates import date_problem
+from opc.core.dates import date_problem, parse_day
 from opc.core.errors import ValidationFailed
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer; ids are never larger
@@ -245,13 +245,11 @@ def arg_id(name: str) -> int | None:
 
 
 def arg_date(name: str) -> date | None:
-    """?name= as an ISO date; None when absent or not a date; 422 outside the calendar the
-    app accepts (MIN_DATE … MAX_DATE)."""
-    raw = request.args.get(name, "").strip()
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-        return None
+    """?name= as a day: ISO as a date input sends it, or as people type it where the browser
+    gives a text box (opc.core.dates.parse_day); None when absent or not a date; 422 outside
+    the calendar the app accepts (MIN_DATE … MAX_DATE)."""
     try:
-        day = date.fromisoformat(raw)
+        day = parse_day(request.args.get(name, ""))
     except ValueError:
         return None
     problem = date_problem(day)

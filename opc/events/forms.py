@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     EmailField,
     SelectChoice,
@@ -29,7 +28,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from opc.core.errors import DomainError, ValidationFailed
-from opc.core.forms import BaseForm, int_or_none
+from opc.core.forms import BaseForm, DayField, int_or_none
 from opc.events.labels import KINDS, WAITLIST_MODES
 from opc.events.operations.events import INSTANTS, clean
 
@@ -50,10 +49,10 @@ class EventForm(BaseForm):
     description_en = TextAreaField(_l("Description (English)"))
     venue_unit_id = SelectField(_l("Room of the park"), validate_choice=False)
     venue_text = StringField(_l("Or a place outside"))
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DayField(_l("Day"), validators=[InputRequired()])
     starts = TimeField(_l("Starts"), validators=[InputRequired()])
     ends = TimeField(_l("Ends"), validators=[InputRequired()])
-    last_day = DateField(_l("Last day (when it runs past midnight)"), validators=[Optional()])
+    last_day = DayField(_l("Last day (when it runs past midnight)"), validators=[Optional()])
     capacity = StringField(_l("Places"), validators=[InputRequired()])
     registration_opens_at = DateTimeLocalField(
         _l("Registration opens"), format=LOCAL, validators=[Optional()]

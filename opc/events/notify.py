@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from opc import notifications
-from opc.core.dates import format_datetime, to_local
+from opc.core.dates import format_datetime, format_time, to_local
 from opc.core.db import utcnow
 from opc.core.links import external_url, has_external_url
 from opc.core.zones import zone_label
@@ -51,7 +51,7 @@ def _when(p: Params) -> str:
     start = datetime.fromisoformat(p["starts_at"])
     end = datetime.fromisoformat(p["ends_at"])
     same_day = to_local(start, tz).date() == to_local(end, tz).date()  # type: ignore[union-attr]
-    until = format_datetime(end, tz)[11:] if same_day else format_datetime(end, tz)
+    until = format_time(end, tz) if same_day else format_datetime(end, tz)
     return _(
         "%(start)s–%(end)s (%(zone)s)",
         start=format_datetime(start, tz),

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from opc.core.dates import PARK_TZ, date_problem, local_today
+from opc.core.dates import PARK_TZ, date_problem, format_datetime, format_time, local_today
 from opc.core.db import utcnow
 from opc.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from opc.core.i18n import locale_code
@@ -42,12 +42,17 @@ _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 @bp.app_template_filter("event_when")
 def event_when(event: Event) -> str:
-    """When an event takes place, in its park's time: 2026-01-01 09:00–11:00 (the last day
-    too when it runs past midnight)."""
-    zone = ZoneInfo(event.park.timezone)
-    starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    end = ends.strftime("%H:%M" if ends.date() == starts.date() else "%Y-%m-%d %H:%M")
-    return f"{starts:%Y-%m-%d %H:%M}–{end}"
+    """When an event takes place, in its park's time and the page's language:
+    23 Nov 2026, 09:00–11:00 / 2026年11月23日 09:00–11:00 (the last day too when it runs
+    past midnight)."""
+    tz = event.park.timezone
+    zone = ZoneInfo(tz)
+    same_day = event.starts_at.astimezone(zone).date() == event.ends_at.astimezone(zone).date()
+    language = locale_code()
+    end = (
+        format_time(event.ends_at, tz) if same_day else format_datetime(event.ends_at, tz, language)
+    )
+    return f"{format_datetime(event.starts_at, tz, language)}–{end}"
 
 
 @bp.app_template_filter("event_clock")

@@ -11,10 +11,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from opc.core.forms import BaseForm, MoneyField
+from opc.core.forms import BaseForm, DayField, MoneyField
 from opc.core.money import parse_yuan
 from opc.funds.operations.application_content import MAX_ANSWERS, MAX_MILESTONES
 
@@ -24,7 +24,7 @@ SPARE_ROWS = 2
 
 class MilestoneRow(Form):
     title = StringField(_l("Milestone"))
-    due = DateField(_l("Due"), validators=[Optional()])
+    due = DayField(_l("Due"), validators=[Optional()])
     amount_yuan = StringField(_l("Amount (yuan)"))
 
     def filled(self) -> bool:

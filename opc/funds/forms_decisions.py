@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from opc.core.errors import DomainError
-from opc.core.forms import BaseForm, MoneyField
+from opc.core.forms import BaseForm, DayField, MoneyField
 
 
 class _Named(BaseForm):
@@ -41,7 +41,7 @@ class RejectForm(BaseForm):
 class TrancheForm(_Named):
     milestone = StringField(_l("Milestone"), validators=[DataRequired()])
     amount = MoneyField(_l("Amount (yuan)"), validators=[InputRequired()])
-    paid_on = DateField(_l("Paid on"), validators=[InputRequired()])
+    paid_on = DayField(_l("Paid on"), validators=[InputRequired()])
     reference = StringField(_l("Reference (e.g. the bank transfer's number)"))
 
     def values(self) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
-from opc.core.forms import BaseForm, LastDayField, MoneyField, int_or_none
+from opc.core.forms import BaseForm, DayField, LastDayField, MoneyField, int_or_none
 from opc.teams.labels import KINDS, TRACKS
 
 WAIVER_KINDS = {
@@ -77,7 +76,7 @@ class WaiverForm(BaseForm):
     policy_id = SelectField(_l("Policy"), coerce=int_or_none, validators=[Optional()])
     percent = StringField(_l("Percent"))
     amount = MoneyField(_l("Amount per month (yuan)"))
-    start = DateField(_l("From (empty for a policy: move-in)"), validators=[Optional()])
+    start = DayField(_l("From (empty for a policy: move-in)"), validators=[Optional()])
     # The last day waived, as people say it; the waiver keeps its exclusive end (`.end`).
     end = LastDayField(_l("Last day (empty: open-ended)"), validators=[Optional()])
     reason = TextAreaField(_l("Reason"))
@@ -111,7 +110,7 @@ PAYMENT_METHODS = {
 class PaymentForm(BaseForm):
     team_id = SelectField(_l("Team"), coerce=int_or_none, validators=[DataRequired()])
     amount = MoneyField(_l("Amount (yuan)"))
-    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    paid_on = DayField(_l("Paid on"), validators=[Optional()])
     method = SelectField(_l("Method"))
     reference = StringField(_l("Reference"))
     fapiao = StringField(_l("E-fapiao number"))

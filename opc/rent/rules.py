@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from opc.core.dates import format_day
 from opc.core.errors import RuleViolation
 from opc.core.money import round_fen, yuan_str
 from opc.rent.models import Policy, Waiver, WaiverStatus
@@ -91,7 +92,7 @@ def check_stacking(
                 _(
                     "On %(day)s the team's waivers would add up to %(total)s%% of its rent; "
                     "at most 100%% may be waived.",
-                    day=day.isoformat(),
+                    day=format_day(day),
                     total=f"{total.normalize():f}",
                 ),
                 day,
@@ -111,7 +112,7 @@ def check_stacking(
                 "%(amount)s yuan a month is more than the rent left to waive on %(day)s "
                 "(%(left)s yuan of %(rent)s yuan a month).",
                 amount=yuan_str(waiver.amount_fen),
-                day=day.isoformat(),
+                day=format_day(day),
                 left=yuan_str(max(left - fixed, 0)),
                 rent=yuan_str(rent),
             ),

@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from opc.audit.registry import RecordKind, register
+from opc.core.dates import format_datetime
 from opc.rooms.labels import bookable_by_label, booking_status_label
 from opc.rooms.models import Booking, Room
 
 
 def _booking_name(booking: Any) -> str:
-    start = booking.starts_at.strftime("%Y-%m-%d %H:%M")
-    return f"{booking.unit.code} · {start} UTC"
+    return f"{booking.unit.code} · {format_datetime(booking.starts_at, 'UTC')} UTC"
 
 
 def register_kinds() -> None:

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -23,7 +22,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from opc.core.dates import date_problem
-from opc.core.forms import BaseForm
+from opc.core.forms import BaseForm, DayField
 from opc.rooms.labels import BOOKABLE_BY
 
 _CLOCK = re.compile(r"([01]?[0-9]|2[0-4]):([0-5][0-9])")
@@ -60,7 +59,7 @@ class ClockField(StringField):
 
 
 class BookingForm(BaseForm):
-    day = DateField(_l("Date"))
+    day = DayField(_l("Date"))
     start = ClockField(_l("From"))
     end = ClockField(_l("To"))
     title = StringField(_l("What for (optional)"))

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from opc.core.dates import last_day
+from opc.core.dates import format_day, last_day
 from opc.core.errors import DomainError, ValidationFailed
 from opc.core.forms import BaseForm
 from opc.core.permissions import get_or_404, require
@@ -41,7 +41,7 @@ def allocated_message(allocation: Allocation) -> str:
     names = {
         "unit": allocation.unit.code,
         "team": allocation.team.name_zh,
-        "start": allocation.start.isoformat(),
+        "start": format_day(allocation.start),
     }
     if allocation.end is None:
         return _("%(unit)s allocated to %(team)s from %(start)s, open-ended.", **names)
@@ -49,7 +49,7 @@ def allocated_message(allocation: Allocation) -> str:
     assert last is not None
     return _(
         "%(unit)s allocated to %(team)s from %(start)s through %(last)s.",
-        last=last.isoformat(),
+        last=format_day(last),
         **names,
     )
 
@@ -153,7 +153,7 @@ def end_allocation(allocation_id: int) -> Any:
                     "%(team)s holds %(unit)s through %(d)s.",
                     team=allocation.team.name_zh,
                     unit=allocation.unit.code,
-                    d=form.last_day.data.isoformat(),
+                    d=format_day(form.last_day.data),
                 ),
                 "success",
             )
@@ -172,7 +172,7 @@ def cancel_allocation(allocation_id: int) -> Any:
             "The allocation of %(unit)s to %(team)s from %(start)s is cancelled.",
             unit=allocation.unit.code,
             team=allocation.team.name_zh,
-            start=allocation.start.isoformat(),
+            start=format_day(allocation.start),
         )
         try:
             ops.cancel_allocation(allocation, actor=acting_user())
@@ -201,7 +201,7 @@ def move(allocation_id: int) -> Any:
         )
     except DomainError as err:
         return _refused(allocation, error_text(err))
-    flash(_("The team moves on %(d)s.", d=form.on.data.isoformat()), "success")
+    flash(_("The team moves on %(d)s.", d=format_day(form.on.data)), "success")
     return redirect(url_for("space.unit", unit_id=moved.unit_id))
 
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from opc.audit.registry import RecordKind, register
-from opc.core.dates import last_day
+from opc.core.dates import format_day, last_day
 from opc.core.i18n import locale_code
 from opc.space.labels import kind_label
 from opc.space.models import Allocation, Unit
@@ -21,7 +21,7 @@ from opc.space.models import Allocation, Unit
 def last_day_text(end: Any) -> str:
     """A stored exclusive end (ISO) as the last day held; "" for open-ended."""
     day = last_day(date.fromisoformat(end)) if isinstance(end, str) else None
-    return day.isoformat() if day else str(_l("open-ended"))
+    return format_day(day) if day else str(_l("open-ended"))
 
 
 def _allocation_name(allocation: Allocation) -> str:

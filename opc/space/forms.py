@@ -7,11 +7,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from opc.core.errors import DomainError
-from opc.core.forms import BaseForm, LastDayField, MoneyField, int_or_none
+from opc.core.forms import BaseForm, DayField, LastDayField, MoneyField, int_or_none
 from opc.space.labels import KINDS
 
 
@@ -53,7 +53,7 @@ class AllocateForm(PeriodForm):
     """Allocate a unit (chosen on the unit's page) to a team (chosen here)."""
 
     team_id = SelectField(_l("Team"), coerce=int_or_none, validators=[DataRequired()])
-    start = DateField(_l("First day"), validators=[InputRequired()])
+    start = DayField(_l("First day"), validators=[InputRequired()])
     last_day = LastDayField(
         _l("Last day"),
         validators=[Optional()],
@@ -65,7 +65,7 @@ class TeamAllocateForm(PeriodForm):
     """Allocate a unit (chosen from the list of free ones) to the team of the page."""
 
     unit_id = IntegerField(_l("Unit"), validators=[InputRequired()])
-    start = DateField(_l("First day"), validators=[InputRequired()])
+    start = DayField(_l("First day"), validators=[InputRequired()])
     last_day = LastDayField(_l("Last day"), validators=[Optional()])
 
 
@@ -79,7 +79,7 @@ class EndForm(PeriodForm):
 
 class MoveForm(BaseForm):
     unit_id = SelectField(_l("To unit"), coerce=int_or_none, validators=[DataRequired()])
-    on = DateField(_l("On"), validators=[InputRequired()])
+    on = DayField(_l("On"), validators=[InputRequired()])
 
 
 class ImportForm(BaseForm):

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opc.core.dates import ONE_DAY
+from opc.core.dates import ONE_DAY, format_day
 from opc.core.errors import RuleViolation
 from opc.extensions import db
 from opc.parks.models import Park
@@ -145,14 +145,14 @@ def overlap_violation(
         message = _(
             "%(refusal)s: %(unit)s is free only until %(free_until)s; %(team)s holds it from "
             "%(start)s.",
-            free_until=(other.start - ONE_DAY).isoformat(),
-            start=other.start.isoformat(),
+            free_until=format_day(other.start - ONE_DAY),
+            start=format_day(other.start),
             **names,
         )
     elif other.end is None:
         message = _("%(refusal)s: %(unit)s is held by %(team)s with no end date.", **names)
     else:
-        last = (other.end - ONE_DAY).isoformat()
+        last = format_day(other.end - ONE_DAY)
         free = free_from(session, other.unit_id, other.end, exclude)
         if free is None:
             message = _(
@@ -166,7 +166,7 @@ def overlap_violation(
                 "%(refusal)s: %(unit)s is held by %(team)s until %(last)s; it is free from "
                 "%(free)s.",
                 last=last,
-                free=free.isoformat(),
+                free=format_day(free),
                 **names,
             )
     return RuleViolation(

@@ -95,7 +95,7 @@ def _ends_held() -> Select[Any]:
     )
 
 
-def lease_ends(teams: list[Team]) -> Mapping[int, str]:
+def lease_ends(teams: list[Team]) -> Mapping[int, str | date]:
     """Each team's current lease end: the last day of what it holds today that runs
     longest ("open-ended" when something has no end); teams holding nothing are left out."""
     by_zone: dict[str, list[int]] = defaultdict(list)
@@ -106,13 +106,12 @@ def lease_ends(teams: list[Team]) -> Mapping[int, str]:
         params = {"day": local_today(zone), "ids": ids}
         for team_id, end in db.session.execute(_ends_held(), params).all():
             ends[team_id].append(end)
-    shown: dict[int, str] = {}
+    shown: dict[int, str | date] = {}
     for team_id, found in ends.items():
         if None in found:
             shown[team_id] = _("open-ended")
         else:
-            last = last_day(max(e for e in found if e is not None))
-            shown[team_id] = last.isoformat() if last else ""
+            shown[team_id] = last_day(max(e for e in found if e is not None)) or ""
     return shown
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -23,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from opc.auth.operations import MIN_PASSWORD
-from opc.core.forms import BaseForm, int_or_none
+from opc.core.forms import BaseForm, DayField, int_or_none
 from opc.teams.arrival import ARRIVAL_STATUSES
 from opc.teams.labels import KINDS, STATUSES, TRACKS
 from opc.teams.models import TeamStatus
@@ -42,7 +41,7 @@ class ProfileForm(BaseForm):
         _l("Unified Social Credit Code"),
         description=_l("18 characters, as on the business licence; leave empty if none."),
     )
-    founded_on = DateField(
+    founded_on = DayField(
         _l("Founded on"),
         validators=[Optional()],
         description=_l("The legal entity's founding date, as on the business licence."),
@@ -73,7 +72,7 @@ class NewTeamForm(ParkChoiceMixin, ProfileForm):
     with its past (opc.teams.arrival)."""
 
     arrives_as = SelectField(_l("Arrives as"), default=TeamStatus.APPLICANT.value)
-    since = DateField(
+    since = DayField(
         _l("Since"),
         validators=[Optional()],
         description=_l("The day it reached that status; empty: today."),
@@ -101,7 +100,7 @@ class ApplyForm(ParkChoiceMixin, ProfileForm):
 
 class TransitionForm(BaseForm):
     to = StringField(validators=[DataRequired()])
-    on = DateField(_l("Date"), validators=[Optional()], description=_l("Leave empty for today."))
+    on = DayField(_l("Date"), validators=[Optional()], description=_l("Leave empty for today."))
     note = StringField(_l("Note"), validators=[Length(max=1000)])
 
 
@@ -109,7 +108,7 @@ class StepForm(BaseForm):
     """A step that asks first (opc.teams.labels.CONFIRMED_STEPS): its date and a note,
     which for a refusal is its reason (the operation requires it)."""
 
-    on = DateField(_l("Date"), validators=[Optional()], description=_l("Leave empty for today."))
+    on = DayField(_l("Date"), validators=[Optional()], description=_l("Leave empty for today."))
     note = TextAreaField(_l("Note"), validators=[Length(max=1000)])
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opc.core.constraints import rule_for_integrity_error
-from opc.core.dates import check_dates, local_today
+from opc.core.dates import check_dates, format_day, local_today
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
@@ -262,7 +262,7 @@ def _check_day(day: date, today: date, team: Team) -> None:
                 "on": [
                     _(
                         "The date may not be before the current status began (%(d)s).",
-                        d=team.status_since.isoformat(),
+                        d=format_day(team.status_since),
                     )
                 ]
             }

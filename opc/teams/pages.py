@@ -44,10 +44,11 @@ class Filter:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the team list: `values(teams)` gives each shown team's cell text."""
+    """A column of the team list: `values(teams)` gives each shown team's cell: text, or a
+    day (shown in the page's language, exported as a date)."""
 
     label: LazyString
-    values: Callable[[list[Team]], Mapping[int, str]]
+    values: Callable[[list[Team]], Mapping[int, str | date]]
 
 
 # A note on teams in a choice: `note(teams)` gives the note of each team it has one for.

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from opc.core.dates import format_day
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.extensions import db
 from opc.parks.models import Park
@@ -117,14 +118,14 @@ def check_residency(session: Session, team: Team, start: date | None, end: date 
         message = _(
             "%(team)s moved in on %(day)s: its space may not start before (%(start)s).",
             team=team.name_zh,
-            day=move_in.isoformat(),
-            start=start.isoformat(),
+            day=format_day(move_in),
+            start=format_day(start),
         )
         raise RuleViolation("team_not_resident", message, conflict=conflict)
     if left is not None and (end is None or end > left[0]):
         message = _(
             "%(team)s left on %(day)s: its space may not run past that day.",
             team=team.name_zh,
-            day=left[0].isoformat(),
+            day=format_day(left[0]),
         )
         raise RuleViolation("team_not_resident", message, conflict=conflict)

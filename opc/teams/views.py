@@ -4,6 +4,8 @@ opc.teams.step_views, on the same blueprint."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -24,6 +26,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from opc.auth.ratelimit import limit_anonymous_writes
+from opc.core.dates import format_day
 from opc.core.errors import DomainError
 from opc.core.i18n import locale_code
 from opc.core.pagination import paginate
@@ -91,13 +94,18 @@ def listing() -> tuple[queries.TeamFilters, list[Any], list[tuple[Any, Any]]]:
     return filters, parks, facets
 
 
+def _cells(values: Mapping[int, str | date]) -> dict[int, str]:
+    """A contributed column's cells as the list shows them: a day in the page's language."""
+    return {k: format_day(v) if isinstance(v, date) else v for k, v in values.items()}
+
+
 @bp.route("/teams/")
 def index() -> Any:
     """Staff: the teams of their parks, filtered, searched and paged."""
     filters, parks, facets = listing()
     sort = queries.SORTING.requested()
     page = paginate(queries.teams_for(current_user, filters, sort=sort))
-    columns = [(c.label, c.values(page.items)) for c in CONTRIBUTIONS.columns]
+    columns = [(c.label, _cells(c.values(page.items))) for c in CONTRIBUTIONS.columns]
     shown = [p for p in parks if filters.park_id in (None, p.id)]
     waitlists = queries.waitlists_of(shown)
     return render_template(
@@ -154,7 +162,7 @@ def create() -> Any:
                     "Team %(name)s added: %(status)s since %(day)s.",
                     name=team.name_zh,
                     status=status_label(team.status),
-                    day=team.status_since.isoformat(),
+                    day=format_day(team.status_since),
                 )
                 flash(message, "success")
             return redirect(url_for("teams.detail", team_id=team.id))

@@ -85,8 +85,8 @@ def test_codes_money_areas_dates_and_references_in_display_form(app, client, mak
     # The allocation: named by unit and team, its team by name, its end as the last day held.
     assert "2-O01 · 星云工作室" in text
     assert "团队: 星云工作室" in text and "空间单元: 2-O01" in text
-    assert "起始日: 2026-01-01" in text and "最后一天: 2026-06-30" in text
-    assert "2026-07-01" not in text
+    assert "起始日: 2026年1月1日" in text and "最后一天: 2026年6月30日" in text
+    assert "2026年7月1日" not in text and "2026-07-01" not in text
 
 
 def test_status_changes_booleans_and_collections(app, client, make, admin, ctx):

@@ -380,7 +380,7 @@ def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screen
     click_and_wait(page, page.get_by_role("button", name="Allocate A102 to Future Theatre"))
     assert page.url.endswith(f"/teams/{team.id}"), page.url
     assert flashes(page, "success") == [
-        "A102 allocated to 未来剧场 from 2030-03-01 through 2030-05-22."
+        "A102 allocated to 未来剧场 from 1 Mar 2030 through 22 May 2030."
     ], flashes(page, "success")
     space = page.locator("section", has=page.get_by_role("heading", name="Space", exact=True))
     assert space.locator("thead th").all_inner_texts() == ["Unit", "First day", "Last day"]
@@ -404,7 +404,7 @@ def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screen
     assert page.locator("#last_day").input_value() == "2030-05-22"
     click_and_wait(page, page.get_by_role("button", name="Allocate", exact=True))
     assert flashes(page, "success") == [
-        "A101 allocated to 未来剧场 from 2030-03-01 through 2030-05-22."
+        "A101 allocated to 未来剧场 from 1 Mar 2030 through 22 May 2030."
     ], flashes(page, "success")
     row = page.locator("#timeline-table tr.alloc-future")
     assert "22 May 2030" in row.inner_text() and "23 May 2030" not in row.inner_text()

@@ -182,7 +182,7 @@ def test_usage_before_the_move_in_day_is_refused_park_local(app, make):
     before = record(team, start="2026-02-28T23:30:00+08:00", end="2026-03-01T01:00:00+08:00")
     problems = refused(app, source, [first, before])
     assert [(i, f) for i, f, _r in problems] == [(1, "start")]
-    assert "2026-03-01" in problems[0][2] and "2026-02-28" in problems[0][2]
+    assert "1 Mar 2026" in problems[0][2] and "28 Feb 2026" in problems[0][2]
     assert ingest(app, source, [first]).stored == 1
 
 
@@ -199,7 +199,7 @@ def test_usage_on_and_after_the_exit_day_is_refused(app, make):
     on_exit = record(team, start="2026-03-10T00:10:00+08:00", end="2026-03-10T02:00:00+08:00")
     problems = refused(app, source, [last, on_exit])
     assert [(i, f) for i, f, _r in problems] == [(1, "start")]
-    assert "left on 2026-03-10" in problems[0][2]
+    assert "left on 10 Mar 2026" in problems[0][2]
     assert ingest(app, source, [last]).stored == 1
 
 

@@ -70,13 +70,13 @@ def test_local_now_is_the_same_instant_in_the_zone(time_machine):
 @pytest.mark.parametrize(
     ("instant", "zone", "shown"),
     [
-        (datetime(2026, 3, 1, 16, 30, tzinfo=UTC), SHANGHAI, "2026-03-02 00:30"),
-        (datetime(2026, 3, 1, 15, 59, tzinfo=UTC), SHANGHAI, "2026-03-01 23:59"),
+        (datetime(2026, 3, 1, 16, 30, tzinfo=UTC), SHANGHAI, "2026年3月2日 00:30"),
+        (datetime(2026, 3, 1, 15, 59, tzinfo=UTC), SHANGHAI, "2026年3月1日 23:59"),
         # Los Angeles changes to summer time on 8 March 2026 at 02:00 local.
-        (datetime(2026, 3, 8, 9, 30, tzinfo=UTC), LOS_ANGELES, "2026-03-08 01:30"),
-        (datetime(2026, 3, 8, 10, 30, tzinfo=UTC), LOS_ANGELES, "2026-03-08 03:30"),
+        (datetime(2026, 3, 8, 9, 30, tzinfo=UTC), LOS_ANGELES, "2026年3月8日 01:30"),
+        (datetime(2026, 3, 8, 10, 30, tzinfo=UTC), LOS_ANGELES, "2026年3月8日 03:30"),
         # An aware datetime in another zone is converted, not relabelled.
-        (datetime(2026, 3, 2, 0, 30, tzinfo=ZoneInfo(SHANGHAI)), "UTC", "2026-03-01 16:30"),
+        (datetime(2026, 3, 2, 0, 30, tzinfo=ZoneInfo(SHANGHAI)), "UTC", "2026年3月1日 16:30"),
     ],
 )
 def test_format_datetime_shows_the_parks_wall_clock(instant, zone, shown):

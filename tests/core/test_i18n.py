@@ -327,5 +327,5 @@ def test_times_show_in_the_park_zone(client, as_user, make):
     choose(client, "zh", "/teams/waitlist")
     html = page(client, "/teams/waitlist")
     assert "候补团队" in html
-    assert "2026-03-01 23:30" in html
-    assert "2026-03-02 01:30" not in html
+    assert "2026年3月1日 23:30" in html
+    assert "2026年3月2日 01:30" not in html

@@ -134,7 +134,7 @@ def test_the_calendar_is_one_pair_of_dates(app):
     with app.test_request_context():
         assert date_problem(MIN_DATE) is None and date_problem(MAX_DATE) is None
         for day in (date(1, 1, 1), date(1899, 12, 31), date(2201, 1, 1), date(9999, 12, 31)):
-            assert date_problem(day) == "Dates from 1900-01-01 to 2200-12-31 only."
+            assert date_problem(day) == "Dates from 1 Jan 1900 to 31 Dec 2200 only."
         with pytest.raises(ValidationFailed) as refused:
             check_dates(start=date(1, 1, 1), end=None, on=date(2026, 3, 1))
         assert set(refused.value.fields) == {"start"}

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from opc.auth.models import User
+from opc.core.dates import format_datetime
 from opc.core.db import transaction, utcnow
 from opc.core.errors import RuleViolation
 from opc.events.models import Registration
@@ -68,8 +69,8 @@ def test_a_guest_is_mailed_the_confirmation_with_the_ticket(
     (item,) = cal.walk("VEVENT")
     assert item.decoded("DTSTART") == event.starts_at
     # The start in the park's time, as people read it.
-    shanghai = event.starts_at + timedelta(hours=8)
-    assert shanghai.strftime("%Y-%m-%d %H:%M") in en and "(China (Shanghai) Time)" in en
+    shanghai = format_datetime(event.starts_at, "Asia/Shanghai", "en")
+    assert shanghai in en and "(China (Shanghai) Time)" in en
     assert "中国（上海）时间" in zh
 
 

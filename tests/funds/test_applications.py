@@ -228,7 +228,7 @@ def test_submitting_at_the_close_is_too_late_naming_the_close_in_the_parks_time(
     assert response.status_code == 409
     error = h.error_of(response)
     assert error["code"] == "deadline_passed"
-    assert "2026-12-13 10:00:00 (Asia/Shanghai)" in error["message"]  # 02:00 UTC
+    assert "13 Dec 2026, 10:00:00 (Asia/Shanghai)" in error["message"]  # 02:00 UTC
     assert table_counts(app) == before
     assert one(app, Application, ident).status == "draft"
 
@@ -240,7 +240,7 @@ def test_the_close_is_shown_in_the_calls_park_zone(app, make, api):
     ident = _draft(make, call, team, member, api)
     with time_machine.travel(call.closes_at + timedelta(hours=1), tick=False):
         response = api(member).post(f"/applications/{ident}/submit")
-    assert "2026-12-13 08:00:00 (Asia/Urumqi)" in h.error_of(response)["message"]
+    assert "13 Dec 2026, 08:00:00 (Asia/Urumqi)" in h.error_of(response)["message"]
 
 
 def test_submitting_before_the_call_opens_is_409(app, make, api):
@@ -251,7 +251,7 @@ def test_submitting_before_the_call_opens_is_409(app, make, api):
     response = api(member).post(f"/applications/{ident}/submit")
     assert response.status_code == 409
     error = h.error_of(response)
-    assert error["code"] == "call_not_open" and "2026-12-03 11:00:00" in error["message"]
+    assert error["code"] == "call_not_open" and "3 Dec 2026, 11:00:00" in error["message"]
     with time_machine.travel(call.opens_at, tick=False):
         assert api(member).post(f"/applications/{ident}/submit").status_code == 200
 

@@ -43,7 +43,7 @@ def test_the_member_sees_the_open_calls_of_the_park(make, client, portal):
     body = text(page)
     assert "Creator support, Q4 2026" in body and "Closed call" not in body
     assert "Elsewhere" not in body
-    assert "2026-12-13 10:00" in body  # 02:00 UTC in Chengdu
+    assert "13 Dec 2026, 10:00" in body  # 02:00 UTC in Chengdu
     assert "¥100,000.00" in body and "¥20,000.00" in body and "商业计划书" in body
     assert f"/calls/{call.id}/apply" in body
     assert 'href="/applications/"' in text(client.get("/", headers=EN, follow_redirects=True))
@@ -150,7 +150,7 @@ def test_submitting_is_asked_first_and_refused_after_the_close(app, make, client
     calls = [h.call(make, h.fund(make, park), closes_at=closes) for _ in range(2)]
     in_time, late = (h.application(make, c, team) for c in calls)
     confirm = text(client.get(f"/applications/{in_time.id}/submit", headers=EN))
-    assert "2026-12-03 10:30:00 (Asia/Shanghai)" in confirm
+    assert "3 Dec 2026, 10:30:00 (Asia/Shanghai)" in confirm
     with time_machine.travel(closes - timedelta(seconds=1), tick=False):
         done = h.post_form(client, f"/applications/{in_time.id}/submit", {})
         assert done.status_code == 302
@@ -158,7 +158,7 @@ def test_submitting_is_asked_first_and_refused_after_the_close(app, make, client
         refused = h.post_form(client, f"/applications/{late.id}/submit", {}, headers=EN)
         detail = text(client.get(f"/applications/{in_time.id}", headers=EN))
     assert refused.status_code == 422
-    assert "The call closed at 2026-12-03 10:30:00 (Asia/Shanghai)" in text(refused)
+    assert "The call closed at 3 Dec 2026, 10:30:00 (Asia/Shanghai)" in text(refused)
     assert one(app, Application, in_time.id).status == "submitted"
     assert one(app, Application, late.id).status == "draft"
     assert "Submitted" in detail and member.name in detail

@@ -76,7 +76,7 @@ def test_milestones_are_checked_row_by_row():
     assert problems[0].startswith("Milestone 1: a title is required")
     assert "Milestone 2: a due date is required" in problems
     assert "Milestone 2: an amount over zero is required" in problems
-    assert any(p.startswith("Milestone 3: Dates from 1900-01-01") for p in problems)
+    assert any(p.startswith("Milestone 3: Dates from 1900") for p in problems)
     too_many = [{"title": "m", "due": date(2027, 1, 1), "amount_fen": 1}] * (MAX_MILESTONES + 1)
     with pytest.raises(ValidationFailed) as refused:
         clean_content({"title": "t", "amount_fen": 100, "milestones": too_many})

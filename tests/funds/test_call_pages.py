@@ -142,7 +142,7 @@ def test_staff_open_a_call_in_the_parks_local_time(app, client, make, as_user, s
     assert made.tracks == ["aigc_film", "games"] and made.team_statuses == ["resident"]
     assert str(made.disagreement_threshold) == "2.50"
     page = _text(client.get(f"/funds/calls/{made.id}"))
-    assert "2026-12-01 09:00" in page and "2026-12-31 18:00" in page
+    assert "1 Dec 2026, 09:00" in page and "31 Dec 2026, 18:00" in page
     assert "Innovation" in page and "60%" in page and "第一段<br>第二段" in page
     assert "张伟" in page and "安娜" in page
     edit = _text(client.get(f"/funds/calls/{made.id}/edit"))

@@ -131,7 +131,7 @@ def test_an_allocation_may_not_start_before_move_in(app, make, s):
     assert refused.status_code == 409
     error = error_of(refused)
     assert error["code"] == "team_not_resident"
-    assert "2025-03-01" in error["message"] and error["conflict"]["move_in"] == "2025-03-01"
+    assert "1 Mar 2025" in error["message"] and error["conflict"]["move_in"] == "2025-03-01"
     assert count(app, Allocation) == 0
     ok = s["api"].post("/allocations", json={**body, "start": "2025-03-01"})
     assert ok.status_code == 201, ok.get_json()
@@ -148,7 +148,7 @@ def test_an_allocation_may_not_run_past_exit(app, make, s):
     extended = s["api"].post(f"/allocations/{allocation.id}/end", json={"end": "2026-06-01"})
     assert extended.status_code == 409, extended.get_json()
     error = error_of(extended)
-    assert error["code"] == "team_not_resident" and "2026-05-01" in error["message"]
+    assert error["code"] == "team_not_resident" and "1 May 2026" in error["message"]
     assert rows(app, Allocation)[0].end == D("2026-05-01")
 
 

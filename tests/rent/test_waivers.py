@@ -95,7 +95,7 @@ def test_the_step_from_100_to_50_percent_leaves_room_for_50(s):
     # From 2026-03-09, the last day of month 12: 100% + 50%.
     refused = _propose(s, percent="50", start="2026-03-09", reason="x")
     assert refused.status_code == 409 and error_of(refused)["code"] == "waiver_stacking"
-    assert "2026-03-09" in error_of(refused)["message"]
+    assert "9 Mar 2026" in error_of(refused)["message"]
 
 
 def test_two_proposals_that_together_exceed_100_percent_fail_at_the_second_approval(s):

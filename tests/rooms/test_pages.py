@@ -35,9 +35,9 @@ def test_the_rooms_list_says_which_room_is_free_now_and_until_when(app, make, cl
         login(client, p.member.email)
         page = text(client.get("/rooms"))
     assert f'data-room="{p.room.id}" data-free="yes"' in page
-    assert "2027-03-01 10:00" in page  # free until the booking starts
+    assert "1 Mar 2027, 10:00" in page  # free until the booking starts
     assert f'data-room="{busy.id}" data-free="no"' in page
-    assert "2027-03-01 11:00" in page  # its next free slot
+    assert "1 Mar 2027, 11:00" in page  # its next free slot
 
 
 def test_the_week_shows_others_as_taken_and_staff_the_team(app, make, client):

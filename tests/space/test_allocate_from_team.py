@@ -89,7 +89,7 @@ def test_one_click_allocates_with_the_last_day_of_the_search(app, client, s):
         D("2027-05-23"),
     )
     team_page = text(client.get(response.headers["Location"], headers=EN))
-    assert "B202 allocated to 星云工作室 from 2027-03-01 through 2027-05-22." in team_page
+    assert "B202 allocated to 星云工作室 from 1 Mar 2027 through 22 May 2027." in team_page
 
 
 @pytest.mark.parametrize(
@@ -97,9 +97,9 @@ def test_one_click_allocates_with_the_last_day_of_the_search(app, client, s):
     [
         (
             EN,
-            "Not allocated: B201 is held by 未来剧场 until 2027-05-22; it is free from 2027-05-23.",
+            "Not allocated: B201 is held by 未来剧场 until 22 May 2027; it is free from 23 May 2027.",
         ),
-        (ZH, "未分配：B201 由未来剧场占用至 2027-05-22；自 2027-05-23 起空闲。"),
+        (ZH, "未分配：B201 由未来剧场占用至 2027年5月22日；自 2027年5月23日 起空闲。"),
     ],
 )
 def test_a_refusal_says_who_holds_the_unit_and_from_when_it_is_free(
@@ -123,7 +123,7 @@ def test_a_unit_free_only_for_part_of_the_period(app, client, s):
     response = post_form(client, page, data, headers=EN)
     assert response.status_code == 422
     assert (
-        "Not allocated: B201 is free only until 2026-12-31; 未来剧场 holds it from 2027-01-01."
+        "Not allocated: B201 is free only until 31 Dec 2026; 未来剧场 holds it from 1 Jan 2027."
         in text(response)
     )
     assert count(app, Allocation) == 1

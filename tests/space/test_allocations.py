@@ -75,13 +75,13 @@ def test_overlap_is_refused_in_every_shape(app, setup, shape):
     }
     if start >= "2026-03-10":
         assert err["message"] == (
-            "Not allocated: 2-O01 is held by 星云工作室 until 2026-03-19; "
-            "it is free from 2026-03-20."
+            "Not allocated: 2-O01 is held by 星云工作室 until 19 Mar 2026; "
+            "it is free from 20 Mar 2026."
         )
     else:
         assert err["message"] == (
-            "Not allocated: 2-O01 is free only until 2026-03-09; 星云工作室 holds it from "
-            "2026-03-10."
+            "Not allocated: 2-O01 is free only until 9 Mar 2026; 星云工作室 holds it from "
+            "10 Mar 2026."
         )
     assert count(app, Allocation) == 1
 

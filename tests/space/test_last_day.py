@@ -115,7 +115,7 @@ def test_ending_asks_for_the_last_day(app, client, s):
 
     before = post_form(client, page, {"last_day": "2026-12-31"}, headers=EN)
     assert before.status_code == 422
-    assert "The end must be after the start (2027-01-01)." in text(before)
+    assert "The end must be after the start (1 Jan 2027)." in text(before)
     assert stored(app, Allocation)[0].end is None
 
     one_day = post_form(client, page, {"last_day": "2027-01-01"}, headers=EN)
@@ -123,7 +123,7 @@ def test_ending_asks_for_the_last_day(app, client, s):
     assert stored(app, Allocation)[0].end == D("2027-01-02")
     ended = post_form(client, page, {"last_day": "2027-06-30"}, headers=EN, follow_redirects=True)
     assert stored(app, Allocation)[0].end == D("2027-07-01")
-    assert "未来剧场 holds 2-O01 through 2027-06-30." in text(ended)
+    assert "未来剧场 holds 2-O01 through 30 Jun 2027." in text(ended)
 
 
 def test_an_allocation_not_begun_is_cancelled_not_ended(app, client, make, s):
@@ -143,8 +143,9 @@ def test_an_allocation_not_begun_is_cancelled_not_ended(app, client, make, s):
     assert 'class="danger"' in text(client.get(cancel_page, headers=EN))
     response = post_form(client, cancel_page, {}, headers=EN, follow_redirects=True)
     assert [r.status_code for r in response.history] == [302]
-    assert f"The allocation of 2-O01 to 未来剧场 from {start.isoformat()} is cancelled." in text(
-        response
+    assert (
+        f"The allocation of 2-O01 to 未来剧场 from {format_day(start, 'en')} is cancelled."
+        in text(response)
     )
     assert count(app, Allocation) == 0
     [entry] = rows(
@@ -160,7 +161,7 @@ def test_an_allocation_that_began_is_not_cancelled(app, client, make, s):
     assert "it can be ended, not cancelled" in text(client.get(page, headers=EN))
     refused = post_form(client, page, {}, headers=EN)
     assert refused.status_code == 422
-    assert f"The allocation began on {today.isoformat()}: it can be ended" in text(refused)
+    assert f"The allocation began on {format_day(today, 'en')}: it can be ended" in text(refused)
     assert count(app, Allocation) == 1
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from opc.core.dates import local_today
+from opc.core.dates import format_day, local_today
 from opc.core.export import Money, csv_bytes, xlsx_bytes
 from tests.conftest import login
 
@@ -52,7 +52,7 @@ def park(make):
 def test_the_team_list_shows_contact_and_lease_end(client, as_user, park):
     as_user("staff", parks=[park])
     html = client.get("/teams/", headers=ZH).get_data(as_text=True)
-    last = (local_today(park.timezone) + timedelta(days=60)).isoformat()
+    last = format_day(local_today(park.timezone) + timedelta(days=60), "zh")
     assert ">联系人</a></th>" in html and "张星" in html
     assert "租约截止" in html and last in html
     assert 'data-export="csv"' in html and 'data-export="xlsx"' in html

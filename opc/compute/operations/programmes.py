@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from opc.compute.models import Programme, Provider, Voucher, voucher_providers
 from opc.compute.permissions import can_manage_programmes
 from opc.compute.queries import granted_fen
-from opc.core.dates import check_dates, local_today
+from opc.core.dates import check_dates, format_day, local_today
 from opc.core.db import lock, retrying, transaction
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.core.money import MAX_FEN, yuan_str
@@ -132,7 +132,7 @@ def clean_programme(values: dict[str, Any], *, partial: bool = False) -> dict[st
 def _window(valid_from: date, valid_to: date) -> None:
     if valid_to < valid_from:
         raise ValidationFailed(
-            {"valid_to": [_("Not before the first valid day (%(d)s).", d=valid_from.isoformat())]}
+            {"valid_to": [_("Not before the first valid day (%(d)s).", d=format_day(valid_from))]}
         )
 
 

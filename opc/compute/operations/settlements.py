@@ -22,7 +22,7 @@ from opc.compute.permissions import can_issue_settlements
 from opc.compute.settlement_models import Settlement, SettlementLine
 from opc.compute.settlements import SettlementView, draft_of, last_issued, unsettled_until
 from opc.compute.usage_queries import add_months, first_day, has_ended, is_month
-from opc.core.dates import local_today
+from opc.core.dates import format_day, local_today
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import ConcurrentUpdate, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
@@ -45,7 +45,7 @@ def _check_ended(park: Park, month: str) -> None:
             _(
                 "%(month)s has not ended in the park yet: it can be settled from %(day)s.",
                 month=month,
-                day=ends.isoformat(),
+                day=format_day(ends),
             ),
             conflict={"month": month, "settle_from": ends.isoformat()},
         )

@@ -55,6 +55,7 @@ from opc.compute.operations.usage_store import among, write_batch
 from opc.compute.operations.usage_usual import Usual, usual
 from opc.compute.permissions import can_write_usage
 from opc.core.csvio import chunks
+from opc.core.dates import format_day
 from opc.core.db import retrying, transaction
 from opc.core.errors import ValidationFailed
 from opc.core.permissions import Role, require_actor
@@ -222,18 +223,18 @@ class _Residency:
 
     def problem(self, day: date) -> str | None:
         if not self.resident:
-            return _("The team was not resident on %(day)s.", day=day.isoformat())
+            return _("The team was not resident on %(day)s.", day=format_day(day))
         if self.move_in is not None and day < self.move_in:
             return _(
                 "The team moved in on %(move_in)s: it was not resident on %(day)s.",
-                move_in=self.move_in.isoformat(),
-                day=day.isoformat(),
+                move_in=format_day(self.move_in),
+                day=format_day(day),
             )
         if self.left is not None and day >= self.left:
             return _(
                 "The team left on %(left)s: it was not resident on %(day)s.",
-                left=self.left.isoformat(),
-                day=day.isoformat(),
+                left=format_day(self.left),
+                day=format_day(day),
             )
         return None
 

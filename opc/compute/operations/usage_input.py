@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from opc.core.dates import MAX_DATE, MIN_DATE
+from opc.core.dates import MAX_DATE, MIN_DATE, format_day
 from opc.core.errors import DomainError
 from opc.core.values import MAX_ID, text_problem
 
@@ -135,7 +135,7 @@ def _instant(index: int, name: str, value: Any, problems: Problems) -> datetime 
         problems.append((index, name, _("Not a real date and time.")))
         return None
     if not MIN_DATE <= moment.date() <= MAX_DATE:
-        low, high = MIN_DATE.isoformat(), MAX_DATE.isoformat()
+        low, high = format_day(MIN_DATE), format_day(MAX_DATE)
         problems.append(
             (index, name, _("Dates from %(low)s to %(high)s only.", low=low, high=high))
         )

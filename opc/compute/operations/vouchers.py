@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from opc.compute.models import Programme, Provider, Voucher
 from opc.compute.permissions import can_grant_vouchers
 from opc.compute.queries import ELIGIBLE_STATUSES, granted_fen
-from opc.core.dates import check_dates
+from opc.core.dates import check_dates, format_day
 from opc.core.db import lock, retrying, transaction
 from opc.core.errors import RuleViolation, ValidationFailed
 from opc.core.money import MAX_FEN, yuan_str
@@ -54,7 +54,7 @@ def _clean(
             errors[key] = [_("Required.") if value is None else _("Not a date.")]
     if isinstance(valid_from, date) and isinstance(valid_to, date) and valid_to < valid_from:
         errors["valid_to"] = [
-            _("Not before the first valid day (%(d)s).", d=valid_from.isoformat())
+            _("Not before the first valid day (%(d)s).", d=format_day(valid_from))
         ]
     out["gpu_hours_hundredths"] = None
     if gpu_hours not in (None, ""):

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opc.core import constraints
-from opc.core.dates import PARK_TZ, to_local
+from opc.core.dates import PARK_TZ, format_datetime
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
@@ -83,8 +83,7 @@ def check_eligible(call: Call, team: Team) -> None:
 def park_time(call: Call, at: datetime) -> str:
     """An instant of the call for people: to the second, in its park's zone, zone named."""
     zone = park_zone(call)
-    local = to_local(at, zone)
-    return f"{local:%Y-%m-%d %H:%M:%S} ({zone})" if local else "—"
+    return f"{format_datetime(at, zone, seconds=True)} ({zone})" if at else "—"
 
 
 def park_zone(call: Call) -> str:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from opc.core.dates import local_today
+from opc.core.dates import format_day, local_today
 from opc.core.errors import NotFound
 from opc.core.money import format_money
 from opc.core.permissions import get_visible
@@ -64,11 +64,13 @@ def _charts(d: Dashboard) -> dict[str, charts.Chart]:
     )
     labels = [f"{m.month}" for m in d.months]
     people = [
-        (m.residents, f"{m.day}: {m.residents}") if m.residents is not None else None
+        (m.residents, f"{format_day(m.day)}: {m.residents}") if m.residents is not None else None
         for m in d.months
     ]
     occupied = [
-        (m.occupancy_pct, f"{m.day}: {m.occupancy_pct}%") if m.occupancy_pct is not None else None
+        (m.occupancy_pct, f"{format_day(m.day)}: {m.occupancy_pct}%")
+        if m.occupancy_pct is not None
+        else None
         for m in d.months
     ]
     subsidy = charts.stacked_bars(

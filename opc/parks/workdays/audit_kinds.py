@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from opc.audit.registry import RecordKind, register
+from opc.core.dates import format_day
 from opc.parks.workdays.models import CalendarOverride, CalendarYear
 
 
@@ -27,7 +28,7 @@ def register_kinds() -> None:
             url=lambda o: url_for(
                 "workdays.show", park_id=o.calendar_year.park_id, year=o.day.year
             ),
-            name=lambda o: o.day.isoformat(),
+            name=lambda o: format_day(o.day),
             load=(joinedload(CalendarOverride.calendar_year),),
             fields={
                 "day": _l("Day"),

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TimeField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
-from opc.core.forms import BaseForm
+from opc.core.forms import BaseForm, DayField
 from opc.parks.workdays.calendar import HALF, OFF, WORKING
 from opc.parks.workdays.hours import ENDS, LUNCH_ENDS, LUNCH_STARTS, QUARTERS, STARTS
 from opc.parks.workdays.models import MAX_NOTE
@@ -19,7 +19,7 @@ KIND_LABELS = {OFF: _l("Day off"), WORKING: _l("Working day"), HALF: _l("Half da
 
 
 class OverrideForm(BaseForm):
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DayField(_l("Day"), validators=[InputRequired()])
     kind = SelectField(
         _l("The day is"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()]
     )

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from opc.core.dates import MAX_DATE, MIN_DATE, check_dates
+from opc.core.dates import MAX_DATE, MIN_DATE, check_dates, format_day
 from opc.core.db import lock, retrying, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
@@ -91,7 +91,7 @@ def add_override(
         if taken is not None:
             raise RuleViolation(
                 "override_exists",
-                _("%(day)s has an override already: remove it first.", day=day.isoformat()),
+                _("%(day)s has an override already: remove it first.", day=format_day(day)),
                 conflict={"override_id": taken.id},
             )
         override = CalendarOverride(

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from opc.core.dates import check_dates
+from opc.core.dates import check_dates, format_day
 from opc.core.db import lock, retrying, transaction, utcnow
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.money import MAX_FEN
@@ -59,7 +59,7 @@ def _clean(
     if end is not None and not isinstance(end, date):
         errors["end"] = [_("Not a date.")]
     if isinstance(start, date) and isinstance(end, date) and end <= start:
-        errors["end"] = [_("The end must be after the start (%(d)s).", d=start.isoformat())]
+        errors["end"] = [_("The end must be after the start (%(d)s).", d=format_day(start))]
     if start is None and (percent is not None or amount_fen is not None):
         errors["start"] = [_("A start date is required.")]
     reason = reason or ""

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opc.core.dates import format_datetime, format_time
 from opc.core.errors import RuleViolation
 from opc.rooms.models import Booking, BookingStatus
 
@@ -43,14 +44,15 @@ def conflicting(
 def room_taken(booking: Booking, tz: Any) -> RuleViolation:
     """409 `room_taken`, naming the conflicting booking's time in the park's timezone."""
     start, end = booking.starts_at.astimezone(tz), booking.ends_at.astimezone(tz)
+    zone = str(tz)
     return RuleViolation(
         "room_taken",
         _(
             "The room is booked from %(start)s to %(end)s.",
-            start=start.strftime("%Y-%m-%d %H:%M"),
-            end=end.strftime("%H:%M")
+            start=format_datetime(start, zone),
+            end=format_time(end, zone)
             if end.date() == start.date()
-            else end.strftime("%Y-%m-%d %H:%M"),
+            else format_datetime(end, zone),
         ),
         conflict={
             "booking_id": booking.id,

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opc.core import constraints
-from opc.core.dates import check_dates, local_today
+from opc.core.dates import check_dates, format_day, local_today
 from opc.core.db import retrying, transaction
 from opc.core.errors import NotFound, RuleViolation, ValidationFailed
 from opc.core.permissions import require_actor
@@ -44,7 +44,7 @@ def _check_period(start: Any, end: Any, field: str = "end") -> None:
     if end is not None and not isinstance(end, date):
         errors[field] = [_("Not a date.")]
     if not errors and end is not None and end <= start:
-        errors[field] = [_("The end must be after the start (%(d)s).", d=start.isoformat())]
+        errors[field] = [_("The end must be after the start (%(d)s).", d=format_day(start))]
     if errors:
         raise ValidationFailed(errors)
 
@@ -172,7 +172,7 @@ def cancel_allocation(allocation: Allocation, *, actor: Any) -> None:
                 "allocation_started",
                 _(
                     "The allocation began on %(d)s: it can be ended, not cancelled.",
-                    d=allocation.start.isoformat(),
+                    d=format_day(allocation.start),
                 ),
                 conflict={"allocation_id": allocation.id, "start": allocation.start.isoformat()},
             )

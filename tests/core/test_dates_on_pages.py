@@ -1,0 +1,118 @@
+"""Issue 14: no page writes a day as 2026-11-23 for people to read. The seeded demo's pages,
+reached by following links as each role, show days as 2026年11月23日 / 23 Nov 2026; ISO stays
+only where machines read it (attributes: input values, <time datetime>, links, data-*)."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from tests.conftest import login
+
+ISO_DAY = re.compile(r"\b(?:19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}\b")
+# Pages to leave out: what they show as ISO is the machine's own text (a job's period key).
+_MACHINE_TEXT = {"jobs.index"}
+# A statement's lines are stored as issued (opc.rent: frozen text, one language for all
+# readers); a room booking's line still carries its ISO day (left for the statement's
+# own issue: it changes what an issued document says).
+_FROZEN = re.compile(r"^\S+ [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}–[0-9]{2}:[0-9]{2} \(")
+_VISITED: set[str] = set()
+
+
+def html_endpoints(app: Flask) -> set[str]:
+    """The endpoints a browser GETs as pages (not the API, assets or file downloads)."""
+    files = re.compile(r"\.(csv|xlsx|pdf|ics)$|\.<|<any\(csv|/download$|\.csv$|^/healthz$")
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.endpoint != "static"
+        and not rule.rule.startswith("/api/")
+        and not files.search(rule.rule)
+    }
+
+
+def endpoint_of(app: Flask, path: str) -> str | None:
+    """The endpoint of a path (after a trailing-slash redirect), None when none."""
+    adapter = app.url_map.bind("localhost")
+    try:
+        return adapter.match(path, method="GET")[0]
+    except RequestRedirect as redirect:
+        return endpoint_of(app, urlsplit(redirect.new_url).path)
+    except HTTPException:
+        return None
+
+
+class _Text(HTMLParser):
+    """The page's text nodes (outside script and style) and its links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.hrefs: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "textarea"):
+            self._skip += 1
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "textarea") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.text.append(data.strip())
+
+
+def _iso_days_shown(app, client, start: str) -> dict[str, list[str]]:
+    """{path: the text nodes with an ISO day} over the pages reachable from `start`."""
+    pages = html_endpoints(app)
+    seen: set[str] = set()
+    queue = deque([start])
+    found: dict[str, list[str]] = {}
+    while queue:
+        path = queue.popleft()
+        response = client.get(path, follow_redirects=True)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        _VISITED.add(path)
+        parser = _Text()
+        parser.feed(response.get_data(as_text=True))
+        if endpoint_of(app, path) not in _MACHINE_TEXT:
+            shown = [t for t in parser.text if ISO_DAY.search(t) and not _FROZEN.match(t)]
+            if shown:
+                found[path] = shown[:3]
+        for href in parser.hrefs:
+            parts = urlsplit(href)
+            if parts.netloc or not parts.path.startswith("/"):
+                continue
+            endpoint = endpoint_of(app, parts.path)
+            # One visit per endpoint: the same template with other records says nothing new.
+            if endpoint in pages and endpoint not in seen:
+                seen.add(endpoint)
+                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("email", ["admin@opc-demo.cn", "staff@opc-demo.cn", "member@opc-demo.cn"])
+def test_no_page_shows_a_day_in_iso(app, client, demo_data, email):
+    from opc.demo import DEMO_PASSWORD
+
+    demo_data()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert login(client, email, DEMO_PASSWORD).status_code == 302
+    shown = _iso_days_shown(app, client, "/")
+    assert len(_VISITED) > 20  # the walk reached the pages, not just the start
+    assert shown == {}, "\n".join(f"{k}: {v}" for k, v in shown.items())
