@@ -12,6 +12,8 @@ RUN_STATUSES = {
 
 KINDS = {"monthly_subsidy": _l("Monthly subsidy report")}
 
+SOURCES = {"scheduler": _l("Scheduled"), "manual": _l("Started by hand")}
+
 
 def run_status_label(status: str) -> str:
     return str(RUN_STATUSES.get(status, status))
@@ -19,3 +21,7 @@ def run_status_label(status: str) -> str:
 
 def kind_label(kind: str) -> str:
     return str(KINDS.get(kind, kind))
+
+
+def source_label(source: str) -> str:
+    return str(SOURCES.get(source, source))

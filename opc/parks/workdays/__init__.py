@@ -14,7 +14,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from opc.core import nav
-from opc.core.permissions import can
+from opc.parks.permissions import can_view_park
 from opc.parks.workdays import audit_kinds, views
 from opc.parks.workdays.calendar import NoWorkingHours, UnknownYear, WorkingCalendar
 from opc.parks.workdays.queries import (
@@ -37,5 +37,6 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
-    nav.add("workdays.index", _l("Working calendar"), lambda u: can(u, "parks.view"), order=85)
+    # Shown to whom the page answers (staff and admins): a member sees parks, not calendars.
+    nav.add("workdays.index", _l("Working calendar"), can_view_park, order=85)
     audit_kinds.register_kinds()
