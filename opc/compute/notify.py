@@ -8,6 +8,7 @@ sender's transaction, so an alert rolled back tells nobody.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from opc import notifications
 from opc.auth.models import User
 from opc.compute.models import AlertKind, Voucher
 from opc.compute.signals import voucher_alerted
+from opc.core.dates import format_day
 from opc.core.money import format_money
 from opc.core.permissions import Role
 from opc.extensions import db
@@ -75,7 +77,7 @@ def _balance(p: Params) -> str:
         used=format_money(p["used_fen"]),
         amount=format_money(p["amount_fen"]),
         left=format_money(p["amount_fen"] - p["used_fen"]),
-        valid_to=p["valid_to"],
+        valid_to=format_day(date.fromisoformat(p["valid_to"])),
     )
     if not p.get("hours_hundredths"):
         return text
@@ -111,7 +113,7 @@ def register_kinds() -> None:
             f"voucher.{reminder}",
             title=lambda p: _(
                 "%(team)s: voucher %(programme)s expires on %(valid_to)s",
-                valid_to=p["valid_to"],
+                valid_to=format_day(date.fromisoformat(p["valid_to"])),
                 **_names(p),
             ),
             body=lambda p: sentences(_balance(p), _("What is not used by then is lost.")),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from opc import notifications
+from opc.core.dates import format_day
 from opc.kpis.quarters import Quarter
 from opc.notifications import local, path_for
 from opc.teams.models import Team
@@ -54,7 +55,7 @@ def _body(p: dict[str, Any]) -> str:
         "File the team's figures for %(quarter)s by %(due_on)s: revenue, headcount, IP, "
         "works, financing, R&D spending and taxes.",
         quarter=Quarter.parse(p["quarter"]).label,
-        due_on=date.fromisoformat(p["due_on"]).isoformat(),
+        due_on=format_day(date.fromisoformat(p["due_on"])),
     )
 
 

@@ -8,6 +8,7 @@ and tells nobody.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from opc import notifications
+from opc.core.dates import format_day
 from opc.core.money import format_money
 from opc.notifications import local, path_for, sentences
 from opc.rent.models import Statement
@@ -54,7 +56,7 @@ def _body(p: Params) -> str:
         gross=format_money(p["gross_fen"]),
         waived=format_money(p["waived_fen"]),
         net=format_money(p["net_fen"]),
-        due_on=p["due_on"],
+        due_on=format_day(date.fromisoformat(p["due_on"])),
     )
     return sentences(amounts, _("The statement can be printed from the team's rent page."))
 

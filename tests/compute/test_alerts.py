@@ -124,11 +124,11 @@ def test_80_percent_tells_the_teams_members_and_the_parks_staff(app, make, progr
     assert first.link == f"/teams/{team.id}/vouchers#voucher-{v.id}-h"
     assert shown(app, first, "en") == (
         "Nebula Studio: voucher Chengdu compute voucher is 80% used",
-        "Used ¥800.00 of ¥1,000.00, ¥200.00 left; valid until 2026-12-31.",
+        "Used ¥800.00 of ¥1,000.00, ¥200.00 left; valid until 31 Dec 2026.",
     )
     assert shown(app, first, "zh-CN") == (
         "星云工作室：算力券成都算力券已使用 80%",
-        "已用 ¥800.00（共 ¥1,000.00），剩余 ¥200.00；有效期至 2026-12-31。",
+        "已用 ¥800.00（共 ¥1,000.00），剩余 ¥200.00；有效期至 2026年12月31日。",
     )
 
 
@@ -225,8 +225,9 @@ def test_the_reminder_says_when_and_what_is_left(app, make, programme, team, peo
     mine = rows(app, Notification, Notification.user_id == people["member"].id)[0]
     assert mine.kind == "voucher.expires_7"
     assert shown(app, mine, "zh-CN") == (
-        "星云工作室：算力券成都算力券将于 2026-06-07 到期",
-        "已用 ¥250.00（共 ¥1,000.00），剩余 ¥750.00；有效期至 2026-06-07。届时未用完的额度将作废。",
+        "星云工作室：算力券成都算力券将于 2026年6月7日 到期",
+        "已用 ¥250.00（共 ¥1,000.00），剩余 ¥750.00；有效期至 2026年6月7日。"
+        "届时未用完的额度将作废。",
     )
 
 
@@ -272,7 +273,7 @@ def test_the_reminder_is_mailed_in_the_readers_language(app, make, programme, te
     [(to, raw)] = smtp_server.messages
     subject, body = smtp_server.text(raw)
     assert to == [member.email]
-    assert subject == "[OPC Ops] 星云工作室：算力券成都算力券将于 2026-07-01 到期"
+    assert subject == "[OPC Ops] 星云工作室：算力券成都算力券将于 2026年7月1日 到期"
     assert "剩余 ¥600.00" in body
     assert f"http://localhost/teams/{team.id}/vouchers#voucher-" in body
 

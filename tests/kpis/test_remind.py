@@ -71,8 +71,8 @@ def test_the_notification_reads_in_both_languages(app, make):
             zh = render("kpi.due", params)
         with force_locale("en"):
             en = render("kpi.due", params)
-    assert "2026年第3季度" in zh.title and "星云" in zh.title and "2026-10-15" in zh.body
-    assert "Q3 2026" in en.title and "Nebula" in en.title and "2026-10-15" in en.body
+    assert "2026年第3季度" in zh.title and "星云" in zh.title and "2026年10月15日" in zh.body
+    assert "Q3 2026" in en.title and "Nebula" in en.title and "15 Oct 2026" in en.body
 
 
 def test_only_staff_of_the_park_remind(app, make, ctx):
