@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
@@ -116,3 +118,47 @@ def test_no_page_shows_a_day_in_iso(app, client, demo_data, email):
     shown = _iso_days_shown(app, client, "/")
     assert len(_VISITED) > 20  # the walk reached the pages, not just the start
     assert shown == {}, "\n".join(f"{k}: {v}" for k, v in shown.items())
+
+
+def _shown(response) -> str:
+    """The page's text for people (attributes left out: ISO stays in values and links)."""
+    parser = _Text()
+    parser.feed(response.get_data(as_text=True))
+    return "\n".join(parser.text)
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "moment"),
+    [("zh", "2026年11月23日", "2026年11月23日 14:05"), ("en", "23 Nov 2026", "23 Nov 2026, 14:05")],
+)
+def test_days_and_times_read_in_the_pages_language(client, make, as_user, language, day, moment):
+    """Where pages wrote 2026-11-23 before: a team's founding day, the team list's lease end,
+    an event's time (the park's zone: 06:05 UTC is 14:05 in Shanghai) and the events
+    calendar's days."""
+    with time_machine.travel(datetime(2026, 11, 20, 4, tzinfo=UTC), tick=False):
+        pages = _pages_in(client, make, as_user, {"Accept-Language": language})
+    assert day in pages["team"] and day in pages["list"] and day in pages["calendar"]
+    assert moment in pages["event"]
+    for name, shown in pages.items():
+        assert not ISO_DAY.search(shown), (name, ISO_DAY.findall(shown))
+
+
+def _pages_in(client, make, as_user, headers) -> dict[str, str]:
+    """The four pages as a park's staff read them, their text only."""
+    park = make.park(timezone="Asia/Shanghai")
+    team = make.team(park, status="resident", founded_on=date(2026, 11, 23))
+    make.allocation(team, make.unit(park), date(2026, 1, 1), date(2026, 11, 24))
+    starts = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
+    event = make.event(
+        park,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        registration_opens_at=starts - timedelta(days=7),
+    )
+    as_user("staff", parks=[park])
+    return {
+        "team": _shown(client.get(f"/teams/{team.id}", headers=headers)),
+        "list": _shown(client.get("/teams/", headers=headers)),
+        "event": _shown(client.get(f"/events/{event.id}", headers=headers)),
+        "calendar": _shown(client.get("/events?month=2026-11", headers=headers)),
+    }
