@@ -7,18 +7,8 @@ import re
 from datetime import UTC, datetime
 
 from opc.directory.models import Introduction
-
-EN = {"Accept-Language": "en"}
-
-
-def _ids(html: str, attribute: str) -> list[int]:
-    return [int(n) for n in re.findall(rf'<tr data-{attribute}="(\d+)"', html)]
-
-
-def _get(client, url: str) -> str:
-    response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
+from tests.core.listing import page as _get
+from tests.core.listing import row_ids as _ids
 
 
 def _residents(make):

@@ -7,18 +7,12 @@ import re
 from datetime import timedelta
 
 from opc.core.db import utcnow
-
-EN = {"Accept-Language": "en"}
+from tests.core.listing import page as _get
+from tests.core.listing import row_ids
 
 
 def _ids(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<tr data-event-id="(\d+)"', html)]
-
-
-def _get(client, url: str) -> str:
-    response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
+    return row_ids(html, "event-id")
 
 
 def _events(make):

@@ -3,33 +3,17 @@ filters), an unknown order is the list's own, and an empty list says what to do 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import time_machine
 
 from opc.funds.application_models import Disbursement
 from tests.conftest import csrf_token
+from tests.core.listing import UNKNOWN_ORDERS as BAD_ORDERS
+from tests.core.listing import page as _get
+from tests.core.listing import row_ids as _ids
+from tests.core.listing import sort_link as _link
 from tests.funds import helpers as h
-
-EN = {"Accept-Language": "en"}
-BAD_ORDERS = ("sort=password&dir=asc", "sort=&dir=desc", "sort=%00&dir=%00")
-
-
-def _ids(html: str, attribute: str) -> list[int]:
-    return [int(n) for n in re.findall(rf'<tr data-{attribute}="(\d+)"', html)]
-
-
-def _get(client, url: str) -> str:
-    response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def _link(html: str, key: str) -> str:
-    found = re.search(rf'<a class="sort[^"]*" href="([^"]+sort={key}[^"]*)"', html)
-    assert found, key
-    return found[1].replace("&amp;", "&")
 
 
 def test_funds_sort_by_their_figures_and_keep_the_park_filter(client, make, as_user):

@@ -18,10 +18,11 @@ from opc.extensions import db
 from opc.kpis.operations import file_report
 from opc.kpis.quarters import Quarter
 from opc.teams.models import Team
+from tests.core.listing import page as _get
+from tests.core.listing import row_ids
 from tests.kpis.helpers import FIGURES, resident_team
 
 NOW = datetime(2026, 10, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(autouse=True)
@@ -31,13 +32,7 @@ def _october() -> Iterator[None]:
 
 
 def _ids(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<tr data-team="(\d+)"', html)]
-
-
-def _get(client, url: str) -> str:
-    response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
+    return row_ids(html, "team")
 
 
 def _quarter(app, make):

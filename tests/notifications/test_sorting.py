@@ -6,16 +6,12 @@ from __future__ import annotations
 import re
 
 from opc.notifications import operations as ops
+from tests.core.listing import EN, page, row_ids
 from tests.notifications.helpers import note, post_form, text
-
-EN = {"Accept-Language": "en"}
-ROW = re.compile(r'<tr data-notification="(\d+)"')
 
 
 def _ids(client, path: str) -> list[int]:
-    response = client.get(path, headers=EN)
-    assert response.status_code == 200, path
-    return [int(i) for i in ROW.findall(text(response))]
+    return row_ids(page(client, path), "notification")
 
 
 def test_notifications_sort_by_status_and_date(app, client, as_user):

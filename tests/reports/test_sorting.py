@@ -7,14 +7,11 @@ import re
 
 from opc.core.db import transaction, utcnow
 from opc.reports.models import ReportRun
-
-EN = {"Accept-Language": "en"}
+from tests.core.listing import EN, page, row_ids
 
 
 def _ids(client, url: str) -> list[int]:
-    response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return [int(n) for n in re.findall(r'<tr data-run="(\d+)"', response.get_data(as_text=True))]
+    return row_ids(page(client, url), "run")
 
 
 def _run(app, park, period: str, version: int = 1) -> int:

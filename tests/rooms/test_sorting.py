@@ -9,21 +9,14 @@ import time_machine
 
 from opc.rooms.operations import bookings as ops
 from tests.conftest import csrf_token, login
+from tests.core.listing import page
+from tests.core.listing import row_ids as _ids
 from tests.rooms import helpers as h
 from tests.rooms.helpers import NOW, at
 
-EN = {"Accept-Language": "en"}
-
-
-def _ids(html: str, attribute: str) -> list[int]:
-    return [int(n) for n in re.findall(rf'<tr data-{attribute}="(\d+)"', html)]
-
 
 def _get(client, url: str) -> str:
-    with time_machine.travel(NOW, tick=False):
-        response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
+    return page(client, url, at=NOW)
 
 
 def _login(client, user) -> None:

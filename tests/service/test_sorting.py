@@ -9,22 +9,19 @@ import re
 import time_machine
 
 from tests.conftest import csrf_token, login
+from tests.core.listing import page, row_ids
 from tests.service import helpers as h
 from tests.service.helpers import at
 
 NOW = at(2026, 3, 3, 9, 0)
-EN = {"Accept-Language": "en"}
 
 
 def _ids(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<tr data-request="(\d+)"', html)]
+    return row_ids(html, "request")
 
 
 def _get(client, url: str) -> str:
-    with time_machine.travel(NOW, tick=False):
-        response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
+    return page(client, url, at=NOW)
 
 
 def _login(client, user) -> None:

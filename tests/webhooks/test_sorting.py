@@ -8,16 +8,13 @@ import re
 from opc.core.db import transaction, utcnow
 from opc.extensions import db
 from opc.webhooks.models import Webhook, WebhookDelivery
+from tests.core.listing import EN, page, row_ids
+from tests.core.listing import UNKNOWN_ORDERS as BAD_ORDERS
 from tests.webhooks.helpers import KIND, hook, text
-
-EN = {"Accept-Language": "en"}
-BAD_ORDERS = ("sort=password&dir=asc", "sort=&dir=desc", "sort=%00&dir=%00")
 
 
 def _ids(client, url: str, attribute: str) -> list[int]:
-    response = client.get(url, headers=EN)
-    assert response.status_code == 200, url
-    return [int(n) for n in re.findall(rf'<tr data-{attribute}="(\d+)"', text(response))]
+    return row_ids(page(client, url), attribute)
 
 
 def _hooks(app, make, receiver):
