@@ -11,12 +11,13 @@ slot is tomorrow morning in the park's time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from opc.core.dates import format_day
 from opc.core.db import utcnow
 from tests.browser.test_pages import axe_violations, log_in
 from tests.events.checkin_helpers import registration
@@ -93,7 +94,8 @@ def _member_books(page: Any, email: str, room: Any, day: str) -> None:
     _book(page, day, "再订一次")
     assert page.log.expect_error_status(422, f"/rooms/{room.id}/book") == 1
     refusal = page.locator("main").inner_text()
-    assert f"The room is booked from {day} 10:00 to 11:00." in refusal
+    shown = format_day(date.fromisoformat(day), "en")
+    assert f"The room is booked from {shown}, 10:00 to 11:00." in refusal
     assert page.locator("table.room-week td[data-state='taken']").count() == 2
     _accessible(page)
     page.goto("/rooms/bookings")

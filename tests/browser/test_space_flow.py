@@ -226,7 +226,7 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     click_and_wait(page, page.get_by_role("button", name="Allocate", exact=True))
     assert page.url.endswith(f"/units/{a101.id}"), page.url
     assert flashes(page, "success") == [
-        f"A101 allocated to 星云工作室 from {today.isoformat()}, open-ended."
+        f"A101 allocated to 星云工作室 from {format_day(today, 'en')}, open-ended."
     ], flashes(page, "success")
     current = page.locator("#timeline-table tr.alloc-current")
     assert current.count() == 1 and "Nebula Studio" in current.inner_text()
@@ -418,7 +418,7 @@ def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screen
     assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(180, 35, 24)"
     click_and_wait(page, button)
     assert flashes(page, "success") == [
-        "The allocation of A101 to 未来剧场 from 2030-03-01 is cancelled."
+        "The allocation of A101 to 未来剧场 from 1 Mar 2030 is cancelled."
     ], flashes(page, "success")
     assert page.locator("#timeline-table tr.alloc-future").count() == 0
 
