@@ -295,3 +295,31 @@ def test_the_roles_reach_every_page(demo, browser, live_server):
         print(f"{role}: {len(_CRAWLS[role])} pages")
     missing = html_endpoints(demo) - reached - set(UNREACHABLE)
     assert not missing, f"no role reached these pages: {sorted(missing)}"
+
+
+def test_the_checks_see_what_they_look_for(app, page, live_server):
+    """Not vacuous: on a Chinese phone page, a wide box, an English word and an image with
+    no text are each found (the walk above finds none of them on the app's pages)."""
+    page.set_viewport_size({"width": PHONE, "height": 780})
+    _log_in(page, "public", "zh")
+    with app.app_context():
+        data = data_pattern(app)
+    page.evaluate(AXE)
+    assert not axe_problems(page)
+    assert untranslated(page.evaluate(VISIBLE_TEXT), data) == []
+    page.evaluate(
+        """() => {
+          const p = document.createElement("p");
+          p.textContent = "未翻译 Untranslated";
+          p.style.width = "600px";  // CSSOM: allowed by the CSP, unlike a style attribute
+          const img = document.createElement("img");
+          img.src = "/static/img/logo.svg";
+          document.querySelector("main").append(p, img);
+        }"""
+    )
+    scroll, inner, _wide = page.evaluate(OVERFLOW)
+    assert scroll > inner == PHONE
+    assert [w.split()[0] for w in untranslated(page.evaluate(VISIBLE_TEXT), data)] == [
+        "Untranslated"
+    ]
+    assert any(p.startswith("image-alt (critical)") for p in axe_problems(page)), axe_problems(page)

@@ -130,9 +130,8 @@ def data_pattern(app: Flask) -> re.Pattern[str]:
                 )
     ordered = sorted((v for v in values if len(v) >= 3), key=len, reverse=True)
     # Whole values only: a unit's code "A12" must not eat into a word of the page.
-    return re.compile(
-        "(?<![A-Za-z])(?:" + "|".join(re.escape(v) for v in ordered) + ")(?![A-Za-z])"
-    )
+    alternatives = "|".join(re.escape(v) for v in ordered) or "(?!)"  # no data: no match
+    return re.compile(f"(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])")
 
 
 # The text a reader meets: the text of rendered elements (an option of a shown select too),
