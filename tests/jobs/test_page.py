@@ -55,7 +55,7 @@ def test_admin_sees_the_jobs_and_their_runs_newest_first(client, as_user, app):
     assert "Failed" in html and "Succeeded" in html
     assert "<summary>RuntimeError: the database went away</summary>" in html
     assert "web-1:4242" in html
-    assert "2026-03-01 10:00" in html  # started, in the deployment's zone
+    assert "1 Mar 2026, 10:00" in html  # started, in the deployment's zone
     assert 'href="/jobs/"' in html  # the navigation entry
 
 
