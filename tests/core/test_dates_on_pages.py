@@ -12,10 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from flask import Flask
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
+from tests.browser.walk import endpoint_of, html_endpoints
 from tests.conftest import login
 
 ISO_DAY = re.compile(r"\b(?:19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}\b")
@@ -26,30 +24,6 @@ _MACHINE_TEXT = {"jobs.index"}
 # own issue: it changes what an issued document says).
 _FROZEN = re.compile(r"^\S+ [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}–[0-9]{2}:[0-9]{2} \(")
 _VISITED: set[str] = set()
-
-
-def html_endpoints(app: Flask) -> set[str]:
-    """The endpoints a browser GETs as pages (not the API, assets or file downloads)."""
-    files = re.compile(r"\.(csv|xlsx|pdf|ics)$|\.<|<any\(csv|/download$|\.csv$|^/healthz$")
-    return {
-        rule.endpoint
-        for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods
-        and rule.endpoint != "static"
-        and not rule.rule.startswith("/api/")
-        and not files.search(rule.rule)
-    }
-
-
-def endpoint_of(app: Flask, path: str) -> str | None:
-    """The endpoint of a path (after a trailing-slash redirect), None when none."""
-    adapter = app.url_map.bind("localhost")
-    try:
-        return adapter.match(path, method="GET")[0]
-    except RequestRedirect as redirect:
-        return endpoint_of(app, urlsplit(redirect.new_url).path)
-    except HTTPException:
-        return None
 
 
 class _Text(HTMLParser):
