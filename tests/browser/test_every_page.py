@@ -7,10 +7,10 @@ logged in once. On each: no console error, failed request or CSP violation; a sc
 under test-output/screenshots/every-page/<role>/<lang>-<width>/; axe-core (WCAG 2 A and AA)
 finds nothing serious or critical (at both widths in English and on the desktop in Chinese:
 the phone's Chinese page has the markup of the one and the words of the other); at 360 px
-the page does not scroll sideways (a table in a .table-scroll box may scroll inside it); on
-Chinese pages no English word is left once the demo's own text (every text value of the
-database, whole: names, e-mails, descriptions) and machine text (<code>, identifiers, tokens,
-file endings) are taken out. A last test checks that the roles together reached every HTML
+the page does not scroll sideways (a table in a .table-scroll box may scroll inside it) and
+every control is 44 px high (test_responsive's rule); on Chinese pages no English word is
+left once the demo's own text (every text value of the database, whole: names, e-mails,
+descriptions) and machine text (<code>, identifiers, tokens, file endings) are taken out. A last test checks that the roles together reached every HTML
 page of the app.
 
 The walk runs on SQLite only: templates, CSS and accessibility do not depend on the
@@ -40,6 +40,7 @@ from opc.teams.members import invite_member
 from opc.teams.models import Team
 from opc.webhooks.operations import create_webhook
 from tests.browser.conftest import _CSP_LISTENER, PageLog
+from tests.browser.test_responsive import SMALL_TARGETS, TAP_TARGETS
 from tests.browser.walk import (
     OVERFLOW,
     VISIBLE_TEXT,
@@ -252,6 +253,9 @@ def _visit(page: Any, log: PageLog, path: str, lang: str, width: int, data: Any)
         scroll, inner, wide = page.evaluate(OVERFLOW)
         if scroll > inner:
             problems.append(f"scrolls sideways: {scroll} > {inner} px ({wide})")
+        small = page.evaluate(SMALL_TARGETS, TAP_TARGETS)  # test_responsive's 44 px rule
+        if small:
+            problems.append(f"tap targets under 44 px: {small}")
     if lang == "zh" and width != PHONE:  # the same words at both widths: read them once
         words = untranslated(page.evaluate(VISIBLE_TEXT), data)
         if words:
