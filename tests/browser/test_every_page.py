@@ -10,8 +10,8 @@ the phone's Chinese page has the markup of the one and the words of the other); 
 the page does not scroll sideways (a table in a .table-scroll box may scroll inside it) and
 every control is 44 px high (test_responsive's rule); on Chinese pages no English word is
 left once the demo's own text (every text value of the database, whole: names, e-mails,
-descriptions) and machine text (<code>, identifiers, tokens, file endings) are taken out. A last test checks that the roles together reached every HTML
-page of the app.
+descriptions) and machine text (<code>, identifiers, tokens, file endings) are taken out.
+A last test checks that the roles together reached every HTML page of the app.
 
 The walk runs on SQLite only: templates, CSS and accessibility do not depend on the
 database, and PostgreSQL's behaviours have their own tests.

@@ -97,7 +97,8 @@ def test_one_click_allocates_with_the_last_day_of_the_search(app, client, s):
     [
         (
             EN,
-            "Not allocated: B201 is held by 未来剧场 until 22 May 2027; it is free from 23 May 2027.",
+            "Not allocated: B201 is held by 未来剧场 until 22 May 2027; "
+            "it is free from 23 May 2027.",
         ),
         (ZH, "未分配：B201 由未来剧场占用至 2027年5月22日；自 2027年5月23日 起空闲。"),
     ],
