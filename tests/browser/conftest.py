@@ -168,6 +168,15 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     context.set_default_timeout(15_000)
     context.add_init_script(_CSP_LISTENER)
     page = context.new_page()
+    page.log = watch(page)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def watch(page: Any) -> PageLog:
+    """A PageLog that records what `page` does from now on."""
     log = PageLog()
     page.on(
         "console",
@@ -187,11 +196,7 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
             log.failed.append(f"{request.url}: {request.failure}")
 
     page.on("requestfailed", request_failed)
-    page.log = log
-    try:
-        yield page
-    finally:
-        context.close()
+    return log
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ from opc.space.models import Allocation
 from opc.teams.members import invite_member
 from opc.teams.models import Team
 from opc.webhooks.operations import create_webhook
-from tests.browser.conftest import _CSP_LISTENER, PageLog
+from tests.browser.conftest import _CSP_LISTENER, PageLog, watch
 from tests.browser.test_responsive import SMALL_TARGETS, TAP_TARGETS
 from tests.browser.walk import (
     OVERFLOW,
@@ -198,28 +198,6 @@ def _log_in(page: Any, role: str, lang: str) -> None:
     page.wait_for_load_state("load")
 
 
-def _watch(page: Any) -> PageLog:
-    """The page's log, as conftest's `page` fixture keeps it."""
-    log = PageLog()
-    page.on(
-        "console",
-        lambda m: (
-            log.console_errors.append(f"{m.text} ({m.location.get('url', '')})")
-            if m.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
-    page.on("request", lambda r: log.requests.append(r.url))
-    page.on(
-        "requestfailed",
-        lambda r: (
-            log.failed.append(f"{r.url}: {r.failure}") if r.failure != "net::ERR_ABORTED" else None
-        ),
-    )
-    return log
-
-
 def _with_axe(lang: str, width: int) -> bool:
     """axe at both widths in English, on the desktop in Chinese."""
     return (lang, width) != ("zh", PHONE)
@@ -279,7 +257,7 @@ def test_every_page_of_the_role(demo, browser, live_server, screenshot_dir, role
         try:
             page = context.new_page()
             _log_in(page, role, lang)
-            log = _watch(page)
+            log = watch(page)
             for endpoint, path in pages.items():
                 log.__init__()  # this page's messages only
                 problems = _visit(page, log, path, lang, width, data)

@@ -10,6 +10,8 @@ from typing import Any
 
 import time_machine
 
+from tests.conftest import csrf_token, login
+
 EN = {"Accept-Language": "en"}
 # Orders a list does not offer: each must give the list's default, never an error.
 UNKNOWN_ORDERS = ("sort=password&dir=asc", "sort=&dir=desc", "sort=%00&dir=%00")
@@ -21,6 +23,13 @@ def page(client: Any, url: str, at: datetime | None = None) -> str:
         response = client.get(url, headers=EN)
     assert response.status_code == 200, url
     return str(response.get_data(as_text=True))
+
+
+def log_in_at(client: Any, user: Any, at: datetime) -> None:
+    """The client logged out and in again as `user`, at the instant `at`."""
+    with time_machine.travel(at, tick=False):
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+        login(client, user.email)
 
 
 def row_ids(html: str, attribute: str) -> list[int]:

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import re
 
-import time_machine
-
 from opc.rooms.operations import bookings as ops
-from tests.conftest import csrf_token, login
-from tests.core.listing import page
+from tests.core.listing import log_in_at, page
 from tests.core.listing import row_ids as _ids
 from tests.rooms import helpers as h
 from tests.rooms.helpers import NOW, at
@@ -20,9 +17,7 @@ def _get(client, url: str) -> str:
 
 
 def _login(client, user) -> None:
-    with time_machine.travel(NOW, tick=False):
-        client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
-        login(client, user.email)
+    log_in_at(client, user, NOW)
 
 
 def test_rooms_sort_by_their_rates_and_keep_the_park(make, client):

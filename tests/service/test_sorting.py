@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import re
 
-import time_machine
-
-from tests.conftest import csrf_token, login
-from tests.core.listing import page, row_ids
+from tests.core.listing import log_in_at, page, row_ids
 from tests.service import helpers as h
 from tests.service.helpers import at
 
@@ -25,9 +22,7 @@ def _get(client, url: str) -> str:
 
 
 def _login(client, user) -> None:
-    with time_machine.travel(NOW, tick=False):
-        client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
-        login(client, user.email)
+    log_in_at(client, user, NOW)
 
 
 def _requests(app, make):
