@@ -64,7 +64,8 @@ def test_a_team_submits_with_a_file_and_reviewers_score_blind(
     log_in(page, member.email)
     page.goto("/applications/")
     _accessible(page)
-    page.locator(f"a[href$='/calls/{call.id}/apply']").click()
+    # The call's card and the empty list's next step both lead to the form.
+    page.locator(f"a[href$='/calls/{call.id}/apply']").first.click()
     page.locator("#title").fill("AIGC 短剧《山海异闻录》")
     page.locator("#amount_yuan").fill("15000.00")
     page.locator("#purpose").fill("算力与样片制作。")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from opc.core.dates import format_day
+from opc.core.dates import format_day, parse_day
 from opc.space.models import Allocation
 from tests.browser.test_pages import axe_violations, log_in
 from tests.core.helpers import rows
@@ -216,7 +216,7 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     click_and_wait(page, unit_row.get_by_role("link", name="A101"))
     assert page.url.endswith(f"/units/{a101.id}"), page.url
 
-    today = date.fromisoformat(page.locator("#start").input_value())  # the park's today
+    today = parse_day(page.locator("#start").input_value())  # the park's today
     team_select = page.locator("#team_id")
     offered = team_select.locator("option").all_inner_texts()
     names = [o.split(" (")[0] for o in offered]
@@ -294,8 +294,9 @@ def test_staff_admits_a_team_and_allocates_it_a_unit(page, make, screenshot_dir,
     errors = flashes(page, "error")
     assert errors == ["Not allocated: B201 is held by 光影映画 with no end date."], errors
     assert page.locator("#team_id").input_value() == str(nebula.id)
-    assert page.locator("#start").input_value() == today.isoformat()
-    assert page.locator("#last_day").input_value() == end.isoformat()
+    # Date fields show the day as the page writes it (app.js), and take it typed so.
+    assert page.locator("#start").input_value() == format_day(today, "en")
+    assert page.locator("#last_day").input_value() == format_day(end, "en")
     assert page.locator("#timeline-table tbody tr[data-allocation]").count() == 1  # unchanged
     assert_accessible(page, "unit page, refused allocation")
 
@@ -400,8 +401,8 @@ def test_staff_allocate_from_a_team_page_with_a_last_day(page, make, app, screen
     assert_accessible(page, "floor view with a team in hand")
     click_and_wait(page, unit_box(page, "A101").locator("a"))
     assert page.locator("#team_id").input_value() == str(team.id)  # preselected
-    assert page.locator("#start").input_value() == "2030-03-01"
-    assert page.locator("#last_day").input_value() == "2030-05-22"
+    assert page.locator("#start").input_value() == "1 Mar 2030"
+    assert page.locator("#last_day").input_value() == "22 May 2030"
     click_and_wait(page, page.get_by_role("button", name="Allocate", exact=True))
     assert flashes(page, "success") == [
         "A101 allocated to 未来剧场 from 1 Mar 2030 through 22 May 2030."

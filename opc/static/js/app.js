@@ -128,8 +128,85 @@
     });
   }
 
+  // Date fields take a day typed in the page's language (2026年11月23日, 23 Nov 2026; the
+  // server reads these, ISO and a few more: opc.core.dates.parse_day) and keep the browser's
+  // calendar one tap away. A browser's own date input takes typing only in the browser's
+  // locale, so each becomes a text field showing the day as the page writes it, with a
+  // button that opens the calendar of the original input (kept, unnamed, out of sight).
+  // Without JavaScript the date input stays as it is.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+  function showDay(iso, zh) {
+    var m = ISO.exec(iso || "");
+    if (!m) { return iso || ""; }
+    var month = parseInt(m[2], 10), day = parseInt(m[3], 10);
+    return zh ? m[1] + "年" + month + "月" + day + "日" : day + " " + MONTHS[month - 1] + " " + m[1];
+  }
+
+  function isoDay(text) {
+    var t = (text || "").trim(), m;
+    if (ISO.test(t)) { return t; }
+    var pad = function (n) { return ("0" + n).slice(-2); };
+    if ((m = /^(\d{4})\s*[年\/.]\s*(\d{1,2})\s*[月\/.]\s*(\d{1,2})\s*日?$/.exec(t))) {
+      return m[1] + "-" + pad(m[2]) + "-" + pad(m[3]);
+    }
+    if ((m = /^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})$/.exec(t))) {
+      var month = MONTHS.indexOf(m[2].charAt(0).toUpperCase() + m[2].slice(1, 3).toLowerCase());
+      if (month >= 0) { return m[3] + "-" + pad(month + 1) + "-" + pad(m[1]); }
+    }
+    return "";
+  }
+
+  function typedDates() {
+    var label = document.body.dataset.calendarLabel;
+    if (!label) { return; }
+    var zh = document.documentElement.lang.indexOf("zh") === 0;
+    document.querySelectorAll("input[type=date]").forEach(function (picker) {
+      var text = document.createElement("input");
+      Array.prototype.forEach.call(picker.attributes, function (a) {
+        if (["type", "min", "max", "step", "value"].indexOf(a.name) < 0) { text.setAttribute(a.name, a.value); }
+      });
+      text.type = "text";
+      text.setAttribute("inputmode", "text");
+      text.setAttribute("autocomplete", "off");
+      text.classList.add("day");
+      // The attribute, not .value: a day the server refused is kept as typed, which a
+      // date input would have emptied.
+      text.value = showDay(picker.getAttribute("value"), zh);
+      picker.removeAttribute("name");
+      picker.removeAttribute("id");
+      picker.removeAttribute("required");
+      picker.removeAttribute("data-autosubmit");
+      picker.tabIndex = -1;
+      picker.setAttribute("aria-hidden", "true");
+      picker.classList.add("day-calendar");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "day-button";
+      button.setAttribute("aria-label", label);
+      button.title = label;
+      button.textContent = "📅";
+      var box = document.createElement("span");
+      box.className = "day-box";
+      picker.parentNode.insertBefore(box, picker);
+      box.appendChild(text);
+      box.appendChild(button);
+      box.appendChild(picker);
+      button.addEventListener("click", function () {
+        picker.value = isoDay(text.value);
+        if (typeof picker.showPicker === "function") { picker.showPicker(); } else { picker.focus(); }
+      });
+      picker.addEventListener("change", function () {
+        text.value = showDay(picker.value, zh);
+        text.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+  }
+
   function start() {
     setUpMenu();
+    typedDates();
     foldFilters();
     stackTables();
     drawCharts();
